@@ -1,0 +1,1 @@
+"""Thin adapters that carry the core's replies to a chat platform or the terminal."""

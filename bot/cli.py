@@ -1,0 +1,107 @@
+"""Command line: `python -m bot ask|chat|kb|eval`. Messages for people are Vietnamese."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .settings import Settings
+
+
+def _engine(settings: Settings):
+    from .core.engine import Engine
+    from .core.store import KnowledgeStore
+
+    store = KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
+    return Engine.from_store(store)
+
+
+def format_answer(answer) -> str:
+    """Plain-text rendering of an answer for a person at a terminal."""
+    lines = [answer.answer]
+    if answer.found and answer.source:
+        lines.append(f"Nguồn: {answer.source}" + (f" (cập nhật {answer.as_of})" if answer.as_of else ""))
+    for i, suggestion in enumerate(answer.suggestions, 1):
+        lines.append(f"  {i}. {suggestion}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    if args.jsonl:
+        for line in sys.stdin:
+            print(engine.answer(line.rstrip("\r\n")).to_json(), flush=True)
+        return 0
+    question = " ".join(args.question)
+    answer = engine.answer(question)
+    print(answer.to_json() if args.json else format_answer(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from .channels.console import run_console
+
+    return run_console(_engine(settings))
+
+
+def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    from .core.loader import KnowledgeFileError
+    from .core.store import KnowledgeStore
+
+    store = KnowledgeStore(settings.database_path)
+    try:
+        report = store.import_path(args.path)
+    except KnowledgeFileError as exc:
+        print("Không nhập được, cơ sở dữ liệu giữ nguyên:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"Đã nhập {args.path}: {report}.")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluation.report import run_eval
+
+    store_engine = _engine(settings)
+    return run_eval(store_engine, [Path(f) for f in args.files], verbose=args.verbose, baselines=not args.no_baselines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Chatbot về công tác luân chuyển cán bộ.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="hỏi một câu và in câu trả lời")
+    ask.add_argument("question", nargs="*", help="câu hỏi")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="in một đối tượng JSON")
+    mode.add_argument("--jsonl", action="store_true", help="đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="trò chuyện với bot ngay trong cửa sổ lệnh")
+    chat.set_defaults(func=cmd_chat)
+
+    kb = sub.add_parser("kb", help="quản lý cơ sở tri thức")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_import = kb_sub.add_parser("import", help="nhập tệp YAML/CSV (hoặc cả thư mục) vào cơ sở dữ liệu")
+    kb_import.add_argument("path", type=Path)
+    kb_import.set_defaults(func=cmd_kb_import)
+
+    ev = sub.add_parser("eval", help="đo độ chính xác trên bộ câu hỏi có nhãn (TSV), kèm hai phương pháp đối chứng")
+    ev.add_argument("files", nargs="+", help="tệp TSV: loại<TAB>câu hỏi<TAB>kết quả mong đợi")
+    ev.add_argument("--verbose", action="store_true", help="in từng câu sai")
+    ev.add_argument("--no-baselines", action="store_true", help="bỏ qua hai phương pháp đối chứng")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.load()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "ask" and not args.jsonl and not args.question:
+        print("Hãy gõ câu hỏi sau lệnh, ví dụ: python -m bot ask \"Nghị quyết 02 là gì?\"", file=sys.stderr)
+        return 2
+    return args.func(args, settings)

@@ -1,0 +1,1 @@
+"""Platform-independent core: text folding, knowledge store, search and answering."""

@@ -1,0 +1,271 @@
+"""From raw text to the terms that the index and the scorers compare.
+
+The same :class:`Analyzer` turns knowledge text into index terms and questions into query
+terms, so abbreviations, synonyms and number words meet in one spelling on both sides.
+Questions get two extra repairs that knowledge text does not need: typo and Telex repair
+against the vocabulary, and the detection of figure questions and their periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from . import lexicon
+from .periods import PeriodMatch, find_period
+from .text import MAX_QUESTION_CHARS, clean, fold_for_matching, tokenize
+
+
+def _phrase_table(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    return {tuple(k.split()): tuple(v.split()) for k, v in mapping.items()}
+
+
+_REWRITES = _phrase_table(lexicon.SYNONYMS) | {
+    (k,): tuple(v.split()) for k, v in lexicon.ABBREVIATIONS.items()
+}
+_MAX_PHRASE = max(len(k) for k in list(_REWRITES) + list(lexicon.ALIASES))
+_NUMBER_PHRASES = _phrase_table(lexicon.NUMBER_WORDS)
+_UPPER_RE = re.compile(
+    r"(?<![\wÀ-ỹ])(" + "|".join(sorted(map(re.escape, lexicon.UPPERCASE_ABBREVIATIONS), key=len, reverse=True)) + r")(?![\wÀ-ỹ])"
+)
+# "đ/c" (đồng chí) and "v/v" (về việc) would otherwise split into meaningless letters.
+_SLASHED = [(re.compile(r"\b(?:d|đ)/c\b", re.IGNORECASE), "đồng chí"), (re.compile(r"\bv/v\b", re.IGNORECASE), "về việc")]
+_FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
+_YEAR_QUESTION_RE = re.compile(r"\bnam (?:bao nhieu|may)\b")
+_DIGITS_RE = re.compile(r"^\d+$")
+_DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|\b(?:19|20)\d{2}\b")
+
+
+def rewrite(tokens: list[str]) -> list[str]:
+    """Expand abbreviations and apply synonyms, longest phrase first."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+            key = tuple(tokens[i : i + size])
+            if key in _REWRITES:
+                out.extend(_REWRITES[key])
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def numbers_to_digits(tokens: list[str]) -> list[str]:
+    """Write number words as digits when a counted noun follows ("hai năm" → "2 năm")."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in (3, 2, 1):
+            key = tuple(tokens[i : i + size])
+            nxt = i + size
+            if (
+                key in _NUMBER_PHRASES
+                and nxt < len(tokens)
+                and tokens[nxt] in lexicon.NUMBER_COUNTERS
+                # "sau năm 2017" is "after 2017", not "six years"
+                and not (nxt + 1 < len(tokens) and tokens[nxt + 1].isdigit())
+            ):
+                out.extend(_NUMBER_PHRASES[key])
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def alias_terms(tokens: list[str]) -> list[str]:
+    """Extra terms for the ambiguous abbreviations a phrase can be written as."""
+    return [alias for a, b in zip(tokens, tokens[1:]) if (alias := lexicon.ALIASES.get((a, b)))]
+
+
+def content_words(tokens: list[str]) -> list[str]:
+    """Tokens that say what a question is about: no function words, no "bao nhiêu"."""
+    return [
+        t for i, t in enumerate(tokens)
+        if t not in lexicon.STOPWORDS and not (t == "bao" and tokens[i + 1 : i + 2] == ["nhieu"])
+    ]
+
+
+def bigrams(tokens: list[str]) -> list[str]:
+    """Adjacent syllable pairs: Vietnamese words are mostly two syllables long."""
+    return [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def expand_uppercase(text: str) -> str:
+    """Expand capitalised Party abbreviations (TU, ĐU, CT) and slashed forms (đ/c) before folding."""
+    for pattern, replacement in _SLASHED:
+        text = pattern.sub(replacement, text)
+    return _UPPER_RE.sub(lambda m: lexicon.UPPERCASE_ABBREVIATIONS[m.group(1)], text)
+
+
+def normalize(text: str) -> list[str]:
+    """Tokens of any text after folding, abbreviation, synonym and number-word rewriting."""
+    folded = fold_for_matching(expand_uppercase(text))
+    return numbers_to_digits(rewrite(tokenize(folded)))
+
+
+def index_terms(tokens: list[str]) -> list[str]:
+    """Terms an item is indexed under: syllables, syllable pairs and ambiguous abbreviations."""
+    return tokens + bigrams(tokens) + alias_terms(tokens)
+
+
+def quantities(folded: str) -> list[tuple[str, str]]:
+    """Numbers that count something in folded text, each with the words that follow it.
+
+    Dates and years are left out: "1/7/2025" answers "khi nào", not "bao nhiêu".
+    """
+    text = _DATE_RE.sub(" ", folded)
+    tokens = tokenize(text)
+    found = []
+    for i, tok in enumerate(tokens):
+        if _DIGITS_RE.match(tok):
+            found.append((tok, " ".join(tokens[i + 1 : i + 5])))
+    return found
+
+
+@dataclass
+class Query:
+    """A question after analysis: what the scorers need, computed once."""
+
+    text: str
+    folded: str
+    tokens: list[str]
+    content: list[str]
+    terms: list[str]
+    repaired: dict[str, str] = field(default_factory=dict)
+    numbers: list[str] = field(default_factory=list)
+    period: PeriodMatch | None = None
+    figure: bool = False
+    count_noun: str | None = None
+
+    @property
+    def content_text(self) -> str:
+        return " ".join(self.content)
+
+
+class Analyzer:
+    """Analyzes questions; ``frequency`` gives how many knowledge items use a word (0: unknown),
+    which drives the repair of words the knowledge base has never seen."""
+
+    def __init__(self, frequency: Callable[[str], int], words: Iterable[str] = ()) -> None:
+        self._frequency = frequency
+        self._by_length: dict[int, list[str]] = {}
+        for word in words:
+            if word.isalpha():
+                self._by_length.setdefault(len(word), []).append(word)
+
+    def _known(self, token: str) -> bool:
+        return self._frequency(token) > 0
+
+    def analyze(self, text: str, today: dt.date | None = None) -> Query:
+        text = clean(text)[:MAX_QUESTION_CHARS]
+        folded = fold_for_matching(expand_uppercase(text))
+        repaired: dict[str, str] = {}
+        fixed: list[str] = []
+        for tok in tokenize(folded):
+            repair = None
+            if not (self._known(tok) or _DIGITS_RE.match(tok) or tok in _REWRITE_KEYS):
+                repair = self.repair(tok)
+            if repair:
+                repaired[tok] = repair
+                fixed.extend(repair.split())
+            else:
+                fixed.append(tok)
+        tokens = numbers_to_digits(rewrite(fixed))
+        period = find_period(folded, today)
+        period_numbers = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
+        joined = " ".join(tokens)
+        figure = bool(_FIGURE_RE.search(joined)) and not _YEAR_QUESTION_RE.search(joined)
+        return Query(
+            text=text,
+            folded=folded,
+            tokens=tokens,
+            content=content_words(tokens),
+            terms=index_terms(tokens),
+            repaired=repaired,
+            numbers=[t for t in tokens if _DIGITS_RE.match(t) and t not in period_numbers],
+            period=period,
+            figure=figure,
+            count_noun=_count_noun(tokens) if figure else None,
+        )
+
+    def repair(self, token: str) -> str | None:
+        """Best guess for a word the knowledge base does not know: Telex leftovers, a missing
+        space, or one or two wrong letters. None when nothing plausible is found."""
+        if len(token) < 3:
+            return None
+        for candidate in _telex_candidates(token):
+            if self._known(candidate):
+                return candidate
+        if len(token) >= 5:
+            splits = [
+                (min(self._frequency(token[:cut]), self._frequency(token[cut:])), cut)
+                for cut in range(2, len(token) - 1)
+            ]
+            best_split = max(splits, default=(0, 0))
+            if best_split[0] > 0:
+                cut = best_split[1]
+                return f"{token[:cut]} {token[cut:]}"
+        return self._nearest(token) if len(token) >= 4 else None
+
+    def _nearest(self, token: str) -> str | None:
+        limit = 1 if len(token) < 7 else 2
+        best: tuple[int, int, str] | None = None
+        for size in range(len(token) - limit, len(token) + limit + 1):
+            for word in self._by_length.get(size, ()):
+                if limit == 1 and word[0] != token[0]:
+                    continue
+                dist = Levenshtein.distance(token, word, score_cutoff=limit)
+                if dist <= limit:
+                    key = (dist, -self._frequency(word), word)
+                    if best is None or key < best:
+                        best = key
+        return best[2] if best else None
+
+
+# Words that rewriting consumes or produces are valid even when no knowledge item uses them.
+_REWRITE_KEYS = (
+    frozenset(w for k in _REWRITES for w in k)
+    | frozenset(w for v in _REWRITES.values() for w in v)
+    | frozenset(w for k in _NUMBER_PHRASES for w in k)
+    | lexicon.STOPWORDS
+)
+
+_TONE_KEYS = "sfrxj"
+
+
+def _telex_candidates(token: str) -> list[str]:
+    """Folded spellings of a token typed with leftover Telex keys ("chuyeenr" → "chuyen")."""
+    base = token
+    if base[-1] in _TONE_KEYS and len(base) > 2:
+        base = base[:-1]
+    collapsed = re.sub(r"(aa|ee|oo)", lambda m: m.group(0)[0], base)
+    collapsed = collapsed.replace("dd", "d")
+    collapsed = re.sub(r"(?<=[aou])w", "", collapsed)
+    collapsed = re.sub(r"^w", "u", collapsed)
+    candidates = [c for c in dict.fromkeys([collapsed, base]) if c != token]
+    return candidates
+
+
+def _count_noun(tokens: list[str]) -> str | None:
+    """The noun a figure question counts: the first word after "bao nhiêu"/"mấy" ("mấy xã")."""
+    for i, tok in enumerate(tokens):
+        if tok == "may" or (tok == "nhieu" and i > 0 and tokens[i - 1] == "bao"):
+            for nxt in tokens[i + 1 : i + 2]:
+                if nxt not in lexicon.STOPWORDS and not nxt.isdigit():
+                    return nxt
+    return None
+
+
+def counts_noun(noun: str, words: Iterable[str]) -> bool:
+    """Whether words name what ``noun`` counts; people are counted as người, cán bộ, lượt..."""
+    group = lexicon.PEOPLE_NOUNS if noun in lexicon.PEOPLE_NOUNS else {noun}
+    return any(w in group for w in words)

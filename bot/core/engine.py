@@ -1,0 +1,280 @@
+"""The answering engine: a question in, a short sourced answer (or an honest "không tìm thấy") out.
+
+Pipeline: clean and fold the text; answer greetings, thanks and help requests kindly; retrieve
+candidates from the BM25 index; re-rank them on absolute features (how much of the question
+the item covers, fuzzy similarity to its phrasings, numbers and counted nouns); answer only
+when the best score clears a calibrated threshold, otherwise offer up to 3 suggestions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from . import lexicon
+from .analysis import Analyzer, Query, bigrams, index_terms, normalize
+from .index import InvertedIndex
+from .items import FaqItem, Item, MetricItem, PassageItem, StatRow
+from .periods import Month, Period
+from .store import KnowledgeStore
+from .text import clean, fold, has_letters_or_digits, is_latin_text
+
+FOUND_THRESHOLD = 60.0
+"""Score (0-100) from which the best match is given as the answer; calibrated on eval/."""
+SUGGEST_THRESHOLD = 30.0
+"""Below the answer threshold, items from this score are offered as suggestions."""
+CANDIDATES = 24
+MAX_SUGGESTIONS = 3
+BODY_WEIGHT = 0.5
+"""Answer text counts half as much as the phrasings an item is asked by."""
+
+
+@dataclass
+class Answer:
+    """What the engine says back. ``found`` is True only for a real answer from the knowledge
+    base; greetings, help and refusals are never found answers."""
+
+    question: str
+    found: bool
+    answer: str
+    score: float = 0.0
+    source: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+    kind: str = "answer"
+    as_of: str | None = None
+    item: str | None = None
+
+    def to_dict(self) -> dict:
+        """The public JSON contract: question, found, answer, score, source, suggestions."""
+        data = asdict(self)
+        data["score"] = round(self.score, 1)
+        return {k: data[k] for k in ("question", "found", "answer", "score", "source", "suggestions")}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+@dataclass
+class Candidate:
+    item: Item
+    score: float
+    coverage: float
+    fuzzy: float
+
+
+EMPTY_REPLY = "Bạn chưa nhập câu hỏi. Hãy gõ câu hỏi về công tác luân chuyển cán bộ, ví dụ: “Nghị quyết 02 của Huyện ủy Tam Dương nói gì?”"
+UNREADABLE_REPLY = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng tiếng Việt. Bạn hãy gõ lại câu hỏi bằng chữ, ví dụ: “Luân chuyển cán bộ tối thiểu mấy năm?”"
+GREETING_REPLY = "Xin chào! Tôi trả lời các câu hỏi về công tác luân chuyển cán bộ lãnh đạo, quản lý: Nghị quyết 02 của Huyện ủy Tam Dương, các văn bản của Trung ương (NQ 11-NQ/TW, QĐ 98, QĐ 65-QĐ/TW) và số liệu. Bạn cứ gõ câu hỏi, có dấu hay không dấu đều được."
+THANKS_REPLY = "Rất vui được giúp bạn. Khi cần, bạn cứ hỏi tiếp về công tác luân chuyển cán bộ nhé."
+HELP_REPLY = (
+    "Tôi trả lời câu hỏi về luân chuyển cán bộ: Nghị quyết 02 của Huyện ủy Tam Dương và kết quả sau 2 năm, "
+    "các quy định của Trung ương (NQ 11-NQ/TW, KL 24-KL/TW, QĐ 98-QĐ/TW, QĐ 65-QĐ/TW, NĐ 138/2020) và số liệu. "
+    "Ví dụ: “Sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển?”, “Luân chuyển tối thiểu mấy năm?”."
+)
+NOT_FOUND_REPLY = "Xin lỗi, cơ sở dữ liệu chưa có câu trả lời cho câu hỏi này."
+NOT_FOUND_HINT = " Có thể bạn muốn hỏi:"
+
+
+def _smalltalk_patterns(words: Iterable[str]) -> re.Pattern:
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b")
+
+
+_GREETING_RE = _smalltalk_patterns(lexicon.GREETINGS)
+_THANKS_RE = _smalltalk_patterns(lexicon.THANKS)
+_HELP_RE = _smalltalk_patterns(lexicon.HELP_WORDS)
+_FILLER = frozenset("bot ban anh chi em a ah nhe nha nhieu lam oi ad admin toi minh voi".split())
+
+
+class Engine:
+    """Answers questions from a set of items; build it with :meth:`from_store`."""
+
+    def __init__(self, items: Sequence[Item], today: dt.date | None = None) -> None:
+        self.items = list(items)
+        self._today = today
+        bags = []
+        for item in self.items:
+            bag: Counter[str] = Counter()
+            item.match_texts = []
+            for text in item.texts():
+                tokens = normalize(text)
+                item.match_texts.append(" ".join(tokens))
+                bag.update(index_terms(tokens))
+            for term in index_terms(normalize(item.body)):
+                bag[term] += BODY_WEIGHT
+            bags.append(bag)
+        self.index = InvertedIndex(bags)
+        self.analyzer = Analyzer(self.index.doc_freq, self.index.vocab)
+
+    @classmethod
+    def from_store(cls, store: KnowledgeStore, today: dt.date | None = None) -> "Engine":
+        return cls(load_items(store), today=today)
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def answer(self, text: str) -> Answer:
+        """Answer one message. Never raises on odd input; bad input gets a short reply."""
+        text = text if isinstance(text, str) else ""
+        question = clean(text)
+        if not has_letters_or_digits(question):
+            return Answer(question, False, EMPTY_REPLY, kind="empty")
+        if not is_latin_text(question) and not any(ch.isdigit() for ch in question):
+            return Answer(question, False, UNREADABLE_REPLY, kind="unreadable")
+        smalltalk = self._smalltalk(question)
+        if smalltalk:
+            return smalltalk
+        query = self.analyzer.analyze(question, self.today)
+        ranked = self.rank(query)
+        best = ranked[0] if ranked else None
+        if best is not None and best.score >= FOUND_THRESHOLD:
+            rendered = best.item.render(query, self.today)
+            if rendered.found:
+                return Answer(
+                    question, True, rendered.text, best.score, best.item.source,
+                    kind="answer", as_of=rendered.as_of, item=best.item.key,
+                )
+            return Answer(
+                question, False, rendered.text, best.score, best.item.source,
+                suggestions=self._suggestions(ranked, exclude=None), kind="no_data", item=best.item.key,
+            )
+        suggestions = self._suggestions(ranked)
+        reply = NOT_FOUND_REPLY + (NOT_FOUND_HINT if suggestions else "")
+        return Answer(question, False, reply, best.score if best else 0.0, suggestions=suggestions, kind="not_found")
+
+    def rank(self, query: Query) -> list[Candidate]:
+        """Candidates for a question, best first, each with its 0-100 score."""
+        weights = [(t, 1.0) for t in query.terms]
+        hits = self.index.search(weights, CANDIDATES)
+        content = _content_features(query, self.index)
+        ranked = []
+        for doc, _bm25 in hits:
+            item = self.items[doc]
+            cand = self._score(item, doc, query, content)
+            ranked.append(cand)
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked
+
+    def _score(self, item: Item, doc: int, query: Query, content: "_QueryWeights") -> Candidate:
+        known = self.index.terms_of(doc)
+        coverage = content.coverage(known, self.index)
+        q_text = query.content_text
+        q_all = " ".join(query.tokens)
+        fuzzy = 0.0
+        for text in item.match_texts:
+            plain = " ".join(t for t in text.split() if t not in lexicon.STOPWORDS)
+            fuzzy = max(fuzzy, fuzz.token_sort_ratio(q_text, plain), fuzz.ratio(q_all, text))
+        score = 100 * (0.7 * coverage + 0.3 * fuzzy / 100)
+        missing_numbers = [n for n in query.numbers if self.index.term_id(n) not in known]
+        if missing_numbers:
+            score *= 0.6
+        score = item.adjust(query, score) * item.weight
+        return Candidate(item, score, coverage, fuzzy)
+
+    def _suggestions(self, ranked: list[Candidate], exclude: str | None = None) -> list[str]:
+        out: list[str] = []
+        for cand in ranked:
+            if cand.score < SUGGEST_THRESHOLD or len(out) == MAX_SUGGESTIONS:
+                break
+            text = cand.item.suggestion()
+            if text not in out:
+                out.append(text)
+        return out
+
+    def _smalltalk(self, question: str) -> Answer | None:
+        folded = " ".join(normalize(question)) if question else ""
+        for pattern, reply, kind in (
+            (_HELP_RE, HELP_REPLY, "help"),
+            (_THANKS_RE, THANKS_REPLY, "thanks"),
+            (_GREETING_RE, GREETING_REPLY, "greeting"),
+        ):
+            rest = pattern.sub(" ", folded).split()
+            if len(rest) < len(folded.split()) and all(w in _FILLER for w in rest):
+                return Answer(question, False, reply, kind=kind)
+        return None
+
+
+class _QueryWeights:
+    """The question's content words and word pairs with their IDF weights."""
+
+    PAIR_WEIGHT = 0.5
+    FUZZY_CREDIT = 0.7
+
+    def __init__(self, unigrams: list[tuple[str, float]], pairs: list[tuple[str, float]]) -> None:
+        self.unigrams = unigrams
+        self.pairs = pairs
+        self.total = sum(w for _, w in unigrams) + self.PAIR_WEIGHT * sum(w for _, w in pairs)
+
+    def coverage(self, known: set[int], index: InvertedIndex) -> float:
+        """Share of the question's weight that an item's words account for (0-1)."""
+        if self.total <= 0:
+            return 0.0
+        got = 0.0
+        known_words: list[str] | None = None
+        for term, weight in self.unigrams:
+            tid = index.term_id(term)
+            if tid is not None and tid in known:
+                got += weight
+            elif len(term) >= 4 and not term.isdigit():
+                if known_words is None:
+                    inverse = index.inverse_vocab()
+                    known_words = [inverse[t] for t in known if "_" not in inverse[t]]
+                if any(abs(len(w) - len(term)) <= 1 and Levenshtein.distance(term, w, score_cutoff=1) <= 1 for w in known_words):
+                    got += weight * self.FUZZY_CREDIT
+        for term, weight in self.pairs:
+            tid = index.term_id(term)
+            if tid is not None and tid in known:
+                got += self.PAIR_WEIGHT * weight
+        return got / self.total
+
+
+def _content_features(query: Query, index: InvertedIndex) -> _QueryWeights:
+    unigrams = [(t, index.idf_of(t)) for t in dict.fromkeys(query.content)]
+    pairs = [
+        (p, index.idf_of(p))
+        for p in dict.fromkeys(bigrams(query.tokens))
+        if not all(part in lexicon.STOPWORDS for part in p.split("_"))
+    ]
+    return _QueryWeights(unigrams, pairs)
+
+
+def load_items(store: KnowledgeStore) -> list[Item]:
+    """Every searchable item in the store: entries, metrics with their figures, passages."""
+    items: list[Item] = []
+    for row in store.entries():
+        items.append(
+            FaqItem(
+                key=f"entry:{row['id']}", title=row["question"], phrasings=row["phrasings"], body=row["answer"],
+                source=row["source"], as_of=row["as_of"], tags=row["tags"],
+            )
+        )
+    stats: dict[str, list[StatRow]] = {}
+    for row in store.statistics():
+        period = Period(
+            Month.parse(row["period_start"]) if row["period_start"] else None,
+            Month.parse(row["period_end"]) if row["period_end"] else None,
+        )
+        stats.setdefault(row["metric"], []).append(
+            StatRow(row["value"], row["value_max"], row["unit"], period, row["scope"], row["source"], row["note"])
+        )
+    for row in store.metrics():
+        rows = stats.get(row["key"], [])
+        items.append(
+            MetricItem(
+                key=f"metric:{row['key']}", title=row["label"], phrasings=row["phrasings"],
+                body=" ".join(f"{r.value_text()} {r.unit} {r.note}" for r in rows),
+                source=rows[-1].source if rows else None, unit=row["unit"], scope=row["scope"], rows=rows,
+            )
+        )
+    for row in store.passages():
+        title = f"{row['document']} – {row['section']}" if row["section"] else row["document"]
+        items.append(PassageItem(key=f"passage:{row['id']}", title=title, phrasings=[], body=row["text"], source=row["source"]))
+    return items

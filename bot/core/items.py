@@ -1,0 +1,240 @@
+"""Searchable things: FAQ entries, passages of source text and figure metrics.
+
+Each class knows the texts it is found by, how it adjusts a match score for what it is, and
+how it renders its answer, in the manner of python-telegram-bot's rules-bot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .analysis import Query, counts_noun, normalize, quantities
+from .periods import Month, Period
+from .text import fold_for_matching
+
+
+FIGURE_MISMATCH = 0.5
+"""Score factor for an item that holds no count of what a figure question asks about."""
+METRIC_BONUS = 6.0
+
+
+@dataclass
+class Rendered:
+    """An item's answer to one question. ``found`` is False when the item knows the topic but
+    has no answer for what was asked (a figure for a period with no data)."""
+
+    text: str
+    found: bool = True
+    as_of: str | None = None
+
+
+@dataclass
+class Item:
+    """Base of every searchable thing."""
+
+    key: str
+    title: str
+    phrasings: list[str]
+    body: str
+    source: str | None
+    kind: str = "item"
+    weight: float = 1.0
+    # Normalized phrasing texts, filled in when the engine indexes the item.
+    match_texts: list[str] = field(default_factory=list, repr=False)
+
+    def texts(self) -> list[str]:
+        """Texts that ask for this item: compared with the question word by word."""
+        return [self.title, *self.phrasings]
+
+    def adjust(self, query: Query, score: float) -> float:
+        """Item-specific correction of a match score (0-100); the default trusts the score."""
+        return score
+
+    def render(self, query: Query, today: dt.date) -> Rendered:
+        raise NotImplementedError
+
+    def suggestion(self) -> str:
+        """How the item is offered when the bot is unsure: a question a user can tap."""
+        return self.title
+
+
+def _quantity_fits(item_text: str, query: Query) -> bool:
+    """A figure question needs an answer holding a count, of the counted noun if one is named."""
+    found = quantities(fold_for_matching(item_text))
+    if not found:
+        return False
+    if query.count_noun is None:
+        return True
+    return any(counts_noun(query.count_noun, following.split()) for _, following in found)
+
+
+@dataclass
+class FaqItem(Item):
+    """A question with a short written answer."""
+
+    as_of: str | None = None
+    tags: list[str] = field(default_factory=list)
+    kind: str = "entry"
+
+    def adjust(self, query: Query, score: float) -> float:
+        if query.figure and not _quantity_fits(self.body, query):
+            return score * FIGURE_MISMATCH
+        return score
+
+    def render(self, query: Query, today: dt.date) -> Rendered:
+        return Rendered(self.body, as_of=self.as_of)
+
+
+@dataclass
+class PassageItem(Item):
+    """A passage of source text; found only when no written answer fits better."""
+
+    kind: str = "passage"
+    weight: float = 0.92
+
+    def texts(self) -> list[str]:
+        return [self.title]
+
+    def adjust(self, query: Query, score: float) -> float:
+        if query.figure and not _quantity_fits(self.body, query):
+            return score * FIGURE_MISMATCH
+        return score
+
+    def render(self, query: Query, today: dt.date) -> Rendered:
+        return Rendered(self.body)
+
+
+@dataclass
+class StatRow:
+    """One figure: a value (or a range) for a period and scope."""
+
+    value: float
+    value_max: float | None
+    unit: str
+    period: Period
+    scope: str
+    source: str
+    note: str
+
+    def value_text(self) -> str:
+        text = _number(self.value)
+        if self.value_max is not None and self.value_max != self.value:
+            text += f"–{_number(self.value_max)}"
+        return text
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _period_text(period: Period) -> str:
+    s, e = period.start, period.end
+    if s and e and s != e and not (s.month == 1 and e.month == 12):
+        return f"từ tháng {s.month}/{s.year} đến tháng {e.month}/{e.year}"
+    return period.label()
+
+
+@dataclass
+class MetricItem(Item):
+    """A figure people ask for ("bao nhiêu lượt cán bộ..."), answered from the statistics table
+    for the period the question names."""
+
+    unit: str = ""
+    scope: str = ""
+    rows: list[StatRow] = field(default_factory=list)
+    kind: str = "metric"
+
+    def texts(self) -> list[str]:
+        # Each figure is also findable by its value: "con số 136 là gì".
+        by_value = [f"{row.value_text()} {self.unit} {self.title}" for row in self.rows]
+        return [self.title, *self.phrasings, *by_value]
+
+    def suggestion(self) -> str:
+        return f"Có bao nhiêu {self.title}?"
+
+    def adjust(self, query: Query, score: float) -> float:
+        words = normalize(f"{self.title} {self.unit}")
+        if query.count_noun and not counts_noun(query.count_noun, words):
+            return score * FIGURE_MISMATCH
+        if query.figure:
+            # Figures are answered from the table first: the metric is the primary source.
+            score += METRIC_BONUS
+        if query.period is not None:
+            exact, inside = self._rows_for(query.period.period)
+            if exact or inside:
+                score += METRIC_BONUS
+        return min(100.0, score)
+
+    def _rows_for(self, period: Period) -> tuple[list[StatRow], list[StatRow]]:
+        exact = [r for r in self.rows if r.period == period or (period.start is None and r.period.end == period.end)]
+        inside = [r for r in self.rows if r not in exact and period.contains(r.period)]
+        return exact, inside
+
+    def render(self, query: Query, today: dt.date) -> Rendered:
+        if not self.rows:
+            return Rendered(f"Chưa có số liệu về {self.title}.", found=False)
+        if query.period is None:
+            latest = max(self.rows, key=lambda r: (r.period.end or Month(1, 1), -(r.period.start or Month(1, 1)).index))
+            return self._answer([latest])
+        period = query.period.period
+        exact, inside = self._rows_for(period)
+        if exact:
+            return self._answer(exact[:1])
+        if inside:
+            chosen = _disjoint(inside)
+            if len(chosen) == 1:
+                row = chosen[0]
+                text = (
+                    f"Chưa có số liệu cho trọn {period.label()}; số liệu có được trong khoảng đó "
+                    f"({_period_text(row.period)}, {row.scope or self.scope}): {self._figure(row)}."
+                )
+                return Rendered(_with_note(text, row), as_of=_as_of(row))
+            total = sum(r.value for r in chosen)
+            months = ", ".join(r.period.label() for r in chosen)
+            text = f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): {_number(total)} {self.unit}."
+            return Rendered(text, as_of=_as_of(chosen[-1]))
+        known = "; ".join(f"{_period_text(r.period)}: {self._figure(r)}" for r in self.rows[-3:])
+        return Rendered(
+            f"Chưa có số liệu về {self.title} cho {period.label()}. Số liệu hiện có: {known}.", found=False
+        )
+
+    def _figure(self, row: StatRow) -> str:
+        unit = row.unit or self.unit
+        if self.title.lower().startswith(unit.lower()):
+            return f"{row.value_text()} {self.title}"
+        return f"{row.value_text()} {unit} {self.title}"
+
+    def _answer(self, rows: list[StatRow]) -> Rendered:
+        row = rows[0]
+        text = f"Theo số liệu {_period_text(row.period)} ({row.scope or self.scope}): {self._figure(row)}."
+        return Rendered(_with_note(text, row), as_of=_as_of(row))
+
+
+def _with_note(text: str, row: StatRow) -> str:
+    note = row.note.strip()
+    if not note:
+        return text
+    return f"{text} {note[0].upper()}{note[1:]}{'' if note.endswith('.') else '.'}"
+
+
+def _as_of(row: StatRow) -> str | None:
+    end = row.period.end
+    return f"{end.year:04d}-{end.month:02d}" if end else None
+
+
+def _disjoint(rows: list[StatRow]) -> list[StatRow]:
+    """Non-overlapping rows, widest first, so a sum never counts a month twice."""
+    chosen: list[StatRow] = []
+    for row in sorted(rows, key=lambda r: (r.period.start or Month(1, 1)).index - (r.period.end or Month(9999, 12)).index):
+        if all(_apart(row.period, c.period) for c in chosen):
+            chosen.append(row)
+    return sorted(chosen, key=lambda r: (r.period.start or Month(1, 1)))
+
+
+def _apart(a: Period, b: Period) -> bool:
+    a_start, a_end = a.start or Month(1, 1), a.end or Month(9999, 12)
+    b_start, b_end = b.start or Month(1, 1), b.end or Month(9999, 12)
+    return a_end < b_start or b_end < a_start

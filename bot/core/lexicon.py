@@ -1,0 +1,196 @@
+"""Word lists for matching Vietnamese questions, all in folded form (see text.fold).
+
+Rewrites apply to questions and to knowledge text alike, so both sides meet in one spelling.
+Keep entries general Vietnamese or general Party/state vocabulary: never a rule that exists
+only to make one known question pass.
+"""
+
+from __future__ import annotations
+
+# Abbreviations and chat slang with a single sensible reading in this domain.
+ABBREVIATIONS: dict[str, str] = {
+    # Party and state bodies and documents
+    "bch": "ban chap hanh",
+    "btv": "ban thuong vu",
+    "bct": "bo chinh tri",
+    "bbt": "ban bi thu",
+    "tw": "trung uong",
+    "hu": "huyen uy",
+    "btc": "ban to chuc",
+    "ubkt": "uy ban kiem tra",
+    "hdnd": "hoi dong nhan dan",
+    "ubnd": "uy ban nhan dan",
+    "mttq": "mat tran to quoc",
+    "nq": "nghi quyet",
+    "nqtw": "nghi quyet trung uong",
+    "kl": "ket luan",
+    "kh": "ke hoach",
+    "nd": "nghi dinh",
+    "nđcp": "nghi dinh chinh phu",
+    "cp": "chinh phu",
+    # people and posts
+    "cb": "can bo",
+    "cbcc": "can bo cong chuc",
+    "cbccvc": "can bo cong chuc vien chuc",
+    "cc": "cong chuc",
+    "vc": "vien chuc",
+    "dv": "dang vien",
+    "ldql": "lanh dao quan ly",
+    "ld": "lanh dao",
+    "ql": "quan ly",
+    "lccb": "luan chuyen can bo",
+    "lc": "luan chuyen",
+    "qhcb": "quy hoach can bo",
+    "bt": "bi thu",
+    "pbt": "pho bi thu",
+    "pct": "pho chu tich",
+    "nk": "nhiem ky",
+    "cq": "co quan",
+    "dp": "dia phuong",
+    "tp": "thanh pho",
+    # chat slang
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "kh0": "khong",
+    "khg": "khong",
+    "hok": "khong",
+    "hem": "khong",
+    "khum": "khong",
+    "dc": "duoc",
+    "bn": "bao nhieu",
+    "bnh": "bao nhieu",
+    "bnhieu": "bao nhieu",
+    "ntn": "nhu the nao",
+    "j": "gi",
+    "ji": "gi",
+    "sl": "so luong",
+    "kq": "ket qua",
+    "tg": "thoi gian",
+    "trc": "truoc",
+    "vs": "voi",
+    "ng": "nguoi",
+    "r": "roi",
+    "dk": "dieu kien",
+    "mn": "moi nguoi",
+    "ad": "admin",
+}
+
+# Upper-case abbreviations that are ambiguous in lower case ("tu" is also từ, "ct" also chỉ thị).
+# Written in capitals they are the Party's usage, so they are expanded before folding.
+UPPERCASE_ABBREVIATIONS: dict[str, str] = {
+    "TU": "Tỉnh ủy",
+    "ĐU": "Đảng ủy",
+    "DU": "Đảng ủy",
+    "QH": "Quốc hội",
+    "CT": "Chủ tịch",
+    "PCT": "Phó Chủ tịch",
+    "BT": "Bí thư",
+}
+
+# Ambiguous abbreviations stay as typed; knowledge text gets them as extra index terms for
+# each phrase they can stand for, so "qd 98" finds "Quy định 98" and "quyết định" alike.
+ALIASES: dict[tuple[str, ...], str] = {
+    ("quy", "dinh"): "qd",
+    ("quyet", "dinh"): "qd",
+    ("chu", "tich"): "ct",
+    ("chi", "thi"): "ct",
+    ("giai", "doan"): "gd",
+    ("quy", "hoach"): "qh",
+    ("huong", "dan"): "hd",
+    ("hoi", "nghi"): "hn",
+}
+
+# Phrases with the same meaning, rewritten to one canonical phrase on both sides.
+SYNONYMS: dict[str, str] = {
+    "ra doi": "ban hanh",
+    "duoc ky": "ban hanh",
+    "ky ban hanh": "ban hanh",
+    "toi thieu": "it nhat",
+    "bao lau": "thoi han",
+    "trong bao lau": "thoi han",
+    "keo dai": "thoi han",
+    "bao gio": "khi nao",
+    "luc nao": "khi nao",
+    "thoi diem nao": "khi nao",
+    "dieu hanh": "chu tri",
+    "dieu khien": "chu tri",
+    "che do": "ho tro",
+    "dai ngo": "ho tro",
+    "quyen loi": "ho tro",
+    "sat nhap": "sap nhap",
+    "hop nhat": "sap nhap",
+    "truoc kia": "truoc day",
+    "ngay truoc": "truoc day",
+    "hoi truoc": "truoc day",
+    "bay gio": "hien nay",
+    "hien tai": "hien nay",
+    "sap toi": "thoi gian toi",
+    "toi day": "thoi gian toi",
+    "tiep theo": "thoi gian toi",
+    "phuong huong": "nhiem vu",
+    "giai phap": "nhiem vu",
+    "y nghia": "muc dich",
+    "tac dung": "muc dich",
+    "loi ich": "muc dich",
+    "muc tieu": "muc dich",
+    "lan": "luot",
+    "thay cho": "thay the",
+    "tinh uy vien": "uy vien tinh uy",
+    "chuc danh": "chuc vu",
+}
+
+# Words that say nothing about the topic: left out when measuring how much of a question a
+# knowledge item covers. Question words that carry intent (ai, khi nao) stay in.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    la gi nao co khong duoc cua va ve cho voi trong thi ma nhung cac mot nay do nhu the
+    viec hoi toi biet xin a oi vay nhe minh em anh o tai den tu da se bi boi hay hoac
+    nhat lam gium giup cai con so nhieu may roi chua phai can muon xem
+    vao ra len sau truoc khi neu vi nen thuoc theo ban ah ak uh
+    ha nhi ay kia day sao ro
+    """.split()
+)
+"""Folded forms of function words. Left out on purpose, though they fold like content words:
+dang (đảng/đăng), bao (báo), dau (đầu), hien (thực hiện), nguoi, tren/duoi, cu (cũ)."""
+
+# Words that ask for a number.
+FIGURE_WORDS: tuple[str, ...] = ("bao nhieu", "may", "so luong", "tong so", "tong cong", "tong", "ty le", "so luot")
+
+# Ways of counting people: "bao nhiêu người" is answered by "7 đồng chí" or "136 lượt cán bộ".
+PEOPLE_NOUNS: frozenset[str] = frozenset("nguoi can dong luot".split())
+
+# Number words, rewritten to digits only right before a counted noun ("hai năm" → "2 năm"),
+# because alone they are ordinary words ("năm" year, "sau" after, "Tam Dương").
+NUMBER_WORDS: dict[str, str] = {
+    "mot": "1",
+    "hai": "2",
+    "ba": "3",
+    "bon": "4",
+    "nam": "5",
+    "sau": "6",
+    "bay": "7",
+    "tam": "8",
+    "chin": "9",
+    "muoi": "10",
+    "muoi hai": "12",
+    "ba muoi sau": "36",
+}
+NUMBER_COUNTERS: frozenset[str] = frozenset(
+    "luot nam thang nhiem ky dong chi can bo nguoi quy tuan ngay".split()
+)
+
+# Greetings, thanks and requests for help: answered kindly, never counted as found answers.
+GREETINGS: tuple[str, ...] = (
+    "xin chao", "chao", "hello", "hi", "hey", "alo", "a lo", "chao bot", "chao ban",
+    "good morning", "chao buoi sang", "chao anh", "chao chi", "chao em",
+)
+THANKS: tuple[str, ...] = (
+    "cam on", "cam on ban", "cam on bot", "thank", "thanks", "thank you", "tks", "thanks bot",
+    "camon", "ok cam on", "ok", "oke", "okay", "tot", "hay qua", "tuyet voi",
+)
+HELP_WORDS: tuple[str, ...] = (
+    "help", "tro giup", "huong dan", "huong dan su dung", "giup toi", "ban lam duoc gi",
+    "bot lam duoc gi", "ban biet gi", "bot biet gi", "menu", "start", "su dung the nao",
+    "hoi gi duoc", "toi co the hoi gi",
+)

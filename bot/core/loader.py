@@ -1,0 +1,343 @@
+"""Reading and validating the human-editable knowledge files (YAML and CSV).
+
+A file is accepted whole or refused whole: every problem is reported with the file, the line
+and the field, and nothing reaches the database until every file has passed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .periods import Month
+from .text import clean
+
+MAX_ANSWER_CHARS = 800
+MAX_ANSWER_SENTENCES = 3
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
+_SENTENCE_END_RE = re.compile(r"[.!?…](?:\s|$)")
+STAT_COLUMNS = ["metric", "value", "value_max", "unit", "period_start", "period_end", "scope", "source", "note"]
+
+# Which table a file feeds is told by the start of its name: entries*.yaml, statistics*.csv...
+KINDS = {"entries": ".yaml", "passages": ".yaml", "metrics": ".yaml", "statistics": ".csv"}
+
+
+class KnowledgeFileError(ValueError):
+    """A knowledge file that cannot be imported; the message names file, line and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Batch:
+    """Validated records from one or more files, ready to write."""
+
+    entries: list[dict]
+    passages: list[dict]
+    metrics: list[dict]
+    statistics: list[dict]
+
+    def __len__(self) -> int:
+        return len(self.entries) + len(self.passages) + len(self.metrics) + len(self.statistics)
+
+
+def file_kind(path: Path) -> str:
+    """The table a file feeds, from its name; raises KnowledgeFileError for anything else."""
+    suffix = path.suffix.lower()
+    suffix = ".yaml" if suffix == ".yml" else suffix
+    for kind, ext in KINDS.items():
+        if path.stem.lower().startswith(kind) and suffix == ext:
+            return kind
+    raise KnowledgeFileError(
+        [f"{path}: tên tệp không hợp lệ; cần entries*.yaml, passages*.yaml, metrics*.yaml hoặc statistics*.csv"]
+    )
+
+
+def knowledge_files(path: Path) -> list[Path]:
+    """The knowledge files at a path: the file itself, or those a folder holds."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".csv"))
+        if not files:
+            raise KnowledgeFileError([f"{path}: thư mục không có tệp YAML hoặc CSV nào"])
+        return files
+    if not path.exists():
+        raise KnowledgeFileError([f"{path}: không tìm thấy tệp"])
+    return [path]
+
+
+def read_batch(path: Path) -> Batch:
+    """Read and validate every knowledge file at ``path``; raise with all problems found."""
+    batch = Batch([], [], [], [])
+    problems: list[str] = []
+    for file in knowledge_files(path):
+        try:
+            kind = file_kind(file)
+            records = _read_file(file, kind)
+        except KnowledgeFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        getattr(batch, kind).extend(records)
+    for kind, key in (("entries", "id"), ("passages", "id"), ("metrics", "key")):
+        problems.extend(_duplicates(getattr(batch, kind), key))
+    if problems:
+        raise KnowledgeFileError(problems)
+    return batch
+
+
+def _read_file(file: Path, kind: str) -> list[dict]:
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeFileError([f"{file}: không đọc được dạng UTF-8 (byte {exc.start})"]) from exc
+    if kind == "statistics":
+        return _read_statistics(file, text)
+    return _read_yaml(file, text, kind)
+
+
+def _read_yaml(file: Path, text: str, kind: str) -> list[dict]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"dòng {mark.line + 1}" if mark else "?"
+        raise KnowledgeFileError([f"{file}, {where}: YAML không hợp lệ ({getattr(exc, 'problem', exc)})"]) from exc
+    if data is None:
+        return []
+    if not isinstance(data, list) or node is None:
+        raise KnowledgeFileError([f"{file}, dòng 1: tệp phải là một danh sách (mỗi mục bắt đầu bằng '- ')"])
+    validate = _VALIDATORS[kind]
+    records, problems = [], []
+    for item, item_node in zip(data, node.value):
+        line = item_node.start_mark.line + 1
+        lines = {}
+        if isinstance(item_node, yaml.MappingNode):
+            lines = {k.value: k.start_mark.line + 1 for k, _ in item_node.value}
+        if not isinstance(item, dict):
+            problems.append(f"{file}, dòng {line}: mỗi mục phải là một bảng khóa: giá trị")
+            continue
+        errors, record = validate(item)
+        for fld, message in errors:
+            problems.append(f"{file}, dòng {lines.get(fld, line)}, trường '{fld}': {message}")
+        if not errors:
+            record["_line"] = line
+            record["_file"] = str(file)
+            records.append(record)
+    if problems:
+        raise KnowledgeFileError(problems)
+    return records
+
+
+def _read_statistics(file: Path, text: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in STAT_COLUMNS if c not in header]
+    if missing:
+        raise KnowledgeFileError([f"{file}, dòng 1: thiếu cột {', '.join(missing)}"])
+    records, problems = [], []
+    for row in reader:
+        line = reader.line_num
+        errors, record = validate_statistic(row)
+        for fld, message in errors:
+            problems.append(f"{file}, dòng {line}, trường '{fld}': {message}")
+        if not errors:
+            record["_line"] = line
+            record["_file"] = str(file)
+            records.append(record)
+    if problems:
+        raise KnowledgeFileError(problems)
+    return records
+
+
+def _duplicates(records: list[dict], key: str) -> list[str]:
+    seen: dict[str, dict] = {}
+    problems = []
+    for rec in records:
+        if rec[key] in seen:
+            first = seen[rec[key]]
+            problems.append(
+                f"{rec['_file']}, dòng {rec['_line']}, trường '{key}': trùng mã '{rec[key]}' "
+                f"(đã có ở {first['_file']}, dòng {first['_line']})"
+            )
+        else:
+            seen[rec[key]] = rec
+    return problems
+
+
+Errors = list[tuple[str, str]]
+
+
+def _text(item: dict, field: str, errors: Errors, *, required: bool = True, limit: int = 2000) -> str | None:
+    value = item.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.append((field, "bắt buộc, đang để trống"))
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        errors.append((field, "phải là một đoạn chữ"))
+        return None
+    value = clean(str(value))
+    if len(value) > limit:
+        errors.append((field, f"dài {len(value)} ký tự, tối đa {limit}"))
+    return value
+
+
+def _text_list(item: dict, field: str, errors: Errors, *, limit: int = 300) -> list[str]:
+    value = item.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        errors.append((field, "phải là một danh sách các đoạn chữ"))
+        return []
+    out = [clean(str(v)) for v in value if clean(str(v))]
+    for v in out:
+        if len(v) > limit:
+            errors.append((field, f"một mục dài {len(v)} ký tự, tối đa {limit}"))
+    return out
+
+
+def _id(item: dict, field: str, errors: Errors) -> str | None:
+    value = _text(item, field, errors, limit=80)
+    if value is not None and not _ID_RE.match(value):
+        errors.append((field, f"'{value}' chỉ được gồm chữ thường không dấu, số, '-', '_' hoặc '.'"))
+    return value
+
+
+def _date(item: dict, field: str, errors: Errors, *, required: bool = True) -> str | None:
+    value = item.get(field)
+    if value is None or value == "":
+        if required:
+            errors.append((field, "bắt buộc, đang để trống (dạng YYYY-MM-DD)"))
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            dt.datetime.strptime(text, fmt)
+            return text
+        except ValueError:
+            pass
+    errors.append((field, f"'{text}' không phải ngày dạng YYYY-MM-DD"))
+    return None
+
+
+def check_answer(answer: str | None, errors: Errors, field: str = "answer") -> None:
+    """Answers must fit a phone screen: at most 3 sentences and 800 characters."""
+    if answer is None:
+        return
+    if len(answer) > MAX_ANSWER_CHARS:
+        errors.append((field, f"dài {len(answer)} ký tự, tối đa {MAX_ANSWER_CHARS}"))
+    sentences = len(_SENTENCE_END_RE.findall(answer.rstrip() + " "))
+    if sentences > MAX_ANSWER_SENTENCES:
+        errors.append((field, f"có {sentences} câu, tối đa {MAX_ANSWER_SENTENCES}"))
+
+
+def validate_entry(item: dict[str, Any]) -> tuple[Errors, dict]:
+    """Check one FAQ entry; return the problems and the cleaned record."""
+    errors: Errors = []
+    record = {
+        "id": _id(item, "id", errors),
+        "question": _text(item, "question", errors, limit=300),
+        "phrasings": _text_list(item, "phrasings", errors),
+        "answer": _text(item, "answer", errors, limit=MAX_ANSWER_CHARS * 4),
+        "tags": _text_list(item, "tags", errors, limit=60),
+        "source": _text(item, "source", errors, limit=500),
+        "as_of": _date(item, "as_of", errors),
+    }
+    check_answer(record["answer"], errors)
+    _unknown_fields(item, record, errors)
+    return errors, record
+
+
+def validate_passage(item: dict[str, Any]) -> tuple[Errors, dict]:
+    """Check one passage of source text."""
+    errors: Errors = []
+    record = {
+        "id": _id(item, "id", errors),
+        "document": _text(item, "document", errors, limit=300),
+        "section": _text(item, "section", errors, required=False, limit=200) or "",
+        "text": _text(item, "text", errors, limit=MAX_ANSWER_CHARS),
+        "source": _text(item, "source", errors, limit=500),
+    }
+    _unknown_fields(item, record, errors)
+    return errors, record
+
+
+def validate_metric(item: dict[str, Any]) -> tuple[Errors, dict]:
+    """Check one metric definition (what a statistics row counts, and how people ask for it)."""
+    errors: Errors = []
+    record = {
+        "key": _id(item, "key", errors),
+        "label": _text(item, "label", errors, limit=200),
+        "unit": _text(item, "unit", errors, limit=40),
+        "scope": _text(item, "scope", errors, required=False, limit=200) or "",
+        "phrasings": _text_list(item, "phrasings", errors),
+    }
+    if not record["phrasings"]:
+        errors.append(("phrasings", "cần ít nhất một cách hỏi"))
+    _unknown_fields(item, record, errors)
+    return errors, record
+
+
+def validate_statistic(row: dict[str, Any]) -> tuple[Errors, dict]:
+    """Check one statistics row; periods are YYYY-MM, values are numbers."""
+    errors: Errors = []
+    record: dict[str, Any] = {
+        "metric": _id(row, "metric", errors),
+        "unit": _text(row, "unit", errors, limit=40),
+        "scope": _text(row, "scope", errors, required=False, limit=200) or "",
+        "source": _text(row, "source", errors, limit=500),
+        "note": _text(row, "note", errors, required=False, limit=300) or "",
+    }
+    for fld, required in (("value", True), ("value_max", False)):
+        raw = str(row.get(fld) or "").strip().replace(",", ".")
+        if not raw:
+            if required:
+                errors.append((fld, "bắt buộc, đang để trống"))
+            record[fld] = None
+            continue
+        try:
+            record[fld] = float(raw)
+        except ValueError:
+            errors.append((fld, f"'{raw}' không phải là số"))
+            record[fld] = None
+    for fld in ("period_start", "period_end"):
+        raw = str(row.get(fld) or "").strip()
+        record[fld] = None
+        if raw:
+            try:
+                record[fld] = str(Month.parse(raw))
+            except ValueError:
+                errors.append((fld, f"'{raw}' không phải tháng dạng YYYY-MM"))
+    if not record["period_start"] and not record["period_end"]:
+        errors.append(("period_end", "cần ít nhất một trong period_start, period_end"))
+    if record["period_start"] and record["period_end"] and record["period_start"] > record["period_end"]:
+        errors.append(("period_end", "trước period_start"))
+    if record.get("value") is not None and record.get("value_max") is not None and record["value_max"] < record["value"]:
+        errors.append(("value_max", "nhỏ hơn value"))
+    record["id"] = statistic_id(record)
+    return errors, record
+
+
+def statistic_id(record: dict) -> str:
+    """Natural key of a statistics row: one value per metric, period and scope."""
+    return f"{record['metric']}|{record['period_start'] or ''}|{record['period_end'] or ''}|{record['scope']}"
+
+
+def _unknown_fields(item: dict, record: dict, errors: Errors) -> None:
+    for key in item:
+        if key not in record:
+            errors.append((str(key), "trường không được hỗ trợ"))
+
+
+_VALIDATORS = {"entries": validate_entry, "passages": validate_passage, "metrics": validate_metric}

@@ -1,0 +1,76 @@
+"""Vietnamese text folding and tokenizing.
+
+Officials type with or without diacritics, with old or new tone placement, and paste NFD text
+from phones. Everything that compares text goes through :func:`fold` first, so that all those
+spellings become the same ASCII string; the accented original is kept for display only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that NFD does not decompose: đ/Đ, and the eth (Ð/ð) often typed in place of Đ.
+_LETTER_MAP = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_SPACE_RE = re.compile(r"\s+")
+# Anything that is not a letter or digit after folding becomes a separator, but keep the few
+# marks that carry meaning in numbers and periods ("2017-2021", "3/2020", "65-QĐ/TW", "1,5").
+_SEPARATOR_RE = re.compile(r"[^a-z0-9/\-.,%]+")
+
+MAX_QUESTION_CHARS = 1000
+"""Longer messages are cut before matching: no real question is longer, and it bounds the work."""
+
+
+def clean(text: str) -> str:
+    """Return NFC text without control or format characters (NUL, zero-width, BOM), one line."""
+    text = unicodedata.normalize("NFC", text)
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch.isspace():
+            out.append(" ")
+        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            continue
+        else:
+            out.append(ch)
+    return _SPACE_RE.sub(" ", "".join(out)).strip()
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII form of Vietnamese text: no tone marks, no diacritics, đ→d.
+
+    Old and new tone placement (hoà/hòa, uỷ/ủy) and NFD input all give the same result, so
+    the exact position of a mark never matters.
+    """
+    text = unicodedata.normalize("NFD", text.translate(_LETTER_MAP).lower())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = unicodedata.normalize("NFC", text).translate(_LETTER_MAP)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def fold_for_matching(text: str) -> str:
+    """Folded text with punctuation turned into spaces except inside numbers and periods."""
+    folded = _SEPARATOR_RE.sub(" ", fold(clean(text)))
+    # Marks only matter between digits or letters; strip them at word edges ("quý?" "năm.").
+    folded = re.sub(r"(?<![a-z0-9])[/\-.,%]+|[/\-.,]+(?![a-z0-9])", " ", folded)
+    return _SPACE_RE.sub(" ", folded).strip()
+
+
+def tokenize(folded: str) -> list[str]:
+    """Split folded text into syllable and number tokens ("65-qd/tw" → 65, qd, tw)."""
+    return _TOKEN_RE.findall(folded)
+
+
+def has_letters_or_digits(text: str) -> bool:
+    """True when the text has at least one letter or digit of any script."""
+    return any(ch.isalnum() for ch in text)
+
+
+def is_latin_text(text: str) -> bool:
+    """True when most letters are Latin (Vietnamese or English), not Cyrillic, CJK and so on."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    return latin * 2 >= len(letters)

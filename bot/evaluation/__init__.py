@@ -1,0 +1,1 @@
+"""Measuring answer quality on labelled question sets, beside two baselines."""

@@ -1,0 +1,50 @@
+"""Labelled question sets: `kind<TAB>question<TAB>expected`, the format of shared/eval.
+
+``expected`` holds regexes matched against the folded answer (';' = all must match), or OOD
+when the bot must say it has no answer. Rows of kind ``nfd`` are turned into NFD on loading,
+as the shared scorer does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.loader import MAX_ANSWER_CHARS
+from ..core.text import fold
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    kind: str
+    question: str
+    expected: str
+
+    @property
+    def out_of_domain(self) -> bool:
+        return self.expected == "OOD"
+
+    def is_correct(self, found: bool, answer: str) -> bool:
+        """The shared scorer's rule: refused when OOD, else found, short, all regexes match."""
+        if self.out_of_domain:
+            return not found
+        folded = re.sub(r"\s+", " ", fold(answer))
+        return (
+            found
+            and len(answer) <= MAX_ANSWER_CHARS
+            and all(re.search(rx, folded) for rx in self.expected.split(";"))
+        )
+
+
+def load_questions(path: Path) -> list[LabelledQuestion]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, question, expected = line.split("\t")
+        if kind == "nfd":
+            question = unicodedata.normalize("NFD", question)
+        rows.append(LabelledQuestion(kind, question, expected))
+    return rows

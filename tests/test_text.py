@@ -1,0 +1,73 @@
+"""Folding and normalizing: every spelling of the same Vietnamese words meets in one form."""
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.analysis import normalize
+from bot.core.text import clean, fold, fold_for_matching, tokenize
+
+
+def test_fold_removes_diacritics_and_d_stroke():
+    assert fold("Đồng chí Nguyễn Văn Quý") == "dong chi nguyen van quy"
+
+
+def test_old_and_new_tone_placement_fold_the_same():
+    assert fold("Huyện uỷ Hoà Bình") == fold("Huyện ủy Hòa Bình") == "huyen uy hoa binh"
+
+
+def test_nfd_input_folds_like_nfc():
+    text = "Luân chuyển cán bộ"
+    assert fold(unicodedata.normalize("NFD", text)) == fold(text)
+
+
+def test_eth_typed_for_d_stroke_is_folded():
+    assert fold("Ðảng ủy") == "dang uy"
+
+
+def test_clean_drops_control_and_zero_width_characters():
+    assert clean("cán\x00 bộ\u200b\tluân\nchuyển") == "cán bộ luân chuyển"
+
+
+def test_numbers_and_periods_survive_folding():
+    assert tokenize(fold_for_matching("Quy định 65-QĐ/TW, giai đoạn 2017-2021?")) == [
+        "quy", "dinh", "65", "qd", "tw", "giai", "doan", "2017", "2021",
+    ]
+
+
+def test_abbreviations_and_slang_expand():
+    assert normalize("sl cb dc lc la bnh") == "so luong can bo duoc luan chuyen la bao nhieu".split()
+    assert normalize("NQ của BTV HU") == "nghi quyet cua ban thuong vu huyen uy".split()
+
+
+def test_uppercase_only_abbreviations_expand_only_in_capitals():
+    assert normalize("TU Vĩnh Phúc") == ["tinh", "uy", "vinh", "phuc"]
+    assert normalize("từ năm 2017")[0] == "tu"
+
+
+def test_number_words_become_digits_only_before_a_counted_noun():
+    assert normalize("sau hai năm có bốn lượt") == ["sau", "2", "nam", "co", "4", "luot"]
+    assert normalize("huyện Tam Dương") == ["huyen", "tam", "duong"]
+
+
+@given(st.text())
+def test_fold_is_idempotent_and_ascii_for_vietnamese(text):
+    once = fold(text)
+    assert fold(once) == once
+
+
+@given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ", max_size=60))
+def test_folded_vietnamese_is_plain_ascii(text):
+    assert fold(text).isascii()
+    assert fold(text.upper()) == fold(text)
+
+
+@given(st.text(max_size=300))
+def test_normalize_never_fails_and_gives_ascii_tokens(text):
+    tokens = normalize(text)
+    assert all(t.isascii() and t == t.lower() for t in tokens)
+
+
+def test_number_word_before_a_year_is_left_alone():
+    assert normalize("sau năm 2017")[:2] == ["sau", "nam"]
