@@ -29,7 +29,10 @@ def run_console(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
         text = line.strip()
         if text.lower() in QUIT_WORDS:
             return 0
-        if text.isdigit() and 1 <= int(text) <= len(suggestions):
+        if text.isdigit():
+            if not 1 <= int(text) <= len(suggestions):
+                print("Không có gợi ý số này. Hãy gõ câu hỏi của bạn.", file=stdout)
+                continue
             text = suggestions[int(text) - 1]
             print(f"({text})", file=stdout)
         answer = engine.answer(text)

@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
 from .periods import PeriodMatch, find_period
-from .text import MAX_QUESTION_CHARS, clean, fold_for_matching, tokenize
+from .text import MAX_QUESTION_CHARS, clean, fold_for_matching, marked_words, tokenize
 
 
 def _phrase_table(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -38,6 +38,21 @@ _FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
 _YEAR_QUESTION_RE = re.compile(r"\bnam (?:bao nhieu|may)\b")
 _DIGITS_RE = re.compile(r"^\d+$")
 _DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|\b(?:19|20)\d{2}\b")
+
+
+# A folded Vietnamese syllable: onset, vowel nucleus, final consonant or glide.
+_SYLLABLE_RE = re.compile(
+    r"^(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|uyu|uoi|uou|ieu|yeu|oai|oay|oeo|uay|uai|uoi|ua|uo|ui|uu|uy|ue|ia|ie|iu|oa|oe|oi|oo"
+    r"|ai|ao|au|ay|eo|eu|ye|[aeiouy])"
+    r"(?:ch|nh|ng|[cmnpt])?$"
+)
+
+
+def is_syllable(token: str) -> bool:
+    """Whether a folded token can be one Vietnamese syllable. Only words that cannot are
+    repaired as typos: "ngoi" (ngồi) is a real word even when the knowledge base lacks it."""
+    return bool(_SYLLABLE_RE.match(token))
 
 
 def rewrite(tokens: list[str]) -> list[str]:
@@ -86,6 +101,15 @@ def alias_terms(tokens: list[str]) -> list[str]:
     return [alias for a, b in zip(tokens, tokens[1:]) if (alias := lexicon.ALIASES.get((a, b)))]
 
 
+def identifier_numbers(tokens: list[str], skip: set[str]) -> list[str]:
+    """Numbers that name something ("Nghị quyết 57", "con số 136"), not counts ("2 năm", "1 lần")
+    and not years of a period: an item that lacks them is about something else."""
+    return [
+        t for i, t in enumerate(tokens)
+        if _DIGITS_RE.match(t) and t not in skip and tokens[i + 1 : i + 2] not in ([c] for c in lexicon.NUMBER_COUNTERS)
+    ]
+
+
 def content_words(tokens: list[str]) -> list[str]:
     """Tokens that say what a question is about: no function words, no "bao nhiêu"."""
     return [
@@ -126,8 +150,8 @@ def quantities(folded: str) -> list[tuple[str, str]]:
     tokens = tokenize(text)
     found = []
     for i, tok in enumerate(tokens):
-        if _DIGITS_RE.match(tok):
-            found.append((tok, " ".join(tokens[i + 1 : i + 5])))
+        if _DIGITS_RE.match(tok) or (tok in lexicon.NUMBER_WORDS and tok != "nam"):
+            found.append((lexicon.NUMBER_WORDS.get(tok, tok), " ".join(tokens[i + 1 : i + 5])))
     return found
 
 
@@ -145,6 +169,9 @@ class Query:
     period: PeriodMatch | None = None
     figure: bool = False
     count_noun: str | None = None
+    places: list[str] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)
+    types: frozenset[str] = frozenset()
 
     @property
     def content_text(self) -> str:
@@ -172,7 +199,7 @@ class Analyzer:
         fixed: list[str] = []
         for tok in tokenize(folded):
             repair = None
-            if not (self._known(tok) or _DIGITS_RE.match(tok) or tok in _REWRITE_KEYS):
+            if not (self._known(tok) or _DIGITS_RE.match(tok) or tok in _REWRITE_KEYS or is_syllable(tok)):
                 repair = self.repair(tok)
             if repair:
                 repaired[tok] = repair
@@ -191,10 +218,13 @@ class Analyzer:
             content=content_words(tokens),
             terms=index_terms(tokens),
             repaired=repaired,
-            numbers=[t for t in tokens if _DIGITS_RE.match(t) and t not in period_numbers],
+            numbers=identifier_numbers(tokens, period_numbers),
             period=period,
             figure=figure,
             count_noun=_count_noun(tokens) if figure else None,
+            places=named_places(text),
+            marks=marked_words(expand_uppercase(text)),
+            types=question_types(tokens),
         )
 
     def repair(self, token: str) -> str | None:
@@ -259,10 +289,40 @@ def _count_noun(tokens: list[str]) -> str | None:
     """The noun a figure question counts: the first word after "bao nhiêu"/"mấy" ("mấy xã")."""
     for i, tok in enumerate(tokens):
         if tok == "may" or (tok == "nhieu" and i > 0 and tokens[i - 1] == "bao"):
-            for nxt in tokens[i + 1 : i + 2]:
+            for nxt in tokens[i + 1 : i + 3]:
                 if nxt not in lexicon.STOPWORDS and not nxt.isdigit():
                     return nxt
     return None
+
+
+_PLACE_RE = re.compile(
+    r"\b(?i:huyện|tỉnh|xã|quận|phường|thị xã|thành phố|thị trấn)\s+((?:[A-ZĐÀ-Ỹ][^\W\d_]*\s*){1,3})", re.UNICODE
+)
+
+
+def named_places(text: str) -> list[str]:
+    """Places a question names with capitals ("huyện Bình Xuyên"), as folded syllable pairs.
+
+    Capitals are the only safe sign of a name: "huyện chính thức" is not a place. Questions
+    typed in lower case get no place check and rely on word coverage alone.
+    """
+    places = []
+    for m in _PLACE_RE.finditer(text):
+        words = [w for w in m.group(1).split() if w[:1].isupper()]
+        if len(words) >= 2:
+            tokens = tokenize(fold_for_matching(" ".join(words[:2])))
+            if len(tokens) == 2:
+                places.append(f"{tokens[0]}_{tokens[1]}")
+    return places
+
+
+_QUESTION_TYPE_RES = {name: re.compile(rx) for name, rx in lexicon.QUESTION_TYPES.items()}
+
+
+def question_types(tokens: list[str]) -> frozenset[str]:
+    """What kinds of answer a question asks for: definition, who, when, where, how, figure."""
+    text = " ".join(tokens)
+    return frozenset(name for name, rx in _QUESTION_TYPE_RES.items() if rx.search(text))
 
 
 def counts_noun(noun: str, words: Iterable[str]) -> bool:

@@ -19,12 +19,12 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
-from .analysis import Analyzer, Query, bigrams, index_terms, normalize
+from .analysis import Analyzer, Query, bigrams, index_terms, normalize, question_types
 from .index import InvertedIndex
 from .items import FaqItem, Item, MetricItem, PassageItem, StatRow
 from .periods import Month, Period
 from .store import KnowledgeStore
-from .text import clean, fold, has_letters_or_digits, is_latin_text
+from .text import accent_keys, clean, is_latin_text
 
 FOUND_THRESHOLD = 60.0
 """Score (0-100) from which the best match is given as the answer; calibrated on eval/."""
@@ -32,8 +32,16 @@ SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
 CANDIDATES = 24
 MAX_SUGGESTIONS = 3
+MISSING_NUMBER = 0.6
+NUMBER_IN_PASSING = 0.85
+OTHER_PLACE = 0.5
+"""Score factors: a number the question names is absent from the item, or only in its answer
+text; a place the question names ("huyện Bình Xuyên") is absent from the item."""
 BODY_WEIGHT = 0.5
 """Answer text counts half as much as the phrasings an item is asked by."""
+SAME_QUESTION_TYPE = 4.0
+"""Ranking points for an item asked the same way as the question ("là gì", "ai", "khi nào")."""
+ACCENT_CACHE = 20_000
 
 
 @dataclass
@@ -63,8 +71,12 @@ class Answer:
 
 @dataclass
 class Candidate:
+    """A scored item: ``score`` is the confidence (0-100) the found decision uses; ``rank``
+    adds preferences that only order equally likely items."""
+
     item: Item
     score: float
+    rank: float
     coverage: float
     fuzzy: float
 
@@ -100,6 +112,7 @@ class Engine:
         self.items = list(items)
         self._today = today
         bags = []
+        subjects: list[set[str]] = []
         for item in self.items:
             bag: Counter[str] = Counter()
             item.match_texts = []
@@ -107,11 +120,17 @@ class Engine:
                 tokens = normalize(text)
                 item.match_texts.append(" ".join(tokens))
                 bag.update(index_terms(tokens))
+            subject = {t for text in item.match_texts for t in text.split() if t.isdigit()}
+            item.types = frozenset().union(*(question_types(text.split()) for text in item.match_texts))
             for term in index_terms(normalize(item.body)):
                 bag[term] += BODY_WEIGHT
             bags.append(bag)
+            subjects.append(subject)
         self.index = InvertedIndex(bags)
+        for item, subject in zip(self.items, subjects):
+            item.subject_terms = {self.index.vocab[t] for t in subject}
         self.analyzer = Analyzer(self.index.doc_freq, self.index.vocab)
+        self._accent_cache: dict[int, dict[str, set[str]]] = {}
 
     @classmethod
     def from_store(cls, store: KnowledgeStore, today: dt.date | None = None) -> "Engine":
@@ -125,9 +144,9 @@ class Engine:
         """Answer one message. Never raises on odd input; bad input gets a short reply."""
         text = text if isinstance(text, str) else ""
         question = clean(text)
-        if not has_letters_or_digits(question):
+        if not any(ch.isalpha() for ch in question):
             return Answer(question, False, EMPTY_REPLY, kind="empty")
-        if not is_latin_text(question) and not any(ch.isdigit() for ch in question):
+        if not is_latin_text(question):
             return Answer(question, False, UNREADABLE_REPLY, kind="unreadable")
         smalltalk = self._smalltalk(question)
         if smalltalk:
@@ -144,7 +163,7 @@ class Engine:
                 )
             return Answer(
                 question, False, rendered.text, best.score, best.item.source,
-                suggestions=self._suggestions(ranked, exclude=None), kind="no_data", item=best.item.key,
+                suggestions=self._suggestions(ranked, exclude=best.item.key), kind="no_data", item=best.item.key,
             )
         suggestions = self._suggestions(ranked)
         reply = NOT_FOUND_REPLY + (NOT_FOUND_HINT if suggestions else "")
@@ -160,12 +179,27 @@ class Engine:
             item = self.items[doc]
             cand = self._score(item, doc, query, content)
             ranked.append(cand)
-        ranked.sort(key=lambda c: c.score, reverse=True)
+        ranked.sort(key=lambda c: c.rank, reverse=True)
         return ranked
+
+    def _accents(self, doc: int) -> dict[str, set[str]]:
+        """Accented words of an item by folded form, computed on first need and kept."""
+        cached = self._accent_cache.get(doc)
+        if cached is None:
+            item = self.items[doc]
+            cached = accent_keys(" ".join([*item.texts(), item.body]))
+            if len(self._accent_cache) >= ACCENT_CACHE:
+                self._accent_cache.clear()
+            self._accent_cache[doc] = cached
+        return cached
 
     def _score(self, item: Item, doc: int, query: Query, content: "_QueryWeights") -> Candidate:
         known = self.index.terms_of(doc)
-        coverage = content.coverage(known, self.index)
+        conflicts: set[str] = set()
+        if query.marks:
+            accents = self._accents(doc)
+            conflicts = {f for f, key in query.marks.items() if f in accents and key not in accents[f]}
+        coverage = content.coverage(known, self.index, conflicts)
         q_text = query.content_text
         q_all = " ".join(query.tokens)
         fuzzy = 0.0
@@ -173,19 +207,25 @@ class Engine:
             plain = " ".join(t for t in text.split() if t not in lexicon.STOPWORDS)
             fuzzy = max(fuzzy, fuzz.token_sort_ratio(q_text, plain), fuzz.ratio(q_all, text))
         score = 100 * (0.7 * coverage + 0.3 * fuzzy / 100)
-        missing_numbers = [n for n in query.numbers if self.index.term_id(n) not in known]
-        if missing_numbers:
-            score *= 0.6
+        numbers = [self.index.term_id(n) for n in query.numbers]
+        if any(n not in known for n in numbers):
+            score *= MISSING_NUMBER
+        elif any(n not in item.subject_terms for n in numbers):
+            # "QĐ 98" asked, but the item is about QĐ 65 and only mentions 98 in passing.
+            score *= NUMBER_IN_PASSING
+        if any(self.index.term_id(place) not in known for place in query.places):
+            score *= OTHER_PLACE
         score = item.adjust(query, score) * item.weight
-        return Candidate(item, score, coverage, fuzzy)
+        rank = score + item.preference(query) + (SAME_QUESTION_TYPE if query.types & item.types else 0.0)
+        return Candidate(item, score, rank, coverage, fuzzy)
 
     def _suggestions(self, ranked: list[Candidate], exclude: str | None = None) -> list[str]:
         out: list[str] = []
         for cand in ranked:
-            if cand.score < SUGGEST_THRESHOLD or len(out) == MAX_SUGGESTIONS:
+            if len(out) == MAX_SUGGESTIONS:
                 break
             text = cand.item.suggestion()
-            if text not in out:
+            if cand.score >= SUGGEST_THRESHOLD and cand.item.key != exclude and text not in out:
                 out.append(text)
         return out
 
@@ -207,13 +247,16 @@ class _QueryWeights:
 
     PAIR_WEIGHT = 0.5
     FUZZY_CREDIT = 0.7
+    CONFLICT_CREDIT = 0.3
+    """Credit for a word that matches only once folded, where the item spells it with other
+    diacritics than the user did (lương against lượng)."""
 
     def __init__(self, unigrams: list[tuple[str, float]], pairs: list[tuple[str, float]]) -> None:
         self.unigrams = unigrams
         self.pairs = pairs
         self.total = sum(w for _, w in unigrams) + self.PAIR_WEIGHT * sum(w for _, w in pairs)
 
-    def coverage(self, known: set[int], index: InvertedIndex) -> float:
+    def coverage(self, known: set[int], index: InvertedIndex, conflicts: set[str] = frozenset()) -> float:
         """Share of the question's weight that an item's words account for (0-1)."""
         if self.total <= 0:
             return 0.0
@@ -222,8 +265,8 @@ class _QueryWeights:
         for term, weight in self.unigrams:
             tid = index.term_id(term)
             if tid is not None and tid in known:
-                got += weight
-            elif len(term) >= 4 and not term.isdigit():
+                got += weight * (self.CONFLICT_CREDIT if term in conflicts else 1.0)
+            elif len(term) >= 4 and not term.isdigit() and tid is None:
                 if known_words is None:
                     inverse = index.inverse_vocab()
                     known_words = [inverse[t] for t in known if "_" not in inverse[t]]
@@ -232,7 +275,8 @@ class _QueryWeights:
         for term, weight in self.pairs:
             tid = index.term_id(term)
             if tid is not None and tid in known:
-                got += self.PAIR_WEIGHT * weight
+                clash = any(part in conflicts for part in term.split("_"))
+                got += self.PAIR_WEIGHT * weight * (self.CONFLICT_CREDIT if clash else 1.0)
         return got / self.total
 
 
@@ -241,7 +285,7 @@ def _content_features(query: Query, index: InvertedIndex) -> _QueryWeights:
     pairs = [
         (p, index.idf_of(p))
         for p in dict.fromkeys(bigrams(query.tokens))
-        if not all(part in lexicon.STOPWORDS for part in p.split("_"))
+        if not any(part in lexicon.STOPWORDS or part.isdigit() for part in p.split("_"))
     ]
     return _QueryWeights(unigrams, pairs)
 
@@ -253,7 +297,7 @@ def load_items(store: KnowledgeStore) -> list[Item]:
         items.append(
             FaqItem(
                 key=f"entry:{row['id']}", title=row["question"], phrasings=row["phrasings"], body=row["answer"],
-                source=row["source"], as_of=row["as_of"], tags=row["tags"],
+                source=row["source"], as_of=row["as_of"], tags=row["tags"], gap=row["gap"],
             )
         )
     stats: dict[str, list[StatRow]] = {}

@@ -17,6 +17,7 @@ from .text import fold_for_matching
 FIGURE_MISMATCH = 0.5
 """Score factor for an item that holds no count of what a figure question asks about."""
 METRIC_BONUS = 6.0
+"""Ranking points for a metric on a figure question, and again when it has the asked period."""
 
 
 @dataclass
@@ -40,16 +41,23 @@ class Item:
     source: str | None
     kind: str = "item"
     weight: float = 1.0
-    # Normalized phrasing texts, filled in when the engine indexes the item.
+    # Filled in when the engine indexes the item: normalized phrasing texts, and the ids of
+    # the numbers in them (what the item is about, as opposed to what its answer mentions).
     match_texts: list[str] = field(default_factory=list, repr=False)
+    subject_terms: set[int] = field(default_factory=set, repr=False)
+    types: frozenset[str] = field(default_factory=frozenset, repr=False)
 
     def texts(self) -> list[str]:
         """Texts that ask for this item: compared with the question word by word."""
         return [self.title, *self.phrasings]
 
     def adjust(self, query: Query, score: float) -> float:
-        """Item-specific correction of a match score (0-100); the default trusts the score."""
+        """Item-specific correction of the match confidence (0-100); the default trusts it."""
         return score
+
+    def preference(self, query: Query) -> float:
+        """Points that rank this item above equally confident ones, without raising confidence."""
+        return 0.0
 
     def render(self, query: Query, today: dt.date) -> Rendered:
         raise NotImplementedError
@@ -75,6 +83,8 @@ class FaqItem(Item):
 
     as_of: str | None = None
     tags: list[str] = field(default_factory=list)
+    gap: bool = False
+    """A known gap: the answer explains what the sources do not say, and never counts as found."""
     kind: str = "entry"
 
     def adjust(self, query: Query, score: float) -> float:
@@ -83,7 +93,7 @@ class FaqItem(Item):
         return score
 
     def render(self, query: Query, today: dt.date) -> Rendered:
-        return Rendered(self.body, as_of=self.as_of)
+        return Rendered(self.body, found=not self.gap, as_of=self.as_of)
 
 
 @dataclass
@@ -159,14 +169,16 @@ class MetricItem(Item):
         words = normalize(f"{self.title} {self.unit}")
         if query.count_noun and not counts_noun(query.count_noun, words):
             return score * FIGURE_MISMATCH
-        if query.figure:
-            # Figures are answered from the table first: the metric is the primary source.
-            score += METRIC_BONUS
-        if query.period is not None:
-            exact, inside = self._rows_for(query.period.period)
-            if exact or inside:
-                score += METRIC_BONUS
-        return min(100.0, score)
+        return score
+
+    def preference(self, query: Query) -> float:
+        # Figures are answered from the table first, from the rows of the asked period best.
+        bonus = METRIC_BONUS if query.figure else 0.0
+        if any(n == row.value_text() for n in query.numbers for row in self.rows):
+            bonus += 2 * METRIC_BONUS  # "con số 136 là gì": the figure itself is asked about
+        if query.period is not None and any(self._rows_for(query.period.period)):
+            bonus += METRIC_BONUS
+        return bonus
 
     def _rows_for(self, period: Period) -> tuple[list[StatRow], list[StatRow]]:
         exact = [r for r in self.rows if r.period == period or (period.start is None and r.period.end == period.end)]

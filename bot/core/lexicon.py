@@ -61,6 +61,7 @@ ABBREVIATIONS: dict[str, str] = {
     "bn": "bao nhieu",
     "bnh": "bao nhieu",
     "bnhieu": "bao nhieu",
+    "nhiu": "nhieu",
     "ntn": "nhu the nao",
     "j": "gi",
     "ji": "gi",
@@ -136,6 +137,10 @@ SYNONYMS: dict[str, str] = {
     "muc tieu": "muc dich",
     "lan": "luot",
     "thay cho": "thay the",
+    # idioms
+    "ngoi ghe": "giu chuc vu",
+    "cho an o": "nha o",
+    "cho o": "nha o",
     "tinh uy vien": "uy vien tinh uy",
     "chuc danh": "chuc vu",
 }
@@ -146,13 +151,13 @@ STOPWORDS: frozenset[str] = frozenset(
     """
     la gi nao co khong duoc cua va ve cho voi trong thi ma nhung cac mot nay do nhu the
     viec hoi toi biet xin a oi vay nhe minh em anh o tai den tu da se bi boi hay hoac
-    nhat lam gium giup cai con so nhieu may roi chua phai can muon xem
+    nhat lam gium giup cai con nhieu may roi chua phai can muon xem
     vao ra len sau truoc khi neu vi nen thuoc theo ban ah ak uh
-    ha nhi ay kia day sao ro
+    ha nhi ay kia day sao ro chao bot hello hi alo cam on thanks
     """.split()
 )
 """Folded forms of function words. Left out on purpose, though they fold like content words:
-dang (đảng/đăng), bao (báo), dau (đầu), hien (thực hiện), nguoi, tren/duoi, cu (cũ)."""
+dang (đảng/đăng), bao (báo), dau (đầu), hien (thực hiện), so (số), nguoi, tren/duoi, cu (cũ)."""
 
 # Words that ask for a number.
 FIGURE_WORDS: tuple[str, ...] = ("bao nhieu", "may", "so luong", "tong so", "tong cong", "tong", "ty le", "so luot")
@@ -163,7 +168,6 @@ PEOPLE_NOUNS: frozenset[str] = frozenset("nguoi can dong luot".split())
 # Number words, rewritten to digits only right before a counted noun ("hai năm" → "2 năm"),
 # because alone they are ordinary words ("năm" year, "sau" after, "Tam Dương").
 NUMBER_WORDS: dict[str, str] = {
-    "mot": "1",
     "hai": "2",
     "ba": "3",
     "bon": "4",
@@ -177,7 +181,7 @@ NUMBER_WORDS: dict[str, str] = {
     "ba muoi sau": "36",
 }
 NUMBER_COUNTERS: frozenset[str] = frozenset(
-    "luot nam thang nhiem ky dong chi can bo nguoi quy tuan ngay".split()
+    "luot nam thang nhiem ky dong chi can bo nguoi quy tuan ngay cap tinh huyen xa".split()
 )
 
 # Greetings, thanks and requests for help: answered kindly, never counted as found answers.
@@ -194,3 +198,14 @@ HELP_WORDS: tuple[str, ...] = (
     "bot lam duoc gi", "ban biet gi", "bot biet gi", "menu", "start", "su dung the nao",
     "hoi gi duoc", "toi co the hoi gi",
 )
+
+# What a question asks for, told by its question words (on normalized text). An item asked
+# the same way ("... là gì", "ai ...") is a better match than one that only shares the topic.
+QUESTION_TYPES: dict[str, str] = {
+    "definition": r"\b(?:la gi|nghia la gi|the nao la|khai niem|dinh nghia|duoc hieu|hieu the nao|la sao)\b",
+    "who": r"\b(?:ai|nguoi nao|ten la gi|ten gi|la ai|co quan nao|don vi nao)\b",
+    "when": r"\b(?:khi nao|nam nao|ngay nao|thang nao|tu khi nao|thoi gian nao)\b",
+    "where": r"\b(?:o dau|tai dau|noi nao|tinh nao|huyen nao|xa nao|cap nao)\b",
+    "how": r"\b(?:nhu the nao|ra sao|bang cach nao|the nao)\b",
+    "figure": r"\b(?:bao nhieu|may|so luong|tong so|con so)\b",
+}

@@ -231,6 +231,14 @@ def _date(item: dict, field: str, errors: Errors, *, required: bool = True) -> s
     return None
 
 
+def _flag(item: dict, field: str, errors: Errors) -> bool:
+    value = item.get(field, False)
+    if not isinstance(value, bool):
+        errors.append((field, "phải là true hoặc false"))
+        return False
+    return value
+
+
 def check_answer(answer: str | None, errors: Errors, field: str = "answer") -> None:
     """Answers must fit a phone screen: at most 3 sentences and 800 characters."""
     if answer is None:
@@ -253,6 +261,7 @@ def validate_entry(item: dict[str, Any]) -> tuple[Errors, dict]:
         "tags": _text_list(item, "tags", errors, limit=60),
         "source": _text(item, "source", errors, limit=500),
         "as_of": _date(item, "as_of", errors),
+        "gap": _flag(item, "gap", errors),
     }
     check_answer(record["answer"], errors)
     _unknown_fields(item, record, errors)

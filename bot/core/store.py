@@ -26,7 +26,7 @@ SCHEMA_VERSION = 1
 _TABLES: dict[str, tuple[dict, str]] = {
     "entries": (
         {"id": str, "question": str, "phrasings": str, "answer": str, "tags": str, "source": str,
-         "as_of": str, "updated_at": str, "deleted": int},
+         "as_of": str, "gap": int, "updated_at": str, "deleted": int},
         "id",
     ),
     "passages": (
@@ -127,7 +127,7 @@ class KnowledgeStore:
                         report.added += 1
                     else:
                         report.updated += 1
-                    self.db[table].upsert(row | {"updated_at": now}, pk=pk)
+                    self.db[table].upsert(row | {"updated_at": now}, pk=pk, alter=True)
             self.db["meta"].upsert({"key": "changed_at", "value": now}, pk="key")
         return report
 
@@ -138,7 +138,7 @@ class KnowledgeStore:
     def entries(self) -> list[dict]:
         """Live FAQ entries with their lists decoded."""
         return [
-            row | {"phrasings": json.loads(row["phrasings"]), "tags": json.loads(row["tags"])}
+            row | {"phrasings": json.loads(row["phrasings"]), "tags": json.loads(row["tags"]), "gap": bool(row["gap"])}
             for row in self.db["entries"].rows_where("deleted = 0", order_by="id")
         ]
 
@@ -169,6 +169,7 @@ def _entry_row(record: dict) -> dict:
     row["phrasings"] = json.dumps(record["phrasings"], ensure_ascii=False)
     row["tags"] = json.dumps(record["tags"], ensure_ascii=False)
     row["deleted"] = 0
+    row["gap"] = int(record["gap"])
     return row
 
 

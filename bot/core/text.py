@@ -62,11 +62,6 @@ def tokenize(folded: str) -> list[str]:
     return _TOKEN_RE.findall(folded)
 
 
-def has_letters_or_digits(text: str) -> bool:
-    """True when the text has at least one letter or digit of any script."""
-    return any(ch.isalnum() for ch in text)
-
-
 def is_latin_text(text: str) -> bool:
     """True when most letters are Latin (Vietnamese or English), not Cyrillic, CJK and so on."""
     letters = [ch for ch in text if ch.isalpha()]
@@ -74,3 +69,41 @@ def is_latin_text(text: str) -> bool:
         return False
     latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
     return latin * 2 >= len(letters)
+
+
+# Tone marks, separated from the vowel-quality marks (circumflex, breve, horn) that stay.
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def accent_key(word: str) -> str:
+    """Accented spelling with the tone moved to the end: "uỷ" and "ủy" both give "uy3".
+
+    Folding merges different words (lương/lượng, thơ/Thọ, bạn/ban); this key tells them apart
+    again when the user did type diacritics, whatever the tone placement or normalization.
+    """
+    tone = ""
+    base = []
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONES:
+            tone = _TONES[ch]
+        else:
+            base.append(ch)
+    return unicodedata.normalize("NFC", "".join(base)) + tone
+
+
+def marked_words(text: str) -> dict[str, str]:
+    """Words typed with diacritics, as folded form → accent key (last one wins)."""
+    out = {}
+    for word in _WORD_RE.findall(text):
+        if not word.isascii():
+            out[fold(word)] = accent_key(word)
+    return out
+
+
+def accent_keys(text: str) -> dict[str, set[str]]:
+    """Every accented word of a text, grouped by folded form."""
+    out: dict[str, set[str]] = {}
+    for word in _WORD_RE.findall(text):
+        out.setdefault(fold(word), set()).add(accent_key(word))
+    return out

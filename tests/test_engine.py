@@ -1,0 +1,159 @@
+"""The answering engine, as a user sees it: the right short answer with its source, or an
+honest "không tìm thấy" with suggestions."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.engine import Engine
+from bot.core.store import KnowledgeStore
+from bot.core.text import fold
+
+from .conftest import TODAY
+
+
+def said(answer) -> str:
+    return fold(answer.answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ai chủ trì hội nghị sơ kết Nghị quyết 02?",
+        "ai chu tri hoi nghi so ket nghi quyet 02",
+        "HN sơ kết NQ 02 do ai chủ trì",
+        unicodedata.normalize("NFD", "Ai chủ trì hội nghị sơ kết Nghị quyết 02?"),
+        "Tỉnh uỷ viên nào chủ trì hội nghị sơ kết Nghị quyết 02 của Huyện uỷ?",
+        "Ai chủ trì hội nghị sơ kêtt Nghi quyết 02",
+    ],
+)
+def test_same_question_in_every_spelling_gets_the_same_answer(engine, question):
+    answer = engine.answer(question)
+    assert answer.found
+    assert "nguyen van quy" in said(answer)
+    assert answer.source and "Báo Vĩnh Phúc" in answer.source
+
+
+def test_answers_are_short_and_dated(engine):
+    answer = engine.answer("Sau 2 năm có bao nhiêu lượt cán bộ được điều động, luân chuyển?")
+    assert answer.found and "136" in answer.answer
+    assert "2019" in answer.answer
+    assert len(answer.answer) <= 800
+
+
+@pytest.mark.parametrize(
+    "question, figure",
+    [
+        ("Trong 4 tháng đầu năm 2019 có mấy lượt lãnh đạo, quản lý được luân chuyển?", "4 lượt"),
+        ("bao nhiêu lượt cán bộ diện BTV Huyện ủy quản lý được luân chuyển", "82"),
+        ("sl cb dc luan chuyen la bnh", "136"),
+        ("con số 136 là gì", "136 lượt"),
+    ],
+)
+def test_figure_questions_come_from_the_statistics_table(engine, question, figure):
+    answer = engine.answer(question)
+    assert answer.found and figure in answer.answer
+    assert answer.item.startswith("metric:")
+
+
+def test_figure_for_a_period_without_data_is_not_invented(engine):
+    answer = engine.answer("Tháng 3/2020 huyện Tam Dương luân chuyển bao nhiêu lượt cán bộ?")
+    assert not answer.found
+    assert "chưa có số liệu" in answer.answer.lower()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hôm nay trời có mưa không?",
+        "Luân chuyển vốn lưu động trong doanh nghiệp",
+        "Nghị quyết 57 về khoa học công nghệ",
+        "Dân số tỉnh Phú Thọ là bao nhiêu",
+        "qwertyuiop",
+        "Cho tôi toàn văn Nghị quyết 02",
+    ],
+)
+def test_out_of_domain_questions_are_refused(engine, question):
+    answer = engine.answer(question)
+    assert not answer.found
+    assert len(answer.suggestions) <= 3
+
+
+def test_refusal_offers_close_topics(engine):
+    answer = engine.answer("luân chuyển cán bộ trẻ thế nào thì phù hợp với tình hình mới")
+    if not answer.found:
+        assert "chưa có câu trả lời" in answer.answer
+        assert 1 <= len(answer.suggestions) <= 3
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("xin chào", "greeting"), ("Chào bot!", "greeting"), ("cảm ơn nhé", "thanks"), ("help", "help"), ("trợ giúp", "help")],
+)
+def test_smalltalk_is_friendly_and_never_a_found_answer(engine, text, kind):
+    answer = engine.answer(text)
+    assert answer.kind == kind and not answer.found
+    assert answer.answer
+
+
+def test_greeting_with_a_question_answers_the_question(engine):
+    answer = engine.answer("chào bot, luân chuyển cán bộ tối thiểu mấy năm?")
+    assert answer.found and "3 năm" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \t\n ", "1", "12345", "😀😀😀", "\x00\x01\x02", "Как дела?", "你好吗", "a" * 10_000, "luân chuyển " * 1000, "?!.,;"],
+)
+def test_bad_input_gets_a_clear_reply_and_writes_nothing(seed_store, engine, text):
+    before = seed_store.counts()
+    answer = engine.answer(text)
+    assert not answer.found or len(text) > 1000
+    assert answer.answer and len(answer.answer) <= 800
+    assert seed_store.counts() == before
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_any_text_gets_a_well_formed_answer(engine, text):
+    answer = engine.answer(text)
+    data = answer.to_dict()
+    assert set(data) == {"question", "found", "answer", "score", "source", "suggestions"}
+    assert 0 <= data["score"] <= 100
+    assert len(data["suggestions"]) <= 3
+    assert data["answer"]
+
+
+@pytest.fixture
+def synthetic_engine(tmp_path, synthetic_kb) -> Engine:
+    store = KnowledgeStore(tmp_path / "bot.db", seed_dir=synthetic_kb)
+    return Engine.from_store(store, today=TODAY)
+
+
+def test_figures_of_a_period_are_summed_from_monthly_rows(synthetic_engine):
+    answer = synthetic_engine.answer("quý 1 năm 2020 có bao nhiêu lượt điều chuyển mẫu")
+    assert answer.found and "12 lượt" in answer.answer
+
+
+def test_exact_period_row_wins(synthetic_engine):
+    answer = synthetic_engine.answer("tháng 2/2020 có bao nhiêu lượt điều chuyển mẫu")
+    assert answer.found and "7 lượt" in answer.answer and "30" not in answer.answer
+
+
+def test_latest_row_answers_a_question_without_period(synthetic_engine):
+    answer = synthetic_engine.answer("có bao nhiêu lượt điều chuyển mẫu")
+    assert answer.found and "7 lượt" in answer.answer
+
+
+def test_known_gap_explains_and_is_not_found(synthetic_engine):
+    answer = synthetic_engine.answer("toàn văn quy chế mẫu")
+    assert not answer.found and "Chưa có toàn văn" in answer.answer
+
+
+def test_relative_period_uses_today(synthetic_engine):
+    answer = synthetic_engine.answer("năm nay có bao nhiêu lượt điều chuyển mẫu")
+    assert not answer.found and "năm 2026" in answer.answer
