@@ -208,14 +208,16 @@ class Analyzer:
                 fixed.append(tok)
         tokens = numbers_to_digits(rewrite(fixed))
         period = find_period(folded, today)
-        period_numbers = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
+        period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
+        period_numbers = {w for w in period_words if w.isdigit()}
         joined = " ".join(tokens)
         figure = bool(_FIGURE_RE.search(joined)) and not _YEAR_QUESTION_RE.search(joined)
         return Query(
             text=text,
             folded=folded,
             tokens=tokens,
-            content=content_words(tokens),
+            # A figure question's period is matched against the table, not against words.
+            content=[t for t in content_words(tokens) if not (figure and t in period_words)],
             terms=index_terms(tokens),
             repaired=repaired,
             numbers=identifier_numbers(tokens, period_numbers),

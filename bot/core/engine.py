@@ -22,7 +22,7 @@ from . import lexicon
 from .analysis import Analyzer, Query, bigrams, index_terms, normalize, question_types
 from .index import InvertedIndex
 from .items import FaqItem, Item, MetricItem, PassageItem, StatRow
-from .periods import Month, Period
+from .periods import Month, Period, describe_bounds
 from .store import KnowledgeStore
 from .text import accent_keys, clean, is_latin_text
 
@@ -30,8 +30,14 @@ FOUND_THRESHOLD = 60.0
 """Score (0-100) from which the best match is given as the answer; calibrated on eval/."""
 SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
-CANDIDATES = 24
+CANDIDATES = 16
 MAX_SUGGESTIONS = 3
+W_COVERAGE = 0.49
+W_PHRASING = 0.30
+W_FUZZY = 0.21
+"""Confidence = how much of the question the item's words cover, how much of it one single
+phrasing covers (a real paraphrase matches one way of asking, not words picked from all over
+the item), and fuzzy similarity to the closest phrasing. Calibrated on eval/questions.tsv."""
 MISSING_NUMBER = 0.6
 NUMBER_IN_PASSING = 0.85
 OTHER_PLACE = 0.5
@@ -75,6 +81,7 @@ class Candidate:
     adds preferences that only order equally likely items."""
 
     item: Item
+    doc: int
     score: float
     rank: float
     coverage: float
@@ -115,10 +122,11 @@ class Engine:
         subjects: list[set[str]] = []
         for item in self.items:
             bag: Counter[str] = Counter()
-            item.match_texts = []
+            item.match_texts, item.match_plain = [], []
             for text in item.texts():
                 tokens = normalize(text)
                 item.match_texts.append(" ".join(tokens))
+                item.match_plain.append(" ".join(t for t in tokens if t not in lexicon.STOPWORDS))
                 bag.update(index_terms(tokens))
             subject = {t for text in item.match_texts for t in text.split() if t.isdigit()}
             item.types = frozenset().union(*(question_types(text.split()) for text in item.match_texts))
@@ -131,6 +139,7 @@ class Engine:
             item.subject_terms = {self.index.vocab[t] for t in subject}
         self.analyzer = Analyzer(self.index.doc_freq, self.index.vocab)
         self._accent_cache: dict[int, dict[str, set[str]]] = {}
+        self._phrasing_cache: dict[int, list[set[str]]] = {}
 
     @classmethod
     def from_store(cls, store: KnowledgeStore, today: dt.date | None = None) -> "Engine":
@@ -171,16 +180,37 @@ class Engine:
 
     def rank(self, query: Query) -> list[Candidate]:
         """Candidates for a question, best first, each with its 0-100 score."""
-        weights = [(t, 1.0) for t in query.terms]
-        hits = self.index.search(weights, CANDIDATES)
+        hits = self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)
         content = _content_features(query, self.index)
-        ranked = []
-        for doc, _bm25 in hits:
-            item = self.items[doc]
-            cand = self._score(item, doc, query, content)
-            ranked.append(cand)
+        ranked = [self._score(doc, query, content) for doc, _bm25 in hits]
         ranked.sort(key=lambda c: c.rank, reverse=True)
+        if query.marks:
+            # Diacritic clashes only lower scores, so checking the leaders until they are all
+            # checked gives the same top as checking every candidate, at a fraction of the cost.
+            checked: set[int] = set()
+            while pending := [c for c in ranked[:MAX_SUGGESTIONS] if c.doc not in checked]:
+                for cand in pending:
+                    checked.add(cand.doc)
+                    conflicts = self._accent_conflicts(cand.doc, query)
+                    if conflicts:
+                        ranked[ranked.index(cand)] = self._score(cand.doc, query, content, conflicts)
+                ranked.sort(key=lambda c: c.rank, reverse=True)
         return ranked
+
+    def _accent_conflicts(self, doc: int, query: Query) -> set[str]:
+        """Folded words the user typed with other diacritics than the item uses (lương/lượng)."""
+        accents = self._accents(doc)
+        return {f for f, key in query.marks.items() if f in accents and key not in accents[f]}
+
+    def _phrasing_terms(self, doc: int) -> list[set[str]]:
+        """Word sets of each phrasing of an item, computed on first need and kept."""
+        cached = self._phrasing_cache.get(doc)
+        if cached is None:
+            cached = [set(text.split()) for text in self.items[doc].match_texts]
+            if len(self._phrasing_cache) >= ACCENT_CACHE:
+                self._phrasing_cache.clear()
+            self._phrasing_cache[doc] = cached
+        return cached
 
     def _accents(self, doc: int) -> dict[str, set[str]]:
         """Accented words of an item by folded form, computed on first need and kept."""
@@ -193,20 +223,19 @@ class Engine:
             self._accent_cache[doc] = cached
         return cached
 
-    def _score(self, item: Item, doc: int, query: Query, content: "_QueryWeights") -> Candidate:
+    def _score(self, doc: int, query: Query, content: "_QueryWeights", conflicts: set[str] = frozenset()) -> Candidate:
+        item = self.items[doc]
         known = self.index.terms_of(doc)
-        conflicts: set[str] = set()
-        if query.marks:
-            accents = self._accents(doc)
-            conflicts = {f for f, key in query.marks.items() if f in accents and key not in accents[f]}
         coverage = content.coverage(known, self.index, conflicts)
+        phrase_coverage = max(
+            (content.share(terms, conflicts) for terms in self._phrasing_terms(doc)), default=0.0
+        )
         q_text = query.content_text
         q_all = " ".join(query.tokens)
         fuzzy = 0.0
-        for text in item.match_texts:
-            plain = " ".join(t for t in text.split() if t not in lexicon.STOPWORDS)
+        for text, plain in zip(item.match_texts, item.match_plain):
             fuzzy = max(fuzzy, fuzz.token_sort_ratio(q_text, plain), fuzz.ratio(q_all, text))
-        score = 100 * (0.7 * coverage + 0.3 * fuzzy / 100)
+        score = 100 * (W_COVERAGE * coverage + W_PHRASING * phrase_coverage + W_FUZZY * fuzzy / 100)
         numbers = [self.index.term_id(n) for n in query.numbers]
         if any(n not in known for n in numbers):
             score *= MISSING_NUMBER
@@ -217,7 +246,7 @@ class Engine:
             score *= OTHER_PLACE
         score = item.adjust(query, score) * item.weight
         rank = score + item.preference(query) + (SAME_QUESTION_TYPE if query.types & item.types else 0.0)
-        return Candidate(item, score, rank, coverage, fuzzy)
+        return Candidate(item, doc, score, rank, coverage, fuzzy)
 
     def _suggestions(self, ranked: list[Candidate], exclude: str | None = None) -> list[str]:
         out: list[str] = []
@@ -255,6 +284,14 @@ class _QueryWeights:
         self.unigrams = unigrams
         self.pairs = pairs
         self.total = sum(w for _, w in unigrams) + self.PAIR_WEIGHT * sum(w for _, w in pairs)
+
+    def share(self, words: set[str], conflicts: set[str] = frozenset()) -> float:
+        """Share of the question's word weight found in one phrasing's words (0-1)."""
+        total = sum(w for _, w in self.unigrams)
+        if total <= 0:
+            return 0.0
+        got = sum(w * (self.CONFLICT_CREDIT if t in conflicts else 1.0) for t, w in self.unigrams if t in words)
+        return got / total
 
     def coverage(self, known: set[int], index: InvertedIndex, conflicts: set[str] = frozenset()) -> float:
         """Share of the question's weight that an item's words account for (0-1)."""
@@ -304,10 +341,13 @@ def load_items(store: KnowledgeStore) -> list[Item]:
     for row in store.statistics():
         period = Period(
             Month.parse(row["period_start"]) if row["period_start"] else None,
-            Month.parse(row["period_end"]) if row["period_end"] else None,
+            Month.parse(row["period_end"], end=True) if row["period_end"] else None,
         )
         stats.setdefault(row["metric"], []).append(
-            StatRow(row["value"], row["value_max"], row["unit"], period, row["scope"], row["source"], row["note"])
+            StatRow(
+                row["value"], row["value_max"], row["unit"], period, row["scope"], row["source"], row["note"],
+                label=describe_bounds(row["period_start"], row["period_end"]),
+            )
         )
     for row in store.metrics():
         rows = stats.get(row["key"], [])

@@ -7,6 +7,7 @@ how it renders its answer, in the manner of python-telegram-bot's rules-bot.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .analysis import Query, counts_noun, normalize, quantities
@@ -44,6 +45,7 @@ class Item:
     # Filled in when the engine indexes the item: normalized phrasing texts, and the ids of
     # the numbers in them (what the item is about, as opposed to what its answer mentions).
     match_texts: list[str] = field(default_factory=list, repr=False)
+    match_plain: list[str] = field(default_factory=list, repr=False)
     subject_terms: set[int] = field(default_factory=set, repr=False)
     types: frozenset[str] = field(default_factory=frozenset, repr=False)
 
@@ -67,6 +69,17 @@ class Item:
         return self.title
 
 
+def _period_fits(item_text: str, query: Query) -> bool:
+    """A figure asked for a period needs an answer that speaks of a year in that period."""
+    period = query.period.period if query.period else None
+    if period is None or not query.figure:
+        return True
+    first = period.start.year if period.start else 1900
+    last = period.end.year if period.end else 2100
+    years = {int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", item_text)}
+    return any(first <= y <= last for y in years)
+
+
 def _quantity_fits(item_text: str, query: Query) -> bool:
     """A figure question needs an answer holding a count, of the counted noun if one is named."""
     found = quantities(fold_for_matching(item_text))
@@ -88,7 +101,7 @@ class FaqItem(Item):
     kind: str = "entry"
 
     def adjust(self, query: Query, score: float) -> float:
-        if query.figure and not _quantity_fits(self.body, query):
+        if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)):
             return score * FIGURE_MISMATCH
         return score
 
@@ -107,7 +120,7 @@ class PassageItem(Item):
         return [self.title]
 
     def adjust(self, query: Query, score: float) -> float:
-        if query.figure and not _quantity_fits(self.body, query):
+        if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)):
             return score * FIGURE_MISMATCH
         return score
 
@@ -126,6 +139,8 @@ class StatRow:
     scope: str
     source: str
     note: str
+    label: str = ""
+    """The period in words, no more precise than the stored bounds."""
 
     def value_text(self) -> str:
         text = _number(self.value)
@@ -138,13 +153,6 @@ def _number(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", ".")
     return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def _period_text(period: Period) -> str:
-    s, e = period.start, period.end
-    if s and e and s != e and not (s.month == 1 and e.month == 12):
-        return f"từ tháng {s.month}/{s.year} đến tháng {e.month}/{e.year}"
-    return period.label()
 
 
 @dataclass
@@ -201,14 +209,14 @@ class MetricItem(Item):
                 row = chosen[0]
                 text = (
                     f"Chưa có số liệu cho trọn {period.label()}; số liệu có được trong khoảng đó "
-                    f"({_period_text(row.period)}, {row.scope or self.scope}): {self._figure(row)}."
+                    f"({row.label}, {row.scope or self.scope}): {self._figure(row)}."
                 )
                 return Rendered(_with_note(text, row), as_of=_as_of(row))
             total = sum(r.value for r in chosen)
-            months = ", ".join(r.period.label() for r in chosen)
+            months = ", ".join(r.label for r in chosen)
             text = f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): {_number(total)} {self.unit}."
             return Rendered(text, as_of=_as_of(chosen[-1]))
-        known = "; ".join(f"{_period_text(r.period)}: {self._figure(r)}" for r in self.rows[-3:])
+        known = "; ".join(f"{r.label}: {self._figure(r)}" for r in self.rows[-3:])
         return Rendered(
             f"Chưa có số liệu về {self.title} cho {period.label()}. Số liệu hiện có: {known}.", found=False
         )
@@ -221,7 +229,7 @@ class MetricItem(Item):
 
     def _answer(self, rows: list[StatRow]) -> Rendered:
         row = rows[0]
-        text = f"Theo số liệu {_period_text(row.period)} ({row.scope or self.scope}): {self._figure(row)}."
+        text = f"Theo số liệu {row.label} ({row.scope or self.scope}): {self._figure(row)}."
         return Rendered(_with_note(text, row), as_of=_as_of(row))
 
 

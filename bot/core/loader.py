@@ -325,12 +325,16 @@ def validate_statistic(row: dict[str, Any]) -> tuple[Errors, dict]:
         record[fld] = None
         if raw:
             try:
-                record[fld] = str(Month.parse(raw))
+                Month.parse(raw)
+                record[fld] = raw
             except ValueError:
-                errors.append((fld, f"'{raw}' không phải tháng dạng YYYY-MM"))
+                errors.append((fld, f"'{raw}' không phải tháng dạng YYYY-MM (hoặc năm YYYY)"))
     if not record["period_start"] and not record["period_end"]:
         errors.append(("period_end", "cần ít nhất một trong period_start, period_end"))
-    if record["period_start"] and record["period_end"] and record["period_start"] > record["period_end"]:
+    if (
+        record["period_start"] and record["period_end"]
+        and Month.parse(record["period_start"]) > Month.parse(record["period_end"], end=True)
+    ):
         errors.append(("period_end", "trước period_start"))
     if record.get("value") is not None and record.get("value_max") is not None and record["value_max"] < record["value"]:
         errors.append(("value_max", "nhỏ hơn value"))

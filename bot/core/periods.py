@@ -32,11 +32,15 @@ class Month:
         return cls(index // 12, index % 12 + 1)
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
-        """Parse "YYYY-MM" (the format of the statistics table)."""
-        year, month = text.strip().split("-")
+    def parse(cls, text: str, end: bool = False) -> "Month":
+        """Parse "YYYY-MM", or "YYYY" for a bound known only to the year (January as a start,
+        December as an end): the statistics table's formats."""
+        parts = text.strip().split("-")
+        if len(parts) == 1:
+            return cls(int(parts[0]), 12 if end else 1)
+        year, month = parts
         result = cls(int(year), int(month))
-        if not 1 <= result.month <= 12:
+        if not 1 <= result.month <= 12 or len(year) != 4:
             raise ValueError(f"month out of range: {text!r}")
         return result
 
@@ -78,6 +82,26 @@ class Period:
         if s:
             return f"từ tháng {s.month}/{s.year}"
         return "mọi thời kỳ"
+
+
+def describe_bounds(start: str | None, end: str | None) -> str:
+    """Vietnamese label of a statistics row's period from its stored bounds ("2017", "2019-05"),
+    saying no more than the data know: a year-only start is "từ năm 2017", not "tháng 1/2017"."""
+
+    def bound(text: str) -> str:
+        parts = text.split("-")
+        return f"năm {parts[0]}" if len(parts) == 1 else f"tháng {int(parts[1])}/{parts[0]}"
+
+    if start and end:
+        if start == end:
+            return bound(start)
+        period = Period(Month.parse(start), Month.parse(end, end=True))
+        if "-" in start and "-" in end:
+            return period.label()
+        return f"từ {bound(start)} đến {bound(end)}"
+    if end:
+        return f"đến {bound(end)}"
+    return f"từ {bound(start)}" if start else "mọi thời kỳ"
 
 
 @dataclass(frozen=True)
