@@ -35,7 +35,9 @@ _UPPER_RE = re.compile(
 # "đ/c" (đồng chí) and "v/v" (về việc) would otherwise split into meaningless letters.
 _SLASHED = [(re.compile(r"\b(?:d|đ)/c\b", re.IGNORECASE), "đồng chí"), (re.compile(r"\bv/v\b", re.IGNORECASE), "về việc")]
 _FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
-_YEAR_QUESTION_RE = re.compile(r"\bnam (?:bao nhieu|may)\b")
+# "năm bao nhiêu", "khóa mấy", "số mấy": a noun before the number word asks which one, not
+# how many ("mấy năm" counts years, "năm mấy" asks for a year).
+_ORDINAL_QUESTION_RE = re.compile(r"\b(?:nam|khoa|so|dieu|thu|lan thu|quy|thang|ngay|nhiem ky) (?:bao nhieu|may)\b")
 _DIGITS_RE = re.compile(r"^\d+$")
 _DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|\b(?:19|20)\d{2}\b")
 
@@ -55,45 +57,44 @@ def is_syllable(token: str) -> bool:
     return bool(_SYLLABLE_RE.match(token))
 
 
-def rewrite(tokens: list[str]) -> list[str]:
-    """Expand abbreviations and apply synonyms, longest phrase first."""
+def _replace_phrases(
+    tokens: list[str], table: dict[tuple[str, ...], tuple[str, ...]], longest: int,
+    accept: Callable[[list[str], int], bool] = lambda tokens, end: True,
+) -> list[str]:
+    """Replace phrases found in ``table``, longest first; ``accept`` sees the tokens and the
+    index just past a match and may veto it."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for size in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
             key = tuple(tokens[i : i + size])
-            if key in _REWRITES:
-                out.extend(_REWRITES[key])
+            if key in table and accept(tokens, i + size):
+                out.extend(table[key])
                 i += size
                 break
         else:
             out.append(tokens[i])
             i += 1
     return out
+
+
+def rewrite(tokens: list[str]) -> list[str]:
+    """Expand abbreviations and apply synonyms, longest phrase first."""
+    return _replace_phrases(tokens, _REWRITES, _MAX_PHRASE)
+
+
+def _before_counted_noun(tokens: list[str], end: int) -> bool:
+    # "sau năm 2017" is "after 2017", not "six years"
+    return (
+        end < len(tokens)
+        and tokens[end] in lexicon.NUMBER_COUNTERS
+        and not (end + 1 < len(tokens) and tokens[end + 1].isdigit())
+    )
 
 
 def numbers_to_digits(tokens: list[str]) -> list[str]:
     """Write number words as digits when a counted noun follows ("hai năm" → "2 năm")."""
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for size in (3, 2, 1):
-            key = tuple(tokens[i : i + size])
-            nxt = i + size
-            if (
-                key in _NUMBER_PHRASES
-                and nxt < len(tokens)
-                and tokens[nxt] in lexicon.NUMBER_COUNTERS
-                # "sau năm 2017" is "after 2017", not "six years"
-                and not (nxt + 1 < len(tokens) and tokens[nxt + 1].isdigit())
-            ):
-                out.extend(_NUMBER_PHRASES[key])
-                i += size
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    return out
+    return _replace_phrases(tokens, _NUMBER_PHRASES, 3, _before_counted_noun)
 
 
 def alias_terms(tokens: list[str]) -> list[str]:
@@ -211,7 +212,7 @@ class Analyzer:
         period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
         period_numbers = {w for w in period_words if w.isdigit()}
         joined = " ".join(tokens)
-        figure = bool(_FIGURE_RE.search(joined)) and not _YEAR_QUESTION_RE.search(joined)
+        figure = bool(_FIGURE_RE.search(joined)) and not _ORDINAL_QUESTION_RE.search(joined)
         return Query(
             text=text,
             folded=folded,

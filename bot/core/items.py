@@ -40,7 +40,6 @@ class Item:
     phrasings: list[str]
     body: str
     source: str | None
-    kind: str = "item"
     weight: float = 1.0
     # Filled in when the engine indexes the item: normalized phrasing texts, and the ids of
     # the numbers in them (what the item is about, as opposed to what its answer mentions).
@@ -91,38 +90,37 @@ def _quantity_fits(item_text: str, query: Query) -> bool:
 
 
 @dataclass
-class FaqItem(Item):
+class WrittenItem(Item):
+    """An item whose answer is fixed text: it can answer a figure question only when the text
+    holds a count of the asked thing for the asked period."""
+
+    def adjust(self, query: Query, score: float) -> float:
+        if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)):
+            return score * FIGURE_MISMATCH
+        return score
+
+
+@dataclass
+class FaqItem(WrittenItem):
     """A question with a short written answer."""
 
     as_of: str | None = None
     tags: list[str] = field(default_factory=list)
     gap: bool = False
     """A known gap: the answer explains what the sources do not say, and never counts as found."""
-    kind: str = "entry"
-
-    def adjust(self, query: Query, score: float) -> float:
-        if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)):
-            return score * FIGURE_MISMATCH
-        return score
 
     def render(self, query: Query, today: dt.date) -> Rendered:
         return Rendered(self.body, found=not self.gap, as_of=self.as_of)
 
 
 @dataclass
-class PassageItem(Item):
+class PassageItem(WrittenItem):
     """A passage of source text; found only when no written answer fits better."""
 
-    kind: str = "passage"
     weight: float = 0.92
 
     def texts(self) -> list[str]:
         return [self.title]
-
-    def adjust(self, query: Query, score: float) -> float:
-        if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)):
-            return score * FIGURE_MISMATCH
-        return score
 
     def render(self, query: Query, today: dt.date) -> Rendered:
         return Rendered(self.body)
@@ -163,7 +161,6 @@ class MetricItem(Item):
     unit: str = ""
     scope: str = ""
     rows: list[StatRow] = field(default_factory=list)
-    kind: str = "metric"
 
     def texts(self) -> list[str]:
         # Each figure is also findable by its value: "con số 136 là gì".

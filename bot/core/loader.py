@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -115,13 +116,22 @@ def _read_yaml(file: Path, text: str, kind: str) -> list[dict]:
         return []
     if not isinstance(data, list) or node is None:
         raise KnowledgeFileError([f"{file}, dòng 1: tệp phải là một danh sách (mỗi mục bắt đầu bằng '- ')"])
-    validate = _VALIDATORS[kind]
-    records, problems = [], []
+    rows = []
     for item, item_node in zip(data, node.value):
         line = item_node.start_mark.line + 1
         lines = {}
         if isinstance(item_node, yaml.MappingNode):
             lines = {k.value: k.start_mark.line + 1 for k, _ in item_node.value}
+        rows.append((line, lines, item))
+    return _validate_rows(file, rows, _VALIDATORS[kind])
+
+
+def _validate_rows(
+    file: Path, rows: list[tuple[int, dict[str, int], Any]], validate: Callable[[dict], tuple["Errors", dict]]
+) -> list[dict]:
+    """Validate (line, line of each field, item) rows; raise with every problem found."""
+    records, problems = [], []
+    for line, lines, item in rows:
         if not isinstance(item, dict):
             problems.append(f"{file}, dòng {line}: mỗi mục phải là một bảng khóa: giá trị")
             continue
@@ -129,9 +139,7 @@ def _read_yaml(file: Path, text: str, kind: str) -> list[dict]:
         for fld, message in errors:
             problems.append(f"{file}, dòng {lines.get(fld, line)}, trường '{fld}': {message}")
         if not errors:
-            record["_line"] = line
-            record["_file"] = str(file)
-            records.append(record)
+            records.append(record | {"_line": line, "_file": str(file)})
     if problems:
         raise KnowledgeFileError(problems)
     return records
@@ -143,19 +151,7 @@ def _read_statistics(file: Path, text: str) -> list[dict]:
     missing = [c for c in STAT_COLUMNS if c not in header]
     if missing:
         raise KnowledgeFileError([f"{file}, dòng 1: thiếu cột {', '.join(missing)}"])
-    records, problems = [], []
-    for row in reader:
-        line = reader.line_num
-        errors, record = validate_statistic(row)
-        for fld, message in errors:
-            problems.append(f"{file}, dòng {line}, trường '{fld}': {message}")
-        if not errors:
-            record["_line"] = line
-            record["_file"] = str(file)
-            records.append(record)
-    if problems:
-        raise KnowledgeFileError(problems)
-    return records
+    return _validate_rows(file, [(reader.line_num, {}, row) for row in reader], validate_statistic)
 
 
 def _duplicates(records: list[dict], key: str) -> list[str]:
