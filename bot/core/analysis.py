@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
 from .periods import PeriodMatch, find_period
-from .text import MAX_QUESTION_CHARS, clean, fold_for_matching, marked_words, tokenize
+from .text import MAX_QUESTION_CHARS, accent_key, clean, fold, fold_for_matching, marked_words, tokenize
 
 
 def _phrase_table(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -25,8 +25,12 @@ def _phrase_table(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, .
 
 
 _REWRITES = _phrase_table(lexicon.SYNONYMS) | {
-    (k,): tuple(v.split()) for k, v in lexicon.ABBREVIATIONS.items()
+    (k,): tuple(fold(v).split()) for k, v in lexicon.ABBREVIATIONS.items()
 }
+_ABBREVIATION_RE = re.compile(
+    r"(?<![^\W_])(" + "|".join(sorted(map(re.escape, lexicon.ABBREVIATIONS), key=len, reverse=True)) + r")(?![^\W_])",
+    re.IGNORECASE,
+)
 _MAX_PHRASE = max(len(k) for k in list(_REWRITES) + list(lexicon.ALIASES))
 _NUMBER_PHRASES = _phrase_table(lexicon.NUMBER_WORDS)
 _UPPER_RE = re.compile(
@@ -39,6 +43,8 @@ _FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
 # how many ("mấy năm" counts years, "năm mấy" asks for a year).
 _ORDINAL_QUESTION_RE = re.compile(r"\b(?:nam|khoa|so|dieu|thu|lan thu|quy|thang|ngay|nhiem ky) (?:bao nhieu|may)\b")
 _DIGITS_RE = re.compile(r"^\d+$")
+_FUNCTION_KEYS = frozenset(accent_key(w) for w in lexicon.ACCENTED_FUNCTION_WORDS)
+_NOW_RE = re.compile(r"\b(?:" + "|".join(lexicon.NOW_WORDS) + r")\b")
 _DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|\b(?:19|20)\d{2}\b")
 
 
@@ -131,6 +137,11 @@ def expand_uppercase(text: str) -> str:
     return _UPPER_RE.sub(lambda m: lexicon.UPPERCASE_ABBREVIATIONS[m.group(1)], text)
 
 
+def spell_out(text: str) -> str:
+    """Text with abbreviations written out in full, with diacritics ("sl cb" → "số lượng cán bộ")."""
+    return _ABBREVIATION_RE.sub(lambda m: lexicon.ABBREVIATIONS[fold(m.group(1))], expand_uppercase(text))
+
+
 def normalize(text: str) -> list[str]:
     """Tokens of any text after folding, abbreviation, synonym and number-word rewriting."""
     folded = fold_for_matching(expand_uppercase(text))
@@ -173,6 +184,7 @@ class Query:
     places: list[str] = field(default_factory=list)
     marks: dict[str, str] = field(default_factory=dict)
     types: frozenset[str] = frozenset()
+    now: bool = False
 
     @property
     def content_text(self) -> str:
@@ -212,13 +224,17 @@ class Analyzer:
         period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
         period_numbers = {w for w in period_words if w.isdigit()}
         joined = " ".join(tokens)
+        marks = marked_words(expand_uppercase(text))
         figure = bool(_FIGURE_RE.search(joined)) and not _ORDINAL_QUESTION_RE.search(joined)
         return Query(
             text=text,
             folded=folded,
             tokens=tokens,
             # A figure question's period is matched against the table, not against words.
-            content=[t for t in content_words(tokens) if not (figure and t in period_words)],
+            content=[
+                t for t in content_words(tokens)
+                if not (figure and t in period_words) and marks.get(t) not in _FUNCTION_KEYS
+            ],
             terms=index_terms(tokens),
             repaired=repaired,
             numbers=identifier_numbers(tokens, period_numbers),
@@ -226,8 +242,9 @@ class Analyzer:
             figure=figure,
             count_noun=_count_noun(tokens) if figure else None,
             places=named_places(text),
-            marks=marked_words(expand_uppercase(text)),
+            marks=marks,
             types=question_types(tokens),
+            now=bool(_NOW_RE.search(joined)),
         )
 
     def repair(self, token: str) -> str | None:
@@ -326,6 +343,11 @@ def question_types(tokens: list[str]) -> frozenset[str]:
     """What kinds of answer a question asks for: definition, who, when, where, how, figure."""
     text = " ".join(tokens)
     return frozenset(name for name, rx in _QUESTION_TYPE_RES.items() if rx.search(text))
+
+
+def initialism(place: str) -> str:
+    """Initials of a place name ("tam_duong" → "td"), as officials write TD or VP for a place."""
+    return "".join(part[0] for part in place.split("_"))
 
 
 def counts_noun(noun: str, words: Iterable[str]) -> bool:

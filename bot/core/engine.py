@@ -19,7 +19,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
-from .analysis import Analyzer, Query, bigrams, index_terms, normalize, question_types
+from .analysis import (
+    Analyzer, Query, bigrams, index_terms, initialism, named_places, normalize, question_types, spell_out,
+)
 from .index import InvertedIndex
 from .items import FaqItem, Item, MetricItem, PassageItem, StatRow
 from .periods import Month, Period, describe_bounds
@@ -48,6 +50,9 @@ BODY_WEIGHT = 0.5
 SAME_QUESTION_TYPE = 4.0
 """Ranking points for an item asked the same way as the question ("là gì", "ai", "khi nào")."""
 ACCENT_CACHE = 20_000
+STALE_MONTHS = 60
+"""A fact older than one term of office (5 years) cannot say who holds a post or how many
+there are "hiện nay"."""
 
 
 @dataclass
@@ -97,6 +102,7 @@ HELP_REPLY = (
     "các quy định của Trung ương (NQ 11-NQ/TW, KL 24-KL/TW, QĐ 98-QĐ/TW, QĐ 65-QĐ/TW, NĐ 138/2020) và số liệu. "
     "Ví dụ: “Sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển?”, “Luân chuyển tối thiểu mấy năm?”."
 )
+STALE_REPLY = "Cơ sở dữ liệu chưa có thông tin hiện nay về nội dung này. Thông tin gần nhất (ngày {date}): {answer}"
 NOT_FOUND_REPLY = "Xin lỗi, cơ sở dữ liệu chưa có câu trả lời cho câu hỏi này."
 NOT_FOUND_HINT = " Có thể bạn muốn hỏi:"
 
@@ -132,6 +138,8 @@ class Engine:
             item.types = frozenset().union(*(question_types(text.split()) for text in item.match_texts))
             for term in index_terms(normalize(item.body)):
                 bag[term] += BODY_WEIGHT
+            for place in named_places(" ".join([*item.texts(), item.body])):
+                bag[initialism(place)] += 1
             bags.append(bag)
             subjects.append(subject)
         self.index = InvertedIndex(bags)
@@ -165,6 +173,11 @@ class Engine:
         best = ranked[0] if ranked else None
         if best is not None and best.score >= FOUND_THRESHOLD:
             rendered = best.item.render(query, self.today)
+            if rendered.found and query.now and query.types & {"who", "figure"} and self._stale(rendered.as_of):
+                return Answer(
+                    question, False, STALE_REPLY.format(date=_date_label(rendered.as_of), answer=rendered.text)[:800],
+                    best.score, best.item.source, kind="stale", item=best.item.key,
+                )
             if rendered.found:
                 return Answer(
                     question, True, rendered.text, best.score, best.item.source,
@@ -177,6 +190,13 @@ class Engine:
         suggestions = self._suggestions(ranked)
         reply = NOT_FOUND_REPLY + (NOT_FOUND_HINT if suggestions else "")
         return Answer(question, False, reply, best.score if best else 0.0, suggestions=suggestions, kind="not_found")
+
+    def _stale(self, as_of: str | None) -> bool:
+        """Whether a fact dated ``as_of`` is too old to say how things are now."""
+        if not as_of:
+            return False
+        year, month = (int(p) for p in as_of.split("-")[:2])
+        return (self.today.year - year) * 12 + self.today.month - month > STALE_MONTHS
 
     def rank(self, query: Query) -> list[Candidate]:
         """Candidates for a question, best first, each with its 0-100 score."""
@@ -217,7 +237,7 @@ class Engine:
         cached = self._accent_cache.get(doc)
         if cached is None:
             item = self.items[doc]
-            cached = accent_keys(" ".join([*item.texts(), item.body]))
+            cached = accent_keys(spell_out(" ".join([*item.texts(), item.body])))
             if len(self._accent_cache) >= ACCENT_CACHE:
                 self._accent_cache.clear()
             self._accent_cache[doc] = cached
@@ -325,6 +345,11 @@ def _content_features(query: Query, index: InvertedIndex) -> _QueryWeights:
         if not any(part in lexicon.STOPWORDS or part.isdigit() for part in p.split("_"))
     ]
     return _QueryWeights(unigrams, pairs)
+
+
+def _date_label(as_of: str | None) -> str:
+    parts = (as_of or "").split("-")
+    return "/".join(reversed(parts)) if parts != [""] else "không rõ"
 
 
 def load_items(store: KnowledgeStore) -> list[Item]:

@@ -17,6 +17,8 @@ from .text import fold_for_matching
 
 FIGURE_MISMATCH = 0.5
 """Score factor for an item that holds no count of what a figure question asks about."""
+TYPE_MISMATCH = 0.8
+"""Score factor for a figure offered to a question that asks who, when, where or what."""
 METRIC_BONUS = 6.0
 """Ranking points for a metric on a figure question, and again when it has the asked period."""
 
@@ -174,12 +176,20 @@ class MetricItem(Item):
         words = normalize(f"{self.title} {self.unit}")
         if query.count_noun and not counts_noun(query.count_noun, words):
             return score * FIGURE_MISMATCH
+        if query.types - {"figure"} and not (query.figure or self._value_asked(query)):
+            # "gồm những ai", "khi nào": a figure rarely answers who or when.
+            return score * TYPE_MISMATCH
         return score
+
+    def _value_asked(self, query: Query) -> bool:
+        """Whether the question names one of the figures ("82 lượt là gì")."""
+        values = {row.value_text() for row in self.rows}
+        return any(t in values for t in query.tokens)
 
     def preference(self, query: Query) -> float:
         # Figures are answered from the table first, from the rows of the asked period best.
         bonus = METRIC_BONUS if query.figure else 0.0
-        if any(n == row.value_text() for n in query.numbers for row in self.rows):
+        if self._value_asked(query):
             bonus += 2 * METRIC_BONUS  # "con số 136 là gì": the figure itself is asked about
         if query.period is not None and any(self._rows_for(query.period.period)):
             bonus += METRIC_BONUS

@@ -1,4 +1,4 @@
-"""Word lists for matching Vietnamese questions, all in folded form (see text.fold).
+"""Word lists for matching Vietnamese questions, in folded form (see text.fold) unless noted.
 
 Rewrites apply to questions and to knowledge text alike, so both sides meet in one spelling.
 Keep entries general Vietnamese or general Party/state vocabulary: never a rule that exists
@@ -7,74 +7,80 @@ only to make one known question pass.
 
 from __future__ import annotations
 
-# Abbreviations and chat slang with a single sensible reading in this domain.
+# Abbreviations and chat slang with a single sensible reading in this domain. Keys are folded;
+# values are written with diacritics, so that they can also tell lương from lượng (see engine).
 ABBREVIATIONS: dict[str, str] = {
     # Party and state bodies and documents
-    "bch": "ban chap hanh",
-    "btv": "ban thuong vu",
-    "bct": "bo chinh tri",
-    "bbt": "ban bi thu",
-    "tw": "trung uong",
-    "hu": "huyen uy",
-    "btc": "ban to chuc",
-    "ubkt": "uy ban kiem tra",
-    "hdnd": "hoi dong nhan dan",
-    "ubnd": "uy ban nhan dan",
-    "mttq": "mat tran to quoc",
-    "nq": "nghi quyet",
-    "nqtw": "nghi quyet trung uong",
-    "kl": "ket luan",
-    "kh": "ke hoach",
-    "nd": "nghi dinh",
-    "nđcp": "nghi dinh chinh phu",
-    "cp": "chinh phu",
-    # people and posts
-    "cb": "can bo",
-    "cbcc": "can bo cong chuc",
-    "cbccvc": "can bo cong chuc vien chuc",
-    "cc": "cong chuc",
-    "vc": "vien chuc",
-    "dv": "dang vien",
-    "ldql": "lanh dao quan ly",
-    "ld": "lanh dao",
-    "ql": "quan ly",
-    "lccb": "luan chuyen can bo",
-    "lc": "luan chuyen",
-    "qhcb": "quy hoach can bo",
-    "bt": "bi thu",
-    "pbt": "pho bi thu",
-    "pct": "pho chu tich",
-    "nk": "nhiem ky",
-    "cq": "co quan",
-    "dp": "dia phuong",
-    "tp": "thanh pho",
+    "bch": "ban chấp hành",
+    "btv": "ban thường vụ",
+    "bct": "bộ chính trị",
+    "bbt": "ban bí thư",
+    "tw": "trung ương",
+    "hu": "huyện ủy",
+    "btc": "ban tổ chức",
+    "ubkt": "ủy ban kiểm tra",
+    "hdnd": "hội đồng nhân dân",
+    "ubnd": "ủy ban nhân dân",
+    "mttq": "mặt trận tổ quốc",
+    "nq": "nghị quyết",
+    "nqtw": "nghị quyết trung ương",
+    "kl": "kết luận",
+    "kh": "kế hoạch",
+    "nd": "nghị định",
+    "ndcp": "nghị định chính phủ",
+    "cp": "chính phủ",
+    "sk": "sơ kết",
+    "tk": "tổng kết",
+    # people, posts and pay
+    "cb": "cán bộ",
+    "cbcc": "cán bộ công chức",
+    "cbccvc": "cán bộ công chức viên chức",
+    "cc": "công chức",
+    "vc": "viên chức",
+    "dv": "đảng viên",
+    "ldql": "lãnh đạo quản lý",
+    "ld": "lãnh đạo",
+    "ql": "quản lý",
+    "lccb": "luân chuyển cán bộ",
+    "lc": "luân chuyển",
+    "qhcb": "quy hoạch cán bộ",
+    "bt": "bí thư",
+    "pbt": "phó bí thư",
+    "pct": "phó chủ tịch",
+    "nk": "nhiệm kỳ",
+    "cq": "cơ quan",
+    "dp": "địa phương",
+    "tp": "thành phố",
+    "pc": "phụ cấp",
+    "pccv": "phụ cấp chức vụ",
     # chat slang
-    "ko": "khong",
-    "k": "khong",
-    "kg": "khong",
-    "kh0": "khong",
-    "khg": "khong",
-    "hok": "khong",
-    "hem": "khong",
-    "khum": "khong",
-    "dc": "duoc",
-    "bn": "bao nhieu",
-    "bnh": "bao nhieu",
-    "bnhieu": "bao nhieu",
-    "nhiu": "nhieu",
-    "ntn": "nhu the nao",
-    "j": "gi",
-    "ji": "gi",
-    "sl": "so luong",
-    "kq": "ket qua",
-    "tg": "thoi gian",
-    "trc": "truoc",
-    "vs": "voi",
-    "ng": "nguoi",
-    "r": "roi",
-    "dk": "dieu kien",
-    "mn": "moi nguoi",
-    "ad": "admin",
+    "ko": "không",
+    "k": "không",
+    "kg": "không",
+    "kh0": "không",
+    "khg": "không",
+    "hok": "không",
+    "hem": "không",
+    "khum": "không",
+    "dc": "được",
+    "bn": "bao nhiêu",
+    "bnh": "bao nhiêu",
+    "bnhieu": "bao nhiêu",
+    "nhiu": "nhiêu",
+    "ntn": "như thế nào",
+    "j": "gì",
+    "ji": "gì",
+    "sl": "số lượng",
+    "kq": "kết quả",
+    "tg": "thời gian",
+    "trc": "trước",
+    "vs": "với",
+    "ng": "người",
+    "r": "rồi",
+    "dk": "điều kiện",
+    "mn": "mọi người",
+    "z": "vậy",
+    "v": "vậy",
 }
 
 # Upper-case abbreviations that are ambiguous in lower case ("tu" is also từ, "ct" also chỉ thị).
@@ -139,6 +145,9 @@ SYNONYMS: dict[str, str] = {
     "thay cho": "thay the",
     # idioms
     "ngoi ghe": "giu chuc vu",
+    "dam nhiem": "giu",
+    "dam nhan": "giu",
+    "cuong vi": "chuc vu",
     "cho an o": "nha o",
     "cho o": "nha o",
     "tinh uy vien": "uy vien tinh uy",
@@ -153,11 +162,18 @@ STOPWORDS: frozenset[str] = frozenset(
     viec hoi toi biet xin a oi vay nhe minh em anh o tai den tu da se bi boi hay hoac
     nhat lam gium giup cai con nhieu may roi chua phai can muon xem
     vao ra len sau truoc khi neu vi nen thuoc theo ban ah ak uh
-    ha nhi ay kia day sao ro chao bot hello hi alo cam on thanks
+    ha nhi ay kia day sao ro chao bot hello hi alo cam on thanks ad admin vay nha
     """.split()
 )
 """Folded forms of function words. Left out on purpose, though they fold like content words:
 dang (đảng/đăng), bao (báo), dau (đầu), hien (thực hiện), so (số), nguoi, tren/duoi, cu (cũ)."""
+
+# Function words that fold like content words (đang/đảng, đâu/đầu): dropped only when the
+# user typed them with these exact diacritics.
+ACCENTED_FUNCTION_WORDS: frozenset[str] = frozenset("đang đâu trên dưới".split())
+
+# Words that ask about the present: an old fact cannot answer them.
+NOW_WORDS: tuple[str, ...] = ("hien nay", "hien gio", "duong nhiem", "hom nay", "luc nay", "dang giu")
 
 # Words that ask for a number.
 FIGURE_WORDS: tuple[str, ...] = ("bao nhieu", "may", "so luong", "tong so", "tong cong", "tong", "ty le", "so luot")
@@ -202,7 +218,7 @@ HELP_WORDS: tuple[str, ...] = (
 # What a question asks for, told by its question words (on normalized text). An item asked
 # the same way ("... là gì", "ai ...") is a better match than one that only shares the topic.
 QUESTION_TYPES: dict[str, str] = {
-    "definition": r"\b(?:la gi|nghia la gi|the nao la|khai niem|dinh nghia|duoc hieu|hieu the nao|la sao)\b",
+    "definition": r"\b(?:la gi|nghia la gi|the nao la|khai niem|dinh nghia|duoc hieu|hieu the nao|la sao|goi la)\b",
     "who": r"\b(?:ai|nguoi nao|ten la gi|ten gi|la ai|co quan nao|don vi nao)\b",
     "when": r"\b(?:khi nao|nam nao|ngay nao|thang nao|tu khi nao|thoi gian nao)\b",
     "where": r"\b(?:o dau|tai dau|noi nao|tinh nao|huyen nao|xa nao|cap nao)\b",
