@@ -157,3 +157,37 @@ def test_known_gap_explains_and_is_not_found(synthetic_engine):
 def test_relative_period_uses_today(synthetic_engine):
     answer = synthetic_engine.answer("năm nay có bao nhiêu lượt điều chuyển mẫu")
     assert not answer.found and "năm 2026" in answer.answer
+
+
+def test_diacritics_tell_apart_words_that_fold_alike(engine):
+    # "lương" (salary) folds like "lượng" (số lượng): the bot must not answer with a head count.
+    assert not engine.answer("Lương của cán bộ luân chuyển là bao nhiêu một tháng?").found
+
+
+def test_old_fact_does_not_answer_who_holds_a_post_now(engine):
+    answer = engine.answer("Bí thư Huyện ủy Tam Dương hiện nay là ai?")
+    assert not answer.found
+    assert "chưa có thông tin hiện nay" in answer.answer and "30/05/2019" in answer.answer
+
+
+def test_place_initials_and_chat_slang(engine):
+    answer = engine.answer("ad oi NQ 02 lccb cua TD do ai ban hanh z")
+    assert answer.found and "ban chap hanh" in said(answer)
+
+
+def test_which_term_is_not_a_count(engine):
+    answer = engine.answer("Quy định 98 do Bộ Chính trị khóa mấy ban hành?")
+    assert answer.found and "XII" in answer.answer
+
+
+def test_another_district_is_not_answered_with_tam_duong_figures(engine):
+    assert not engine.answer("Huyện Bình Xuyên năm 2019 điều động bao nhiêu lượt cán bộ?").found
+
+
+def test_counted_noun_must_match(engine):
+    assert not engine.answer("Tam Dương có bao nhiêu xã?").found
+
+
+def test_leftover_telex_keys_are_repaired(engine):
+    answer = engine.answer("luaan chuyeenr can bo toi thieeu may nam")
+    assert answer.found and "3 năm" in answer.answer
