@@ -21,7 +21,7 @@ class Settings:
     log_level: str
 
     @classmethod
-    def load(cls, env_file: str | Path | None = ".env") -> "Settings":
+    def load(cls, env_file: str | Path | None = ".env") -> Settings:
         """Read .env (values already in the environment win), then the environment."""
         if env_file and Path(env_file).is_file():
             load_dotenv(env_file, override=False)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 
-import io
-
 import pytest
 
 from bot.channels.console import run_console
-
-from .conftest import ROOT
 
 KEYS = {"question", "found", "answer", "score", "source", "suggestions"}
 

@@ -17,7 +17,15 @@ from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
 from .periods import PeriodMatch, find_period
-from .text import MAX_QUESTION_CHARS, accent_key, clean, fold, fold_for_matching, marked_words, tokenize
+from .text import (
+    MAX_QUESTION_CHARS,
+    accent_key,
+    clean,
+    fold,
+    fold_for_matching,
+    marked_words,
+    tokenize,
+)
 
 
 def _phrase_table(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:

@@ -10,21 +10,45 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
 from .analysis import (
-    Analyzer, Query, bigrams, index_terms, initialism, named_places, normalize, question_types, spell_out,
+    Analyzer,
+    Query,
+    index_terms,
+    initialism,
+    named_places,
+    normalize,
+    question_types,
+    spell_out,
 )
 from .index import InvertedIndex
 from .items import FaqItem, Item, MetricItem, PassageItem, StatRow
 from .periods import Month, Period, describe_bounds
+from .replies import (
+    EMPTY_REPLY,
+    NOT_FOUND_HINT,
+    NOT_FOUND_REPLY,
+    STALE_REPLY,
+    UNREADABLE_REPLY,
+    smalltalk,
+)
+from .scoring import (
+    MISSING_NUMBER,
+    NUMBER_IN_PASSING,
+    OTHER_PLACE,
+    W_COVERAGE,
+    W_FUZZY,
+    W_PHRASING,
+    Candidate,
+    QueryWeights,
+    content_weights,
+)
 from .store import KnowledgeStore
 from .text import accent_keys, clean, is_latin_text
 
@@ -34,17 +58,6 @@ SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
 CANDIDATES = 16
 MAX_SUGGESTIONS = 3
-W_COVERAGE = 0.49
-W_PHRASING = 0.30
-W_FUZZY = 0.21
-"""Confidence = how much of the question the item's words cover, how much of it one single
-phrasing covers (a real paraphrase matches one way of asking, not words picked from all over
-the item), and fuzzy similarity to the closest phrasing. Calibrated on eval/questions.tsv."""
-MISSING_NUMBER = 0.6
-NUMBER_IN_PASSING = 0.85
-OTHER_PLACE = 0.5
-"""Score factors: a number the question names is absent from the item, or only in its answer
-text; a place the question names ("huyện Bình Xuyên") is absent from the item."""
 BODY_WEIGHT = 0.5
 """Answer text counts half as much as the phrasings an item is asked by."""
 SAME_QUESTION_TYPE = 4.0
@@ -80,44 +93,6 @@ class Answer:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
-@dataclass
-class Candidate:
-    """A scored item: ``score`` is the confidence (0-100) the found decision uses; ``rank``
-    adds preferences that only order equally likely items."""
-
-    item: Item
-    doc: int
-    score: float
-    rank: float
-    coverage: float
-    fuzzy: float
-
-
-EMPTY_REPLY = "Bạn chưa nhập câu hỏi. Hãy gõ câu hỏi về công tác luân chuyển cán bộ, ví dụ: “Nghị quyết 02 của Huyện ủy Tam Dương nói gì?”"
-UNREADABLE_REPLY = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng tiếng Việt. Bạn hãy gõ lại câu hỏi bằng chữ, ví dụ: “Luân chuyển cán bộ tối thiểu mấy năm?”"
-GREETING_REPLY = "Xin chào! Tôi trả lời các câu hỏi về công tác luân chuyển cán bộ lãnh đạo, quản lý: Nghị quyết 02 của Huyện ủy Tam Dương, các văn bản của Trung ương (NQ 11-NQ/TW, QĐ 98, QĐ 65-QĐ/TW) và số liệu. Bạn cứ gõ câu hỏi, có dấu hay không dấu đều được."
-THANKS_REPLY = "Rất vui được giúp bạn. Khi cần, bạn cứ hỏi tiếp về công tác luân chuyển cán bộ nhé."
-HELP_REPLY = (
-    "Tôi trả lời câu hỏi về luân chuyển cán bộ: Nghị quyết 02 của Huyện ủy Tam Dương và kết quả sau 2 năm, "
-    "các quy định của Trung ương (NQ 11-NQ/TW, KL 24-KL/TW, QĐ 98-QĐ/TW, QĐ 65-QĐ/TW, NĐ 138/2020) và số liệu. "
-    "Ví dụ: “Sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển?”, “Luân chuyển tối thiểu mấy năm?”."
-)
-STALE_REPLY = "Cơ sở dữ liệu chưa có thông tin hiện nay về nội dung này. Thông tin gần nhất (ngày {date}): {answer}"
-NOT_FOUND_REPLY = "Xin lỗi, cơ sở dữ liệu chưa có câu trả lời cho câu hỏi này."
-NOT_FOUND_HINT = " Có thể bạn muốn hỏi:"
-
-
-def _smalltalk_patterns(words: Iterable[str]) -> re.Pattern:
-    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b")
-
-
-_GREETING_RE = _smalltalk_patterns(lexicon.GREETINGS)
-_THANKS_RE = _smalltalk_patterns(lexicon.THANKS)
-_HELP_RE = _smalltalk_patterns(lexicon.HELP_WORDS)
-_FILLER = frozenset("bot ban anh chi em a ah nhe nha nhieu lam oi ad admin toi minh voi".split())
-
-
 class Engine:
     """Answers questions from a set of items; build it with :meth:`from_store`."""
 
@@ -150,7 +125,7 @@ class Engine:
         self._phrasing_cache: dict[int, list[set[str]]] = {}
 
     @classmethod
-    def from_store(cls, store: KnowledgeStore, today: dt.date | None = None) -> "Engine":
+    def from_store(cls, store: KnowledgeStore, today: dt.date | None = None) -> Engine:
         return cls(load_items(store), today=today)
 
     @property
@@ -165,9 +140,9 @@ class Engine:
             return Answer(question, False, EMPTY_REPLY, kind="empty")
         if not is_latin_text(question):
             return Answer(question, False, UNREADABLE_REPLY, kind="unreadable")
-        smalltalk = self._smalltalk(question)
-        if smalltalk:
-            return smalltalk
+        chat = smalltalk(question)
+        if chat:
+            return Answer(question, False, chat[1], kind=chat[0])
         query = self.analyzer.analyze(question, self.today)
         ranked = self.rank(query)
         best = ranked[0] if ranked else None
@@ -201,7 +176,7 @@ class Engine:
     def rank(self, query: Query) -> list[Candidate]:
         """Candidates for a question, best first, each with its 0-100 score."""
         hits = self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)
-        content = _content_features(query, self.index)
+        content = content_weights(query, self.index)
         ranked = [self._score(doc, query, content) for doc, _bm25 in hits]
         ranked.sort(key=lambda c: c.rank, reverse=True)
         if query.marks:
@@ -243,7 +218,7 @@ class Engine:
             self._accent_cache[doc] = cached
         return cached
 
-    def _score(self, doc: int, query: Query, content: "_QueryWeights", conflicts: set[str] = frozenset()) -> Candidate:
+    def _score(self, doc: int, query: Query, content: QueryWeights, conflicts: set[str] = frozenset()) -> Candidate:
         item = self.items[doc]
         known = self.index.terms_of(doc)
         coverage = content.coverage(known, self.index, conflicts)
@@ -277,75 +252,6 @@ class Engine:
             if cand.score >= SUGGEST_THRESHOLD and cand.item.key != exclude and text not in out:
                 out.append(text)
         return out
-
-    def _smalltalk(self, question: str) -> Answer | None:
-        folded = " ".join(normalize(question)) if question else ""
-        for pattern, reply, kind in (
-            (_HELP_RE, HELP_REPLY, "help"),
-            (_THANKS_RE, THANKS_REPLY, "thanks"),
-            (_GREETING_RE, GREETING_REPLY, "greeting"),
-        ):
-            rest = pattern.sub(" ", folded).split()
-            if len(rest) < len(folded.split()) and all(w in _FILLER for w in rest):
-                return Answer(question, False, reply, kind=kind)
-        return None
-
-
-class _QueryWeights:
-    """The question's content words and word pairs with their IDF weights."""
-
-    PAIR_WEIGHT = 0.5
-    FUZZY_CREDIT = 0.7
-    CONFLICT_CREDIT = 0.3
-    """Credit for a word that matches only once folded, where the item spells it with other
-    diacritics than the user did (lương against lượng)."""
-
-    def __init__(self, unigrams: list[tuple[str, float]], pairs: list[tuple[str, float]]) -> None:
-        self.unigrams = unigrams
-        self.pairs = pairs
-        self.total = sum(w for _, w in unigrams) + self.PAIR_WEIGHT * sum(w for _, w in pairs)
-
-    def share(self, words: set[str], conflicts: set[str] = frozenset()) -> float:
-        """Share of the question's word weight found in one phrasing's words (0-1)."""
-        total = sum(w for _, w in self.unigrams)
-        if total <= 0:
-            return 0.0
-        got = sum(w * (self.CONFLICT_CREDIT if t in conflicts else 1.0) for t, w in self.unigrams if t in words)
-        return got / total
-
-    def coverage(self, known: set[int], index: InvertedIndex, conflicts: set[str] = frozenset()) -> float:
-        """Share of the question's weight that an item's words account for (0-1)."""
-        if self.total <= 0:
-            return 0.0
-        got = 0.0
-        known_words: list[str] | None = None
-        for term, weight in self.unigrams:
-            tid = index.term_id(term)
-            if tid is not None and tid in known:
-                got += weight * (self.CONFLICT_CREDIT if term in conflicts else 1.0)
-            elif len(term) >= 4 and not term.isdigit() and tid is None:
-                if known_words is None:
-                    inverse = index.inverse_vocab()
-                    known_words = [inverse[t] for t in known if "_" not in inverse[t]]
-                if any(abs(len(w) - len(term)) <= 1 and Levenshtein.distance(term, w, score_cutoff=1) <= 1 for w in known_words):
-                    got += weight * self.FUZZY_CREDIT
-        for term, weight in self.pairs:
-            tid = index.term_id(term)
-            if tid is not None and tid in known:
-                clash = any(part in conflicts for part in term.split("_"))
-                got += self.PAIR_WEIGHT * weight * (self.CONFLICT_CREDIT if clash else 1.0)
-        return got / self.total
-
-
-def _content_features(query: Query, index: InvertedIndex) -> _QueryWeights:
-    unigrams = [(t, index.idf_of(t)) for t in dict.fromkeys(query.content)]
-    pairs = [
-        (p, index.idf_of(p))
-        for p in dict.fromkeys(bigrams(query.tokens))
-        if not any(part in lexicon.STOPWORDS or part.isdigit() for part in p.split("_"))
-    ]
-    return _QueryWeights(unigrams, pairs)
-
 
 def _date_label(as_of: str | None) -> str:
     parts = (as_of or "").split("-")

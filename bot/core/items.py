@@ -14,7 +14,6 @@ from .analysis import Query, counts_noun, normalize, quantities
 from .periods import Month, Period
 from .text import fold_for_matching
 
-
 FIGURE_MISMATCH = 0.5
 """Score factor for an item that holds no count of what a figure question asks about."""
 TYPE_MISMATCH = 0.8

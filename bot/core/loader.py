@@ -10,9 +10,9 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -127,7 +127,7 @@ def _read_yaml(file: Path, text: str, kind: str) -> list[dict]:
 
 
 def _validate_rows(
-    file: Path, rows: list[tuple[int, dict[str, int], Any]], validate: Callable[[dict], tuple["Errors", dict]]
+    file: Path, rows: list[tuple[int, dict[str, int], Any]], validate: Callable[[dict], tuple[Errors, dict]]
 ) -> list[dict]:
     """Validate (line, line of each field, item) rows; raise with every problem found."""
     records, problems = [], []

@@ -28,11 +28,11 @@ class Month:
         return self.year * 12 + self.month - 1
 
     @classmethod
-    def from_index(cls, index: int) -> "Month":
+    def from_index(cls, index: int) -> Month:
         return cls(index // 12, index % 12 + 1)
 
     @classmethod
-    def parse(cls, text: str, end: bool = False) -> "Month":
+    def parse(cls, text: str, end: bool = False) -> Month:
         """Parse "YYYY-MM", or "YYYY" for a bound known only to the year (January as a start,
         December as an end): the statistics table's formats."""
         parts = text.strip().split("-")
@@ -44,7 +44,7 @@ class Month:
             raise ValueError(f"month out of range: {text!r}")
         return result
 
-    def shift(self, months: int) -> "Month":
+    def shift(self, months: int) -> Month:
         return Month.from_index(self.index + months)
 
     def __str__(self) -> str:
@@ -58,7 +58,7 @@ class Period:
     start: Month | None
     end: Month | None
 
-    def contains(self, other: "Period") -> bool:
+    def contains(self, other: Period) -> bool:
         """True when ``other`` lies wholly inside this period."""
         lo_ok = self.start is None or (other.start is not None and other.start >= self.start)
         hi_ok = self.end is None or (other.end is not None and other.end <= self.end)
