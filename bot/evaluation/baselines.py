@@ -7,6 +7,7 @@ baseline's best threshold on the question set itself, which flatters them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
@@ -50,6 +51,7 @@ class BM25Baseline:
     def __init__(self, items: Sequence[Item]) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
         self.items = list(items)
         corpus = [tokenize(fold_for_matching(" ".join([*item.texts(), item.body]))) for item in self.items]
         self.retriever = bm25s.BM25()
