@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
+from .logs import setup_logging
 from .settings import Settings
 
 
@@ -18,13 +18,33 @@ def _engine(settings: Settings):
     return Engine.from_store(store)
 
 
+def build_conversation(settings: Settings, flood=None):
+    """The conversation layer over the configured database, shared by every channel."""
+    from .core.conversation import Conversation, parse_admins
+    from .core.engine import Engine
+    from .core.store import KnowledgeStore
+    from .core.subscriptions import Subscriptions
+
+    store = KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
+    return Conversation(
+        Engine.from_store(store), store, Subscriptions(store.db), parse_admins(settings.admin_ids), flood=flood
+    )
+
+
+NO_TOKEN = (
+    "Chưa có TELEGRAM_BOT_TOKEN. Hãy lấy token từ @BotFather, đặt vào tệp .env (xem .env.example) rồi chạy lại.\n"
+    "Muốn thử bot ngay trong cửa sổ lệnh: python -m bot chat\n"
+    "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example), "
+    "or try the bot in the terminal with `python -m bot chat`."
+)
+
+
 def format_answer(answer) -> str:
     """Plain-text rendering of an answer for a person at a terminal."""
-    lines = [answer.answer]
-    if answer.found and answer.source:
-        lines.append(f"Nguồn: {answer.source}" + (f" (cập nhật {answer.as_of})" if answer.as_of else ""))
-    for i, suggestion in enumerate(answer.suggestions, 1):
-        lines.append(f"  {i}. {suggestion}")
+    from .core.conversation import render_answer
+
+    lines = [render_answer(answer)]
+    lines += [f"  {i}. {suggestion}" for i, suggestion in enumerate(answer.suggestions, 1)]
     return "\n".join(lines)
 
 
@@ -42,8 +62,19 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from .channels.console import run_console
+    from .core.conversation import FloodControl
 
-    return run_console(_engine(settings))
+    return run_console(build_conversation(settings, flood=FloodControl(limit=10**9)))
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.telegram_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from .channels import telegram
+
+    telegram.run(settings, build_conversation(settings))
+    return 0
 
 
 def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="trò chuyện với bot ngay trong cửa sổ lệnh")
     chat.set_defaults(func=cmd_chat)
 
+    run = sub.add_parser("run", help="chạy bot Telegram (cấu hình trong .env)")
+    run.set_defaults(func=cmd_run)
+
     kb = sub.add_parser("kb", help="quản lý cơ sở tri thức")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_import = kb_sub.add_parser("import", help="nhập tệp YAML/CSV (hoặc cả thư mục) vào cơ sở dữ liệu")
@@ -100,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.load()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(settings.log_level, settings.secrets())
     if args.command == "ask" and not args.jsonl and not args.question:
         print("Hãy gõ câu hỏi sau lệnh, ví dụ: python -m bot ask \"Nghị quyết 02 là gì?\"", file=sys.stderr)
         return 2

@@ -14,19 +14,38 @@ DEFAULT_KNOWLEDGE_DIR = PROJECT_DIR / "knowledge"
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the bot reads from its environment; see .env.example for each setting."""
+    """Everything the bot reads from its environment; .env.example documents each setting."""
 
     database_path: Path
     knowledge_dir: Path
     log_level: str
+    telegram_token: str = ""
+    telegram_base_url: str = ""
+    admin_ids: str = ""
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:
         """Read .env (values already in the environment win), then the environment."""
         if env_file and Path(env_file).is_file():
             load_dotenv(env_file, override=False)
+        env = os.environ.get
         return cls(
-            database_path=Path(os.environ.get("DATABASE_PATH") or "data/bot.db"),
-            knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
-            log_level=(os.environ.get("LOG_LEVEL") or "WARNING").upper(),
+            database_path=Path(env("DATABASE_PATH") or "data/bot.db"),
+            knowledge_dir=Path(env("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
+            log_level=(env("LOG_LEVEL") or "WARNING").upper(),
+            telegram_token=(env("TELEGRAM_BOT_TOKEN") or "").strip(),
+            telegram_base_url=(env("TELEGRAM_BASE_URL") or "").strip(),
+            admin_ids=env("ADMIN_IDS") or "",
+            webhook_url=(env("WEBHOOK_URL") or "").strip(),
+            webhook_secret=(env("WEBHOOK_SECRET") or "").strip(),
+            webhook_listen=(env("WEBHOOK_LISTEN") or "0.0.0.0").strip(),
+            webhook_port=int(env("WEBHOOK_PORT") or 8443),
         )
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a log line."""
+        return [s for s in (self.telegram_token, self.webhook_secret) if s]

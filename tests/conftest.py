@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.conversation import Conversation, FloodControl, parse_admins
 from bot.core.engine import Engine
 from bot.core.store import KnowledgeStore
+from bot.core.subscriptions import Subscriptions
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -24,6 +26,18 @@ def seed_store(tmp_path_factory) -> KnowledgeStore:
 @pytest.fixture(scope="session")
 def engine(seed_store) -> Engine:
     return Engine.from_store(seed_store, today=TODAY)
+
+
+@pytest.fixture
+def make_conversation(tmp_path):
+    """A conversation over a fresh copy of the shipped knowledge (its own database file)."""
+
+    def make(admins: str = "", flood: FloodControl | None = None) -> Conversation:
+        store = KnowledgeStore(tmp_path / "conversation.db", seed_dir=KNOWLEDGE)
+        engine = Engine.from_store(store, today=TODAY)
+        return Conversation(engine, store, Subscriptions(store.db), parse_admins(admins), flood=flood)
+
+    return make
 
 
 def write(path: Path, text: str) -> Path:

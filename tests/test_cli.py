@@ -63,12 +63,12 @@ def test_ask_without_question_explains_usage(run):
     assert out.returncode == 2 and "python -m bot ask" in out.stderr
 
 
-def test_chat_a_digit_picks_a_suggestion(engine):
+def test_chat_a_digit_picks_a_suggestion(engine, make_conversation):
     question = "lương của cán bộ luân chuyển mỗi tháng"
     offered = engine.answer(question).suggestions
     assert offered, "precondition: this question is refused with suggestions"
     out = io.StringIO()
-    assert run_console(engine, io.StringIO(f"{question}\n1\n7\nthoat\n"), out) == 0
+    assert run_console(make_conversation(), io.StringIO(f"{question}\n1\n7\nthoat\n"), out) == 0
     text = out.getvalue()
     assert f"  1. {offered[0]}" in text
     assert f"({offered[0]})" in text

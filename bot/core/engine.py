@@ -82,6 +82,8 @@ class Answer:
     kind: str = "answer"
     as_of: str | None = None
     item: str | None = None
+    suggested_items: list[str] = field(default_factory=list)
+    """Keys of the suggested items, in the order of ``suggestions`` (for tappable choices)."""
 
     def to_dict(self) -> dict:
         """The public JSON contract: question, found, answer, score, source, suggestions."""
@@ -98,6 +100,7 @@ class Engine:
 
     def __init__(self, items: Sequence[Item], today: dt.date | None = None) -> None:
         self.items = list(items)
+        self._by_key = {item.key: item for item in self.items}
         self._today = today
         bags = []
         subjects: list[set[str]] = []
@@ -158,13 +161,30 @@ class Engine:
                     question, True, rendered.text, best.score, best.item.source,
                     kind="answer", as_of=rendered.as_of, item=best.item.key,
                 )
+            offered = self._suggestions(ranked, exclude=best.item.key)
             return Answer(
-                question, False, rendered.text, best.score, best.item.source,
-                suggestions=self._suggestions(ranked, exclude=best.item.key), kind="no_data", item=best.item.key,
+                question, False, rendered.text, best.score, best.item.source, [i.suggestion() for i in offered],
+                kind="no_data", item=best.item.key, suggested_items=[i.key for i in offered],
             )
-        suggestions = self._suggestions(ranked)
-        reply = NOT_FOUND_REPLY + (NOT_FOUND_HINT if suggestions else "")
-        return Answer(question, False, reply, best.score if best else 0.0, suggestions=suggestions, kind="not_found")
+        offered = self._suggestions(ranked)
+        reply = NOT_FOUND_REPLY + (NOT_FOUND_HINT if offered else "")
+        return Answer(
+            question, False, reply, best.score if best else 0.0, suggestions=[i.suggestion() for i in offered],
+            kind="not_found", suggested_items=[i.key for i in offered],
+        )
+
+    def answer_item(self, key: str) -> Answer | None:
+        """The answer of one item, as if its own question were asked (a tapped suggestion).
+        None when no such item exists any more (an old button)."""
+        item = self._by_key.get(key)
+        if item is None:
+            return None
+        question = item.suggestion()
+        rendered = item.render(self.analyzer.analyze(question, self.today), self.today)
+        return Answer(
+            question, rendered.found, rendered.text, 100.0 if rendered.found else 0.0, item.source,
+            kind="answer" if rendered.found else "no_data", as_of=rendered.as_of, item=item.key,
+        )
 
     def _stale(self, as_of: str | None) -> bool:
         """Whether a fact dated ``as_of`` is too old to say how things are now."""
@@ -243,14 +263,14 @@ class Engine:
         rank = score + item.preference(query) + (SAME_QUESTION_TYPE if query.types & item.types else 0.0)
         return Candidate(item, doc, score, rank, coverage, fuzzy)
 
-    def _suggestions(self, ranked: list[Candidate], exclude: str | None = None) -> list[str]:
-        out: list[str] = []
+    def _suggestions(self, ranked: list[Candidate], exclude: str | None = None) -> list[Item]:
+        out: list[Item] = []
         for cand in ranked:
             if len(out) == MAX_SUGGESTIONS:
                 break
             text = cand.item.suggestion()
-            if cand.score >= SUGGEST_THRESHOLD and cand.item.key != exclude and text not in out:
-                out.append(text)
+            if cand.score >= SUGGEST_THRESHOLD and cand.item.key != exclude and all(text != i.suggestion() for i in out):
+                out.append(cand.item)
         return out
 
 def _date_label(as_of: str | None) -> str:

@@ -142,13 +142,14 @@ class StatRow:
     """The period in words, no more precise than the stored bounds."""
 
     def value_text(self) -> str:
-        text = _number(self.value)
+        text = format_number(self.value)
         if self.value_max is not None and self.value_max != self.value:
-            text += f"–{_number(self.value_max)}"
+            text += f"–{format_number(self.value_max)}"
         return text
 
 
-def _number(value: float) -> str:
+def format_number(value: float) -> str:
+    """Vietnamese number format: 1.234 and 2,5."""
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", ".")
     return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
@@ -220,7 +221,7 @@ class MetricItem(Item):
                 return Rendered(_with_note(text, row), as_of=_as_of(row))
             total = sum(r.value for r in chosen)
             months = ", ".join(r.label for r in chosen)
-            text = f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): {_number(total)} {self.unit}."
+            text = f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): {format_number(total)} {self.unit}."
             return Rendered(text, as_of=_as_of(chosen[-1]))
         known = "; ".join(f"{r.label}: {self._figure(r)}" for r in self.rows[-3:])
         return Rendered(

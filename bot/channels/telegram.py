@@ -1,0 +1,240 @@
+"""Telegram channel: a python-telegram-bot Application that carries messages to and from the
+platform-independent :class:`~bot.core.conversation.Conversation`.
+
+Everything Telegram-specific lives here: group addressing (mentions, replies to the bot),
+inline keyboards for choices, inline mode, HTML escaping, splitting under 4,096 characters,
+command menus, the rate limiter and the error handler.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import secrets
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from ..core.conversation import Conversation, Incoming, Reply
+from ..settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+CONVERSATION = "conversation"
+CHUNK = 3500
+"""Plain-text size of one message part: escaping (&amp;...) and <pre> must stay under 4,096."""
+TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi về công tác luân chuyển cán bộ nhé."
+SORRY = "Xin lỗi, bot gặp sự cố khi xử lý tin nhắn này. Bạn vui lòng thử lại sau ít phút."
+
+
+def split_text(text: str, limit: int = CHUNK) -> list[str]:
+    """Split at paragraph, then line, then word boundaries so each part fits one message."""
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts or [""]
+
+
+def to_html(text: str, monospace: bool = False) -> str:
+    """Telegram HTML for plain text: everything escaped, optionally in a <pre> block."""
+    escaped = html.escape(text, quote=False)
+    return f"<pre>{escaped}</pre>" if monospace else escaped
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.options:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(o.label, callback_data=o.data)] for o in reply.options])
+
+
+async def send_replies(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply], reply_to: int | None = None
+) -> None:
+    """Send replies in order; long ones in parts, with the buttons under the last part."""
+    for reply in replies:
+        parts = split_text(reply.text)
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            await context.bot.send_message(
+                chat_id,
+                to_html(part, reply.monospace),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply) if last else None,
+                reply_to_message_id=reply_to if i == 0 else None,
+                allow_sending_without_reply=True,
+            )
+
+
+def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
+    return context.application.bot_data[CONVERSATION]
+
+
+def _addressing(text: str, update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, bool]:
+    """(text without the bot's @mention, whether a group message is meant for the bot)."""
+    message = update.effective_message
+    mention = re.compile(rf"@{re.escape(context.bot.username or '')}\b", re.IGNORECASE)
+    addressed = bool(context.bot.username) and bool(mention.search(text))
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+        addressed = True
+    return mention.sub(" ", text).strip(), addressed
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    private = chat.type == ChatType.PRIVATE
+    if update.edited_message is not None and not private:
+        return  # edits in groups are ignored on purpose: answering them again would flood
+    text, addressed = _addressing(message.text or "", update, context)
+    user = update.effective_user
+    incoming = Incoming(
+        PLATFORM, str(chat.id), str(user.id if user else chat.id), text=text, private=private, addressed=addressed
+    )
+    replies = _conversation(context).handle(incoming)
+    await send_replies(context, chat.id, replies, reply_to=None if private else message.message_id)
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, documents...: a short note in private chats, silence in groups."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        await context.bot.send_message(chat.id, TEXT_ONLY)
+
+
+async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    message = query.message
+    if message is None:
+        return  # a button under an inline-mode message: nothing to reply in
+    chat = message.chat
+    incoming = Incoming(
+        PLATFORM, str(chat.id), str(query.from_user.id), choice=query.data or "", private=chat.type == ChatType.PRIVATE
+    )
+    await send_replies(context, chat.id, _conversation(context).handle(incoming))
+
+
+async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.inline_query
+    results = [
+        InlineQueryResultArticle(
+            id=r.id,
+            title=r.title,
+            description=r.description,
+            input_message_content=InputTextMessageContent(
+                to_html(split_text(r.text, MessageLimit.MAX_TEXT_LENGTH - 200)[0]), parse_mode=ParseMode.HTML
+            ),
+        )
+        for r in _conversation(context).inline(query.query)
+    ]
+    await query.answer(results, cache_time=60)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log and keep running; a chat that blocked the bot leaves the monthly update."""
+    error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden) and chat is not None:
+        log.warning("chat %s blocked the bot: %s", chat.id, error)
+        _conversation(context).subscriptions.unsubscribe(PLATFORM, str(chat.id), reason="blocked")
+        return
+    log.error("error while handling an update", exc_info=error)
+    if chat is not None and chat.type == ChatType.PRIVATE and not isinstance(error, TelegramError):
+        try:
+            await context.bot.send_message(chat.id, SORRY)
+        except TelegramError:
+            log.warning("could not tell chat %s about the error", chat.id)
+
+
+async def set_menus(application: Application) -> None:
+    """Command menus: everyone's by default, the longer admin menu in each admin's chat."""
+    conversation: Conversation = application.bot_data[CONVERSATION]
+    bot = application.bot
+    await bot.set_my_commands(
+        [BotCommand(c.name, c.description) for c in conversation.commands()], scope=BotCommandScopeDefault()
+    )
+    admin_menu = [BotCommand(c.name, c.description) for c in conversation.commands(admin=True)]
+    for admin in sorted(conversation.admins):
+        platform, _, user_id = admin.partition(":")
+        if platform != PLATFORM or not user_id.lstrip("-").isdigit():
+            continue
+        try:
+            await bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(int(user_id)))
+        except BadRequest as exc:  # the admin has not opened a chat with the bot yet
+            log.warning("admin menu not set for %s: %s", admin, exc)
+
+
+def bot_api_url(base: str) -> str:
+    """Base URL as python-telegram-bot wants it: ".../bot" (the token is appended)."""
+    base = base.rstrip("/")
+    return base if base.endswith("/bot") else f"{base}/bot"
+
+
+def build_application(settings: Settings, conversation: Conversation) -> Application:
+    """The Telegram Application with every handler, the rate limiter and the menus."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5))
+        .concurrent_updates(True)
+        .post_init(set_menus)
+    )
+    if settings.telegram_base_url:
+        base = bot_api_url(settings.telegram_base_url)
+        builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
+    application = builder.build()
+    application.bot_data[CONVERSATION] = conversation
+    text = filters.TEXT & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
+    application.add_handler(MessageHandler(text, on_text))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, on_other))
+    application.add_handler(CallbackQueryHandler(on_tap))
+    application.add_handler(InlineQueryHandler(on_inline))
+    application.add_error_handler(on_error)
+    return application
+
+
+def run(settings: Settings, conversation: Conversation) -> None:
+    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    application = build_application(settings, conversation)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,347 @@
+"""What a chat with the bot does, on any platform: commands, answers, choices, subscriptions
+and admin checks. Channels (console, Telegram, Zalo) turn platform messages into
+:class:`Incoming` and :class:`Reply` back into platform messages; nothing here knows a platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .engine import Answer, Engine
+from .items import format_number
+from .periods import describe_bounds
+from .store import KnowledgeStore
+from .subscriptions import Subscriptions
+from .text import fold
+
+log = logging.getLogger(__name__)
+
+MAX_OPTION_LABEL = 60
+EXAMPLES = (
+    "Sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển?",
+    "Luân chuyển cán bộ tối thiểu mấy năm?",
+    "Ai chủ trì hội nghị sơ kết Nghị quyết 02?",
+)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message or tap from a user, in platform-neutral form."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    text: str | None = None
+    choice: str | None = None
+    """The data of a tapped option (Telegram callback data), instead of text."""
+    private: bool = True
+    addressed: bool = False
+    """In a group: the message mentions the bot or replies to one of its messages."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice offered under a reply: a button on Telegram, a numbered line on Zalo."""
+
+    label: str
+    data: str
+    """At most 64 bytes (Telegram's limit for callback data)."""
+
+
+@dataclass
+class Reply:
+    text: str
+    options: list[Option] = field(default_factory=list)
+    monospace: bool = False
+    """Render as a fixed-width block (the figures table)."""
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    """One answer offered in inline mode (@bot câu hỏi, in any chat)."""
+
+    id: str
+    title: str
+    text: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    admin: bool = False
+
+
+COMMANDS = (
+    Command("start", "Giới thiệu và câu hỏi mẫu"),
+    Command("help", "Hướng dẫn sử dụng"),
+    Command("hoi", "Đặt câu hỏi (dùng trong nhóm): /hoi <câu hỏi>"),
+    Command("thongke", "Các số liệu chính"),
+    Command("nghiquyet", "Các văn bản bot nắm được"),
+    Command("dangky", "Đăng ký nhận bản tin hằng tháng"),
+    Command("huydangky", "Hủy nhận bản tin hằng tháng"),
+    Command("trangthai", "Tình trạng cơ sở dữ liệu (quản trị)", admin=True),
+)
+
+
+def parse_admins(value: str) -> frozenset[str]:
+    """ADMIN_IDS "telegram:12345, zalo:abc" → {"telegram:12345", "zalo:abc"}; bad items ignored."""
+    out = set()
+    for part in value.replace(";", ",").split(","):
+        platform, _, ident = part.strip().partition(":")
+        if platform and ident:
+            out.add(f"{platform.strip().lower()}:{ident.strip()}")
+    return frozenset(out)
+
+
+def option_data(prefix: str, key: str) -> str:
+    """Short, stable callback data for an item key (Telegram allows 64 bytes)."""
+    return f"{prefix}:{hashlib.sha1(key.encode()).hexdigest()[:16]}"
+
+
+class FloodControl:
+    """At most ``limit`` messages per user in ``window`` seconds; the first message over the
+    limit gets a polite notice, the rest of the burst is dropped so the chat is not flooded."""
+
+    def __init__(self, limit: int = 6, window: float = 20.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._warned: dict[str, float] = {}
+
+    def check(self, user: str) -> str:
+        """"ok", "warn" (send the notice) or "drop"."""
+        now = self.clock()
+        seen = self._seen[user]
+        while seen and now - seen[0] > self.window:
+            seen.popleft()
+        seen.append(now)
+        if len(seen) <= self.limit:
+            self._warned.pop(user, None)
+            return "ok"
+        if user in self._warned and now - self._warned[user] < self.window:
+            return "drop"
+        self._warned[user] = now
+        return "warn"
+
+
+FLOOD_NOTICE = "Bạn gửi tin nhắn hơi nhanh. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp nhé."
+NOT_ADMIN = "Xin lỗi, lệnh này chỉ dành cho quản trị viên của bot."
+UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh /{name}. Gõ /help để xem các lệnh, hoặc gõ thẳng câu hỏi."
+ASK_USAGE = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi Luân chuyển cán bộ tối thiểu mấy năm?"
+STALE_OPTION = "Gợi ý này đã cũ hoặc không còn trong cơ sở dữ liệu. Bạn hãy gõ lại câu hỏi nhé."
+SUBSCRIBED = "Đã đăng ký nhận bản tin hằng tháng về công tác luân chuyển cán bộ. Gõ /huydangky để hủy."
+ALREADY_SUBSCRIBED = "Bạn đã đăng ký nhận bản tin hằng tháng rồi. Gõ /huydangky để hủy."
+UNSUBSCRIBED = "Đã hủy nhận bản tin hằng tháng. Gõ /dangky nếu muốn nhận lại."
+NOT_SUBSCRIBED = "Bạn chưa đăng ký nhận bản tin. Gõ /dangky để đăng ký."
+
+
+class Conversation:
+    """The bot's behaviour in a chat; one instance serves every platform of the process."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        store: KnowledgeStore,
+        subscriptions: Subscriptions,
+        admins: frozenset[str] = frozenset(),
+        flood: FloodControl | None = None,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.subscriptions = subscriptions
+        self.admins = admins
+        self.flood = flood or FloodControl()
+        self._handlers: dict[str, Callable[[Incoming, str], list[Reply]]] = {
+            "start": self._start,
+            "help": self._help,
+            "hoi": self._ask_command,
+            "thongke": self._figures,
+            "nghiquyet": self._documents,
+            "dangky": self._subscribe,
+            "huydangky": self._unsubscribe,
+            "trangthai": self._status,
+        }
+
+    def is_admin(self, msg: Incoming) -> bool:
+        return f"{msg.platform}:{msg.user_id}" in self.admins
+
+    def commands(self, admin: bool = False) -> list[Command]:
+        """The command menu: everyone's, or the longer one for admins."""
+        return [c for c in COMMANDS if admin or not c.admin]
+
+    def handle(self, msg: Incoming) -> list[Reply]:
+        """Replies to one incoming message or tap; [] means stay silent on purpose."""
+        text = (msg.text or "").strip()
+        command = _command(text)
+        if not msg.private and command is None and not msg.addressed and msg.choice is None:
+            return []  # group chatter not addressed to the bot
+        verdict = self.flood.check(f"{msg.platform}:{msg.user_id}")
+        if verdict == "drop":
+            return []
+        if verdict == "warn":
+            return [Reply(FLOOD_NOTICE.format(seconds=int(self.flood.window)))]
+        if msg.choice is not None:
+            return self._choice(msg)
+        if command is not None:
+            name, args = command
+            handler = self._handlers.get(name)
+            if handler is None:
+                return [Reply(UNKNOWN_COMMAND.format(name=name))] if msg.private else []
+            if any(c.admin and c.name == name for c in COMMANDS) and not self.is_admin(msg):
+                log.warning("refused admin command /%s from %s:%s", name, msg.platform, msg.user_id)
+                return [Reply(NOT_ADMIN)]
+            return handler(msg, args)
+        return self._answer(msg, text)
+
+    def inline(self, query: str, limit: int = 3) -> list[InlineResult]:
+        """Best answers for inline mode: the answer when found, else the suggested topics."""
+        if not query.strip():
+            return []
+        answer = self.engine.answer(query)
+        answers = [answer] if answer.found else []
+        for key in answer.suggested_items:
+            if len(answers) == limit:
+                break
+            item_answer = self.engine.answer_item(key)
+            if item_answer is not None and item_answer.found:
+                answers.append(item_answer)
+        return [
+            InlineResult(
+                id=option_data("i", a.item or a.question)[2:], title=_clip(a.question, 60),
+                text=render_answer(a), description=_clip(a.answer, 100),
+            )
+            for a in answers
+        ]
+
+    # --- commands -------------------------------------------------------------------------
+
+    def _start(self, msg: Incoming, args: str) -> list[Reply]:
+        text = (
+            "Xin chào! Tôi là bot hỏi đáp về công tác luân chuyển cán bộ lãnh đạo, quản lý.\n\n"
+            "Tôi nắm: Nghị quyết 02 của Ban Chấp hành Đảng bộ huyện Tam Dương (giai đoạn 2017-2021) và "
+            "kết quả sơ kết 2 năm (Báo Vĩnh Phúc, 30/05/2019); các văn bản của Trung ương: NQ 11-NQ/TW "
+            "(2002), KL 24-KL/TW (2012), QĐ 98-QĐ/TW (2017), QĐ 65-QĐ/TW (2022), NĐ 138/2020/NĐ-CP; "
+            "bối cảnh sắp xếp đơn vị hành chính năm 2025.\n\n"
+            "Cứ gõ câu hỏi, có dấu hay không dấu đều được. Thử một câu:"
+        )
+        options = [Option(_clip(q, MAX_OPTION_LABEL), f"ex:{i}") for i, q in enumerate(EXAMPLES)]
+        return [Reply(text, options)]
+
+    def _help(self, msg: Incoming, args: str) -> list[Reply]:
+        lines = ["Các lệnh:"] + [f"/{c.name} – {c.description}" for c in self.commands(self.is_admin(msg))]
+        lines += [
+            "",
+            "Trong nhóm, hãy dùng /hoi <câu hỏi>, nhắc tên bot, hoặc trả lời tin nhắn của bot.",
+            "Khi chưa chắc, bot nói rõ là chưa có câu trả lời và gợi ý tối đa 3 chủ đề gần nhất.",
+        ]
+        return [Reply("\n".join(lines), [Option(_clip(q, MAX_OPTION_LABEL), f"ex:{i}") for i, q in enumerate(EXAMPLES)])]
+
+    def _ask_command(self, msg: Incoming, args: str) -> list[Reply]:
+        if not args:
+            return [Reply(ASK_USAGE)]
+        return self._answer(msg, args)
+
+    def _figures(self, msg: Incoming, args: str) -> list[Reply]:
+        labels = {m["key"]: m for m in self.store.metrics()}
+        rows = []
+        for stat in self.store.statistics():
+            metric = labels.get(stat["metric"])
+            if metric is None:
+                continue
+            value = format_number(stat["value"]) + (f"–{format_number(stat['value_max'])}" if stat["value_max"] else "")
+            period = describe_bounds(stat["period_start"], stat["period_end"])
+            rows.append(f"{value:>5} {stat['unit']:<8} {metric['label']} ({period})")
+        if not rows:
+            return [Reply("Chưa có số liệu nào trong cơ sở dữ liệu.")]
+        head = "Số liệu chính (nguồn: Báo Vĩnh Phúc, 30/05/2019):"
+        return [Reply(head + "\n" + "\n".join(rows), monospace=True)]
+
+    def _documents(self, msg: Incoming, args: str) -> list[Reply]:
+        documents = sorted({p["document"] for p in self.store.passages()})
+        lines = ["Các văn bản và nguồn bot nắm được:"] + [f"• {d}" for d in documents]
+        return [Reply("\n".join(lines))]
+
+    def _subscribe(self, msg: Incoming, args: str) -> list[Reply]:
+        new = self.subscriptions.subscribe(msg.platform, msg.chat_id)
+        return [Reply(SUBSCRIBED if new else ALREADY_SUBSCRIBED)]
+
+    def _unsubscribe(self, msg: Incoming, args: str) -> list[Reply]:
+        gone = self.subscriptions.unsubscribe(msg.platform, msg.chat_id)
+        return [Reply(UNSUBSCRIBED if gone else NOT_SUBSCRIBED)]
+
+    def _status(self, msg: Incoming, args: str) -> list[Reply]:
+        counts = self.store.counts()
+        text = (
+            f"Cơ sở dữ liệu: {counts['entries']} câu hỏi – trả lời, {counts['passages']} đoạn văn bản, "
+            f"{counts['metrics']} chỉ số, {counts['statistics']} số liệu.\n"
+            f"Người nhận bản tin: {len(self.subscriptions.active())}.\n"
+            f"Câu hỏi chưa trả lời được: {self.store.db['unanswered'].count}."
+        )
+        return [Reply(text)]
+
+    # --- answers --------------------------------------------------------------------------
+
+    def _choice(self, msg: Incoming) -> list[Reply]:
+        data = msg.choice or ""
+        if data.startswith("ex:") and data[3:].isdigit() and int(data[3:]) < len(EXAMPLES):
+            return self._answer(msg, EXAMPLES[int(data[3:])])
+        if data.startswith("s:"):
+            key = self._item_for(data)
+            answer = self.engine.answer_item(key) if key else None
+            if answer is not None:
+                return [self._reply(answer)]
+        return [Reply(STALE_OPTION)]
+
+    def _item_for(self, data: str) -> str | None:
+        for item in self.engine.items:
+            if option_data("s", item.key) == data:
+                return item.key
+        return None
+
+    def _answer(self, msg: Incoming, text: str) -> list[Reply]:
+        answer = self.engine.answer(text)
+        if answer.kind in ("not_found", "no_data", "stale"):
+            self.store.record_unanswered(msg.platform, answer.question, fold(answer.question))
+        return [self._reply(answer)]
+
+    def _reply(self, answer: Answer) -> Reply:
+        options = [
+            Option(_clip(label, MAX_OPTION_LABEL), option_data("s", key))
+            for label, key in zip(answer.suggestions, answer.suggested_items)
+        ]
+        return Reply(render_answer(answer), options)
+
+
+def render_answer(answer: Answer) -> str:
+    """An answer as users read it: the text, then its source and date when it is a real answer."""
+    if not answer.found or not answer.source:
+        return answer.answer
+    date = f" (cập nhật {_date(answer.as_of)})" if answer.as_of else ""
+    return f"{answer.answer}\n\nNguồn: {answer.source}{date}"
+
+
+def _command(text: str) -> tuple[str, str] | None:
+    """("hoi", "câu hỏi") for "/hoi@bot câu hỏi"; None when the text is not a command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, rest = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return (name, rest.strip()) if name else None
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _date(as_of: str) -> str:
+    return "/".join(reversed(as_of.split("-")))
+
+

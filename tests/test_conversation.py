@@ -1,0 +1,137 @@
+"""The conversation layer every channel shares: user sends X, bot replies Y."""
+
+from __future__ import annotations
+
+from bot.core.conversation import (
+    ALREADY_SUBSCRIBED,
+    NOT_ADMIN,
+    NOT_SUBSCRIBED,
+    STALE_OPTION,
+    SUBSCRIBED,
+    UNSUBSCRIBED,
+    FloodControl,
+    Incoming,
+    parse_admins,
+)
+
+
+def private(text=None, choice=None, user="1"):
+    return Incoming("telegram", user, user, text=text, choice=choice, private=True)
+
+
+def group(text, addressed=False, user="7"):
+    return Incoming("telegram", "-100", user, text=text, private=False, addressed=addressed)
+
+
+def test_start_offers_three_example_questions_that_answer_when_tapped(make_conversation):
+    conv = make_conversation()
+    [reply] = conv.handle(private("/start"))
+    assert "Nghị quyết 02" in reply.text and "QĐ 65" in reply.text
+    assert len(reply.options) == 3
+    [answer] = conv.handle(private(choice=reply.options[0].data))
+    assert "136" in answer.text and "Nguồn:" in answer.text
+
+
+def test_question_in_private_chat_is_answered_with_source_and_date(make_conversation):
+    [reply] = make_conversation().handle(private("ai chu tri hoi nghi so ket nq 02"))
+    assert "Nguyễn Văn Quý" in reply.text
+    assert "Nguồn: Báo Vĩnh Phúc" in reply.text and "cập nhật 30/05/2019" in reply.text
+    assert reply.options == []
+
+
+def test_unsure_answer_offers_suggestions_as_short_choices(make_conversation):
+    conv = make_conversation()
+    [reply] = conv.handle(private("lương của cán bộ luân chuyển mỗi tháng"))
+    assert "chưa có câu trả lời" in reply.text
+    assert 1 <= len(reply.options) <= 3
+    assert all(len(o.data.encode()) <= 64 and len(o.label) <= 60 for o in reply.options)
+    [tapped] = conv.handle(private(choice=reply.options[0].data))
+    assert "Nguồn:" in tapped.text
+
+
+def test_old_button_gets_a_polite_note(make_conversation):
+    [reply] = make_conversation().handle(private(choice="s:0000000000000000"))
+    assert reply.text == STALE_OPTION
+    [reply] = make_conversation().handle(private(choice="garbage"))
+    assert reply.text == STALE_OPTION
+
+
+def test_group_chatter_is_ignored_but_addressed_messages_are_answered(make_conversation):
+    conv = make_conversation()
+    assert conv.handle(group("hôm nay họp mấy giờ nhỉ")) == []
+    assert conv.handle(group("/khonglenh")) == []
+    [reply] = conv.handle(group("luân chuyển tối thiểu mấy năm", addressed=True))
+    assert "3 năm" in reply.text
+    [reply] = conv.handle(group("/hoi@luanchuyen_bot luân chuyển tối thiểu mấy năm"))
+    assert "3 năm" in reply.text
+    [reply] = conv.handle(group("/hoi"))
+    assert "/hoi" in reply.text
+
+
+def test_subscribe_and_unsubscribe(make_conversation):
+    conv = make_conversation()
+    assert conv.handle(private("/dangky"))[0].text == SUBSCRIBED
+    assert conv.handle(private("/dangky thêm chữ thừa"))[0].text == ALREADY_SUBSCRIBED
+    assert conv.subscriptions.is_active("telegram", "1")
+    assert conv.handle(private("/huydangky"))[0].text == UNSUBSCRIBED
+    assert conv.handle(private("/huydangky"))[0].text == NOT_SUBSCRIBED
+    assert not conv.subscriptions.is_active("telegram", "1")
+
+
+def test_admin_command_is_refused_to_others_and_logged(make_conversation, caplog):
+    conv = make_conversation(admins="telegram:42")
+    assert conv.handle(private("/trangthai", user="1"))[0].text == NOT_ADMIN
+    assert "refused admin command /trangthai from telegram:1" in caplog.text
+    [status] = conv.handle(private("/trangthai", user="42"))
+    assert "câu hỏi – trả lời" in status.text
+
+
+def test_admins_see_the_longer_menu(make_conversation):
+    conv = make_conversation(admins="telegram:42")
+    assert "trangthai" not in {c.name for c in conv.commands()}
+    assert "trangthai" in {c.name for c in conv.commands(admin=True)}
+    assert "/trangthai" in conv.handle(private("/help", user="42"))[0].text
+    assert "/trangthai" not in conv.handle(private("/help", user="1"))[0].text
+
+
+def test_flood_gets_one_notice_then_silence_until_the_window_passes(make_conversation):
+    now = [0.0]
+    conv = make_conversation(flood=FloodControl(limit=3, window=10, clock=lambda: now[0]))
+    replies = [conv.handle(private("xin chào")) for _ in range(5)]
+    assert [len(r) for r in replies] == [1, 1, 1, 1, 0]
+    assert "hơi nhanh" in replies[3][0].text
+    now[0] = 11.0
+    assert "Xin chào" in conv.handle(private("xin chào"))[0].text
+
+
+def test_unanswered_questions_are_recorded_without_names(make_conversation):
+    conv = make_conversation()
+    conv.handle(private("giá vàng hôm nay bao nhiêu"))
+    conv.handle(private("luân chuyển tối thiểu mấy năm"))
+    conv.handle(private("xin chào"))
+    rows = list(conv.store.db["unanswered"].rows)
+    assert [r["text"] for r in rows] == ["giá vàng hôm nay bao nhiêu"]
+    assert set(rows[0]) == {"id", "asked_at", "platform", "text", "folded"}
+
+
+def test_figures_table_and_documents(make_conversation):
+    conv = make_conversation()
+    [table] = conv.handle(private("/thongke"))
+    assert table.monospace and "136" in table.text and "82" in table.text
+    [docs] = conv.handle(private("/nghiquyet"))
+    assert "Quy định 65-QĐ/TW" in docs.text and "Nghị quyết 11-NQ/TW" in docs.text
+
+
+def test_unknown_command_in_private_chat_is_explained(make_conversation):
+    [reply] = make_conversation().handle(private("/xyz"))
+    assert "/help" in reply.text
+
+
+def test_inline_mode_offers_the_answer(make_conversation):
+    results = make_conversation().inline("luan chuyen toi thieu may nam")
+    assert results and "3 năm" in results[0].text
+    assert make_conversation().inline("   ") == []
+
+
+def test_admin_ids_parsing():
+    assert parse_admins("telegram:1, zalo:abc ;bad, :x, telegram:") == {"telegram:1", "zalo:abc"}
