@@ -18,11 +18,15 @@ def _redact(text: str, secrets: list[str]) -> str:
     return text
 
 
+_installed: set[str] = set()
+
+
 def redact_secrets(secrets: list[str]) -> None:
     """Make every log record created from now on free of the given secrets."""
-    secrets = [s for s in secrets if s]
+    secrets = [s for s in secrets if s and s not in _installed]
     if not secrets:
         return
+    _installed.update(secrets)
     previous = logging.getLogRecordFactory()
 
     def factory(*args, **kwargs) -> logging.LogRecord:

@@ -201,13 +201,17 @@ def bot_api_url(base: str) -> str:
     return base if base.endswith("/bot") else f"{base}/bot"
 
 
-def build_application(settings: Settings, conversation: Conversation) -> Application:
-    """The Telegram Application with every handler, the rate limiter and the menus."""
+def build_application(settings: Settings, conversation: Conversation, concurrent: bool = True) -> Application:
+    """The Telegram Application with every handler, the rate limiter and the menus.
+
+    ``concurrent`` handles updates of different chats at once (the default); tests that check
+    what was *not* sent turn it off so that updates are handled strictly in order.
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5))
-        .concurrent_updates(True)
+        .concurrent_updates(concurrent)
         .post_init(set_menus)
     )
     if settings.telegram_base_url:

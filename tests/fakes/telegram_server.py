@@ -1,0 +1,726 @@
+"""A local stand-in for the Telegram Bot API server.
+
+Tests run the real python-telegram-bot ``Application`` (long polling, ``AIORateLimiter``)
+against this server through ``base_url``, so the whole HTTP path is exercised without
+the network. The server records what the bot sent, lets a test act as a user
+("user sends X" queues an update) and injects faults (429 flood waits, 5xx, blocked users,
+slow answers, a server-side rate limit).
+
+Only the parts of the protocol the bot uses are implemented; unknown methods answer 404
+like Telegram does, so a new call in the bot fails loudly instead of passing silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import html
+import itertools
+import json
+import mimetypes
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Self
+
+from aiohttp import web
+
+JSONDict = dict[str, Any]
+ChatId = int | str
+
+DEFAULT_TOKEN = "123456:TEST-TOKEN"
+BOT_FIRST_NAME = "Luân chuyển bot"
+GROUP_TITLE = "Đơn vị"
+#: Sender of group messages when the test doesn't name one (private chats use the chat id).
+DEFAULT_GROUP_USER_ID = 1001
+MAX_MESSAGE_LENGTH = 4096
+BLOCKED_DESCRIPTION = "Forbidden: bot was blocked by the user"
+
+# python-telegram-bot sends str values as they are and JSON-encodes everything else, so
+# JSON-decoding a str field would turn the text "123" into an int. Keep these raw.
+_STRING_FIELDS = frozenset({
+    "action", "business_connection_id", "callback_query_id", "caption", "description",
+    "emoji", "first_name", "inline_message_id", "inline_query_id", "ip_address",
+    "language_code", "message_effect_id", "name", "next_offset", "parse_mode", "query",
+    "secret_token", "short_description", "switch_pm_parameter", "switch_pm_text", "text",
+    "title", "url",
+})
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass
+class Call:
+    """One Bot API request as the server saw it; ``status`` is the HTTP status answered."""
+
+    method: str
+    params: JSONDict
+    at: float  # time.monotonic() when the request arrived
+    status: int = 200
+    result: Any = None  # the "result" returned on success
+
+    @property
+    def ok(self) -> bool:
+        return self.status == HTTPStatus.OK
+
+
+class ApiError(Exception):
+    """An error answer in the Bot API shape; method handlers raise it, faults hold one."""
+
+    def __init__(self, status: int, description: str, parameters: JSONDict | None = None):
+        super().__init__(f"{status} {description}")
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+    def body(self) -> JSONDict:
+        body: JSONDict = {"ok": False, "error_code": self.status, "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+@dataclass
+class _Fault:
+    """An error to answer the next ``remaining`` matching calls with."""
+
+    method: str
+    error: ApiError
+    remaining: int
+    chat_id: ChatId | None = None
+
+
+def _decode_field(key: str, raw: str) -> Any:
+    if key in _STRING_FIELDS:
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _same_chat(a: Any, b: Any) -> bool:
+    """Chat ids arrive as ints or strings ("123", "@channel"); compare them as text."""
+    return a is not None and b is not None and str(a) == str(b)
+
+
+def _utf16_len(text: str) -> int:
+    """Telegram measures text (entity offsets, length limits) in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _visible_text(text: str, parse_mode: str | None) -> str | None:
+    """The text a user would see, for the length limit; None when we can't tell (Markdown)."""
+    if not parse_mode:
+        return text
+    if parse_mode.upper() == "HTML":
+        return html.unescape(_HTML_TAG.sub("", text))
+    return None
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def make_error(status: int, *, retry_after: float | None = None,
+               description: str | None = None) -> ApiError:
+    """The error Telegram would send for ``status`` (429 carries ``retry_after``)."""
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        wait = 1 if retry_after is None else retry_after
+        return ApiError(status, description or f"Too Many Requests: retry after {_number(wait)}",
+                        {"retry_after": wait})
+    if description is None:
+        if status == HTTPStatus.FORBIDDEN:
+            description = BLOCKED_DESCRIPTION
+        else:
+            try:
+                description = HTTPStatus(status).phrase
+            except ValueError:
+                description = "Error"
+    return ApiError(status, description)
+
+
+class FakeTelegram:
+    """Fake Bot API server on 127.0.0.1 (free port); see the module docstring."""
+
+    def __init__(self, token: str = DEFAULT_TOKEN, username: str = "luanchuyen_bot") -> None:
+        self.token = token
+        self.username = username
+        self.bot_id = int(token.split(":", 1)[0])
+        self.calls: list[Call] = []
+        #: Every 429 answered, injected by fail() or produced by limit_rate().
+        self.too_many_requests_sent = 0
+
+        # Notified on every recorded call and whenever a long poll parks.
+        self._changed = asyncio.Condition()
+        self._updates: list[JSONDict] = []
+        # Replaced on every queued update: user actions are sync so can't take a Condition lock.
+        self._updates_event = asyncio.Event()
+        self._update_ids = itertools.count(1)
+        self._object_ids = itertools.count(1)  # callback/inline query ids, file ids
+        self._last_message_id: dict[str, int] = {}
+        self._last_user_message_id: dict[str, int] = {}
+        self._messages: dict[tuple[str, int], JSONDict] = {}
+        self._chats: dict[str, JSONDict] = {}
+        self._commands: dict[str, list[JSONDict]] = {}
+        self._webhook_url = ""
+        self._pollers = 0
+
+        self._faults: list[_Fault] = []
+        self._blocked: set[str] = set()
+        self._delays: dict[str, float] = {}
+        self._rate: float | None = None
+        self._recent_sends: deque[float] = deque()
+
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+        handlers: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
+            "getMe": self._get_me,
+            "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "getUpdates": self._get_updates,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "answerCallbackQuery": self._true,
+            "answerInlineQuery": self._true,
+            "setMyCommands": self._set_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "sendChatAction": self._send_chat_action,
+            "close": self._true,
+            "logOut": self._true,
+        }
+        # Telegram matches method names case-insensitively; calls are recorded canonically.
+        self._handlers = {name.lower(): (name, handler) for name, handler in handlers.items()}
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Listen on a free loopback port."""
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        # A short shutdown timeout: stop() releases long polls, nothing else runs long.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+        self._closing = False
+
+    async def stop(self) -> None:
+        """Release parked long polls (they answer []) and close the server."""
+        self._closing = True
+        self._wake_pollers()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """For ``Bot(base_url=...)``: python-telegram-bot appends the token and ``/method``."""
+        if self._port is None:
+            raise RuntimeError("FakeTelegram is not started")
+        return f"http://127.0.0.1:{self._port}/bot"
+
+    @property
+    def bot_user(self) -> JSONDict:
+        """The User object getMe returns."""
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": BOT_FIRST_NAME,
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
+
+    @property
+    def pending_updates(self) -> list[JSONDict]:
+        """Updates queued and not yet confirmed by a getUpdates offset."""
+        return list(self._updates)
+
+    @property
+    def polling(self) -> int:
+        """How many getUpdates requests are parked waiting for an update right now."""
+        return self._pollers
+
+    # ------------------------------------------------------------------ recording
+
+    def sent(self, method: str = "sendMessage", chat_id: ChatId | None = None) -> list[JSONDict]:
+        """Params of the successful calls of ``method`` (to ``chat_id`` if given), in order."""
+        return [
+            call.params for call in self.calls
+            if call.ok and call.method == method
+            and (chat_id is None or _same_chat(call.params.get("chat_id"), chat_id))
+        ]
+
+    async def wait_for(self, method: str = "sendMessage", count: int = 1, timeout: float = 5.0,
+                       chat_id: ChatId | None = None) -> list[JSONDict]:
+        """Wait until ``count`` successful ``method`` calls are recorded; return all of them.
+
+        Raises AssertionError listing what was recorded if they don't come in ``timeout``.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._changed:
+                    await self._changed.wait_for(
+                        lambda: len(self.sent(method, chat_id)) >= count)
+        except TimeoutError:
+            target = f" to chat {chat_id}" if chat_id is not None else ""
+            got = len(self.sent(method, chat_id))
+            raise AssertionError(
+                f"expected {count} successful {method} call(s){target} within {timeout}s, "
+                f"got {got}. Recorded calls:\n{self.describe_calls()}"
+            ) from None
+        return self.sent(method, chat_id)
+
+    async def wait_until_polling(self, timeout: float = 5.0) -> None:
+        """Wait until a getUpdates request is parked on the server (a long poll in progress)."""
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._changed:
+                    await self._changed.wait_for(lambda: self._pollers > 0)
+        except TimeoutError:
+            raise AssertionError(
+                f"no getUpdates long poll within {timeout}s. Recorded calls:\n"
+                f"{self.describe_calls()}") from None
+
+    def describe_calls(self, limit: int = 30) -> str:
+        """The last calls, one per line, for assertion messages (getUpdates left out)."""
+        shown = [call for call in self.calls if call.method != "getUpdates"][-limit:]
+        if not shown:
+            return "  (none besides getUpdates)"
+        return "\n".join(
+            f"  {call.status} {call.method} "
+            f"{json.dumps(call.params, ensure_ascii=False, default=str)}"
+            for call in shown
+        )
+
+    def clear(self) -> None:
+        """Forget recorded calls (updates, faults and chat state stay)."""
+        self.calls.clear()
+
+    # ------------------------------------------------------------------ user actions
+
+    def user_sends(self, chat_id: int, text: str, *, user_id: int | None = None,
+                   chat_type: str = "private", first_name: str = "Cán bộ",
+                   reply_to_message_id: int | None = None,
+                   entities: Iterable[JSONDict] | None = None,
+                   edited: bool = False) -> JSONDict:
+        """Queue a text message. A leading "/command" gets its bot_command entity added.
+
+        ``edited=True`` queues an edited_message reusing the user's last message id there.
+        """
+        content: JSONDict = {"text": text}
+        found = [dict(entity) for entity in entities or ()]
+        if text.startswith("/") and not any(
+                e.get("type") == "bot_command" and e.get("offset") == 0 for e in found):
+            command = text.split(maxsplit=1)[0] if text.strip() else text
+            found.insert(0, {"type": "bot_command", "offset": 0, "length": _utf16_len(command)})
+        if found:
+            content["entities"] = found
+        return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
+                                  first_name=first_name, reply_to_message_id=reply_to_message_id,
+                                  edited=edited)
+
+    def user_sends_sticker(self, chat_id: int, *, emoji: str = "👍", user_id: int | None = None,
+                           chat_type: str = "private", first_name: str = "Cán bộ") -> JSONDict:
+        """Queue a sticker message (no text: the bot must cope with non-text updates)."""
+        file_id, unique_id = self._file_ids()
+        sticker = {"file_id": file_id, "file_unique_id": unique_id, "type": "regular",
+                   "width": 512, "height": 512, "is_animated": False, "is_video": False,
+                   "emoji": emoji}
+        return self._user_message(chat_id, {"sticker": sticker}, user_id=user_id,
+                                  chat_type=chat_type, first_name=first_name)
+
+    def user_sends_photo(self, chat_id: int, *, caption: str | None = None,
+                         user_id: int | None = None, chat_type: str = "private",
+                         first_name: str = "Cán bộ") -> JSONDict:
+        """Queue a photo (two sizes, as Telegram sends them), optionally captioned."""
+        sizes = []
+        for width, height, size in ((90, 67, 1_500), (1280, 960, 120_000)):
+            file_id, unique_id = self._file_ids()
+            sizes.append({"file_id": file_id, "file_unique_id": unique_id,
+                          "width": width, "height": height, "file_size": size})
+        content: JSONDict = {"photo": sizes}
+        if caption is not None:
+            content["caption"] = caption
+        return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
+                                  first_name=first_name)
+
+    def user_sends_document(self, chat_id: int, file_name: str, *, caption: str | None = None,
+                            mime_type: str | None = None, file_size: int = 10_240,
+                            user_id: int | None = None, chat_type: str = "private",
+                            first_name: str = "Cán bộ") -> JSONDict:
+        """Queue a document; the MIME type is guessed from ``file_name`` unless given."""
+        file_id, unique_id = self._file_ids()
+        document = {"file_id": file_id, "file_unique_id": unique_id, "file_name": file_name,
+                    "mime_type": mime_type or mimetypes.guess_type(file_name)[0]
+                    or "application/octet-stream",
+                    "file_size": file_size}
+        content: JSONDict = {"document": document}
+        if caption is not None:
+            content["caption"] = caption
+        return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
+                                  first_name=first_name)
+
+    def user_taps(self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None,
+                  first_name: str = "Cán bộ") -> JSONDict:
+        """Queue a callback_query: the user taps an inline button on bot message ``message_id``."""
+        chat = self._chat(chat_id)
+        sender = self._user(self._default_user_id(chat_id, chat["type"], user_id), first_name)
+        query = {"id": str(next(self._object_ids)), "from": sender,
+                 "message": self._bot_message_ref(chat_id, message_id),
+                 "chat_instance": f"ci{chat_id}", "data": data}
+        return self._queue("callback_query", query)
+
+    def user_inline_query(self, user_id: int, query: str, *,
+                          first_name: str = "Cán bộ") -> JSONDict:
+        """Queue an inline_query (the user types "@bot query" in any chat)."""
+        inline = {"id": str(next(self._object_ids)), "from": self._user(user_id, first_name),
+                  "query": query, "offset": ""}
+        return self._queue("inline_query", inline)
+
+    # ------------------------------------------------------------------ fault injection
+
+    def fail(self, method: str, *, status: int = 429, times: int = 1,
+             retry_after: float | None = None, description: str | None = None,
+             chat_id: ChatId | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id`` if given) with an error.
+
+        429 carries ``retry_after`` (default 1 s; fractions are fine and keep tests fast).
+        """
+        self._faults.append(_Fault(method, make_error(status, retry_after=retry_after,
+                                                      description=description),
+                                   times, chat_id))
+
+    def block(self, chat_id: ChatId) -> None:
+        """The user blocked the bot: sends to that chat answer 403 until unblock()."""
+        self._blocked.add(str(chat_id))
+
+    def unblock(self, chat_id: ChatId) -> None:
+        self._blocked.discard(str(chat_id))
+
+    def delay(self, method: str, seconds: float | None) -> None:
+        """Answer ``method`` ``seconds`` late (0 or None: on time again)."""
+        if seconds:
+            self._delays[method] = seconds
+        else:
+            self._delays.pop(method, None)
+
+    def limit_rate(self, per_second: float | None) -> None:
+        """Enforce a sendMessage rate (sliding 1 s window) by answering 429 retry_after=1."""
+        self._rate = per_second
+        self._recent_sends.clear()
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
+        match = re.fullmatch(r"bot([^/]*)/([A-Za-z]+)", request.match_info["path"])
+        if match is None:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        token, name = match.groups()
+        method, handler = self._handlers.get(name.lower(), (name, None))
+        try:
+            params = await self._read_params(request)
+        except ApiError as exc:
+            return await self._answer(Call(method, {}, arrived), exc)
+        call = Call(method, params, arrived)
+
+        if token != self.token:
+            return await self._answer(call, ApiError(401, "Unauthorized"))
+        if handler is None:
+            return await self._answer(call, ApiError(404, "Not Found: method not found"))
+        if seconds := self._delays.get(method):
+            await asyncio.sleep(seconds)
+        if fault := self._fault_for(method, params):
+            return await self._answer(call, fault)
+        try:
+            call.result = await handler(params)
+        except ApiError as exc:
+            return await self._answer(call, exc)
+        return await self._answer(call, None)
+
+    async def _answer(self, call: Call, error: ApiError | None) -> web.Response:
+        """Record the call, wake wait_for(), and send the Bot API envelope."""
+        if error is None:
+            body: JSONDict = {"ok": True, "result": call.result}
+        else:
+            call.status = error.status
+            body = error.body()
+            if error.status == HTTPStatus.TOO_MANY_REQUESTS:
+                self.too_many_requests_sent += 1
+        self.calls.append(call)
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response(body, status=call.status,
+                                 dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+
+    @staticmethod
+    async def _read_params(request: web.Request) -> JSONDict:
+        """Query string plus a form, multipart or JSON body; form values are JSON-decoded."""
+        params: JSONDict = {key: _decode_field(key, value) for key, value in request.query.items()}
+        if request.content_type == "application/json":
+            try:
+                body = await request.json() if request.can_read_body else {}
+            except ValueError:
+                raise ApiError(400, "Bad Request: can't parse JSON body") from None
+            if not isinstance(body, dict):
+                raise ApiError(400, "Bad Request: JSON body must be an object")
+            params.update(body)
+            return params
+        for key, value in (await request.post()).items():
+            if isinstance(value, web.FileField):
+                params[key] = {"file_name": value.filename, "mime_type": value.content_type,
+                               "data": value.file.read()}
+            else:
+                params[key] = _decode_field(key, value)
+        return params
+
+    def _fault_for(self, method: str, params: JSONDict) -> ApiError | None:
+        """Injected faults first, then blocked chats, then the server-side rate limit."""
+        chat_id = params.get("chat_id")
+        for fault in self._faults:
+            if fault.method == method and fault.remaining > 0 and (
+                    fault.chat_id is None or _same_chat(fault.chat_id, chat_id)):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault.error
+        if method.startswith("send") and str(chat_id) in self._blocked:
+            return ApiError(403, BLOCKED_DESCRIPTION)
+        if method == "sendMessage" and self._rate is not None:
+            now = time.monotonic()
+            while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+                self._recent_sends.popleft()
+            if len(self._recent_sends) >= self._rate:
+                return make_error(429, retry_after=1)
+            self._recent_sends.append(now)
+        return None
+
+    # ------------------------------------------------------------------ Bot API methods
+
+    async def _true(self, params: JSONDict) -> bool:
+        return True
+
+    async def _get_me(self, params: JSONDict) -> JSONDict:
+        return self.bot_user
+
+    async def _delete_webhook(self, params: JSONDict) -> bool:
+        self._webhook_url = ""
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _set_webhook(self, params: JSONDict) -> bool:
+        self._webhook_url = str(params.get("url") or "")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _get_webhook_info(self, params: JSONDict) -> JSONDict:
+        return {"url": self._webhook_url, "has_custom_certificate": False,
+                "pending_update_count": len(self._updates)}
+
+    async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
+        """Long polling: confirm by offset, answer pending updates or wait up to ``timeout``."""
+        if self._webhook_url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active;"
+                                " use deleteWebhook to delete the webhook first")
+        offset = int(params.get("offset") or 0)
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:  # Telegram: keep only the last -offset updates
+            self._updates = self._updates[offset:]
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        allowed = params.get("allowed_updates") or None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + float(params.get("timeout") or 0)
+        while True:
+            woken = self._updates_event  # take it before checking, so no update is missed
+            ready = [u for u in self._updates
+                     if allowed is None or any(kind in u for kind in allowed)][:limit]
+            remaining = deadline - loop.time()
+            if ready or self._closing or remaining <= 0:
+                return ready
+            self._pollers += 1
+            async with self._changed:
+                self._changed.notify_all()
+            try:
+                await asyncio.wait_for(woken.wait(), remaining)
+            except TimeoutError:
+                pass
+            finally:
+                self._pollers -= 1
+
+    async def _send_message(self, params: JSONDict) -> JSONDict:
+        chat_id = self._require_chat(params)
+        text = params.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        visible = _visible_text(text, params.get("parse_mode"))
+        if visible is not None and _utf16_len(visible) > MAX_MESSAGE_LENGTH:
+            raise ApiError(400, "Bad Request: message is too long")
+        message = self._new_message(chat_id, self._bot_sender(), {"text": text})
+        for key in ("reply_markup", "entities"):
+            if params.get(key):
+                message[key] = params[key]
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict) and "message_id" in reply:
+            replied = self._messages.get((str(chat_id), int(reply["message_id"])))
+            if replied is not None:
+                message["reply_to_message"] = self._without_reply(replied)
+            elif not reply.get("allow_sending_without_reply"):
+                raise ApiError(400, "Bad Request: message to be replied not found")
+        return copy.deepcopy(message)
+
+    async def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:
+        if params.get("inline_message_id"):
+            return True
+        chat_id = self._require_chat(params)
+        text = params.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        message = self._messages.get((str(chat_id), int(params.get("message_id") or 0)))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if message["from"]["id"] != self.bot_id:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        markup = params.get("reply_markup") or None
+        if message.get("text") == text and message.get("reply_markup") == markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same as a current "
+                                "content and reply markup of the message")
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        # Telegram drops the inline keyboard when an edit doesn't repeat it.
+        if markup is None:
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = markup
+        return copy.deepcopy(message)
+
+    async def _send_chat_action(self, params: JSONDict) -> bool:
+        self._require_chat(params)
+        return True
+
+    @staticmethod
+    def _commands_key(params: JSONDict) -> str:
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
+
+    async def _set_my_commands(self, params: JSONDict) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise ApiError(400, "Bad Request: parameter \"commands\" is required")
+        self._commands[self._commands_key(params)] = commands
+        return True
+
+    async def _delete_my_commands(self, params: JSONDict) -> bool:
+        self._commands.pop(self._commands_key(params), None)
+        return True
+
+    async def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
+        return self._commands.get(self._commands_key(params), [])
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _require_chat(params: JSONDict) -> ChatId:
+        chat_id = params.get("chat_id")
+        if chat_id is None or chat_id == "":
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        return chat_id
+
+    def _queue(self, kind: str, payload: JSONDict) -> JSONDict:
+        update = {"update_id": next(self._update_ids), kind: copy.deepcopy(payload)}
+        self._updates.append(update)
+        self._wake_pollers()
+        return copy.deepcopy(update)
+
+    def _wake_pollers(self) -> None:
+        woken, self._updates_event = self._updates_event, asyncio.Event()
+        woken.set()
+
+    def _file_ids(self) -> tuple[str, str]:
+        n = next(self._object_ids)
+        return f"file-{n}", f"uniq-{n}"
+
+    def _user(self, user_id: int, first_name: str) -> JSONDict:
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
+
+    def _bot_sender(self) -> JSONDict:
+        """The bot as a message's "from" (getMe's capability flags only appear in getMe)."""
+        return {"id": self.bot_id, "is_bot": True, "first_name": BOT_FIRST_NAME,
+                "username": self.username}
+
+    @staticmethod
+    def _default_user_id(chat_id: int, chat_type: str, user_id: int | None) -> int:
+        if user_id is not None:
+            return user_id
+        return chat_id if chat_type == "private" else DEFAULT_GROUP_USER_ID
+
+    def _chat(self, chat_id: ChatId) -> JSONDict:
+        """The chat as last seen from a user (a private chat if the user never wrote)."""
+        return dict(self._chats.get(str(chat_id)) or {"id": chat_id, "type": "private"})
+
+    def _remember_chat(self, chat_id: int, chat_type: str, first_name: str) -> JSONDict:
+        chat: JSONDict = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = first_name
+        else:
+            chat["title"] = GROUP_TITLE
+        self._chats[str(chat_id)] = chat
+        return dict(chat)
+
+    def _new_message(self, chat_id: ChatId, sender: JSONDict, content: JSONDict,
+                     message_id: int | None = None) -> JSONDict:
+        """Store a message; ids count up per chat, shared by the bot and users as in Telegram."""
+        key = str(chat_id)
+        if message_id is None:
+            message_id = self._last_message_id.get(key, 0) + 1
+        self._last_message_id[key] = max(self._last_message_id.get(key, 0), message_id)
+        message = {"message_id": message_id, "date": int(time.time()),
+                   "chat": self._chat(chat_id), "from": sender, **content}
+        self._messages[(key, message_id)] = message
+        return message
+
+    @staticmethod
+    def _without_reply(message: JSONDict) -> JSONDict:
+        """Telegram nests reply_to_message one level only."""
+        return copy.deepcopy({k: v for k, v in message.items() if k != "reply_to_message"})
+
+    def _bot_message_ref(self, chat_id: ChatId, message_id: int) -> JSONDict:
+        """The bot's message with that id; made up (empty text) if the bot never sent it."""
+        message = self._messages.get((str(chat_id), message_id))
+        if message is None:
+            message = self._new_message(chat_id, self._bot_sender(), {"text": ""}, message_id)
+        return self._without_reply(message)
+
+    def _user_message(self, chat_id: int, content: JSONDict, *, user_id: int | None,
+                      chat_type: str, first_name: str, reply_to_message_id: int | None = None,
+                      edited: bool = False) -> JSONDict:
+        self._remember_chat(chat_id, chat_type, first_name)
+        sender = self._user(self._default_user_id(chat_id, chat_type, user_id), first_name)
+        extra: JSONDict = dict(content)
+        if reply_to_message_id is not None:
+            extra["reply_to_message"] = self._bot_message_ref(chat_id, reply_to_message_id)
+        if edited:
+            extra["edit_date"] = int(time.time())
+        message_id = self._last_user_message_id.get(str(chat_id)) if edited else None
+        message = self._new_message(chat_id, sender, extra, message_id)
+        self._last_user_message_id[str(chat_id)] = message["message_id"]
+        return self._queue("edited_message" if edited else "message", message)

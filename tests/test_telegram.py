@@ -1,0 +1,218 @@
+"""The Telegram channel end to end: the real python-telegram-bot Application, long polling a
+local stand-in for the Bot API (tests/fakes/telegram_server.py) over loopback HTTP."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+import pytest
+
+from bot.channels.telegram import TEXT_ONLY, build_application, split_text, to_html
+from bot.cli import build_conversation
+from bot.core.conversation import NOT_ADMIN, STALE_OPTION, FloodControl
+from bot.logs import REDACTED, redact_secrets
+from bot.settings import Settings
+
+from .conftest import KNOWLEDGE
+from .fakes.telegram_server import FakeTelegram
+
+ADMIN = 42
+
+
+@asynccontextmanager
+async def running_bot(tmp_path, *, concurrent: bool = False, flood: FloodControl | None = None):
+    """Our bot, as `python -m bot run` builds it, polling a fresh fake Bot API server."""
+    async with FakeTelegram() as tg:
+        settings = Settings(
+            database_path=tmp_path / "bot.db", knowledge_dir=KNOWLEDGE, log_level="INFO",
+            telegram_token=tg.token, telegram_base_url=tg.base_url, admin_ids=f"telegram:{ADMIN}",
+        )
+        redact_secrets(settings.secrets())
+        conversation = build_conversation(settings, flood=flood)
+        app = build_application(settings, conversation, concurrent=concurrent)
+        await app.initialize()
+        await app.post_init(app)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield tg, conversation
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+
+
+def texts(messages: list[dict]) -> list[str]:
+    return [m["text"] for m in messages]
+
+
+def buttons(message: dict) -> list[dict]:
+    return [row[0] for row in message["reply_markup"]["inline_keyboard"]]
+
+
+async def test_start_shows_what_the_bot_knows_and_example_buttons(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(1, "/start")
+        [reply] = await tg.wait_for("sendMessage", chat_id=1)
+        assert "Nghị quyết 02" in reply["text"] and reply["parse_mode"] == "HTML"
+        assert len(buttons(reply)) == 3
+        tg.user_taps(1, 1, buttons(reply)[0]["callback_data"])
+        await tg.wait_for("answerCallbackQuery")
+        replies = await tg.wait_for("sendMessage", count=2, chat_id=1)
+        assert "136" in replies[1]["text"]
+
+
+async def test_command_menus_are_set_with_a_longer_admin_menu(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        menus = tg.sent("setMyCommands")
+        default = next(m for m in menus if m.get("scope", {}).get("type") in (None, "default"))
+        admin = next(m for m in menus if m.get("scope", {}).get("type") == "chat")
+        assert admin["scope"]["chat_id"] == ADMIN
+        assert {"start", "hoi", "dangky"} <= {c["command"] for c in default["commands"]}
+        assert "trangthai" not in {c["command"] for c in default["commands"]}
+        assert "trangthai" in {c["command"] for c in admin["commands"]}
+
+
+@pytest.mark.parametrize("question", ["Ai chủ trì hội nghị sơ kết Nghị quyết 02?", "ai chu tri hoi nghi so ket nq 02"])
+async def test_question_with_and_without_diacritics(tmp_path, question):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(5, question)
+        [reply] = await tg.wait_for("sendMessage", chat_id=5)
+        assert "Nguyễn Văn Quý" in reply["text"]
+        assert "Nguồn: Báo Vĩnh Phúc" in reply["text"]
+
+
+def test_knowledge_text_is_html_escaped():
+    assert to_html("Điều 4 <QĐ 65> & NĐ 138") == "Điều 4 &lt;QĐ 65&gt; &amp; NĐ 138"
+    assert to_html("136 | lượt", monospace=True) == "<pre>136 | lượt</pre>"
+
+
+def test_long_text_is_split_under_the_message_limit():
+    text = ("Câu trả lời rất dài. " * 40 + "\n\n") * 12
+    parts = split_text(text)
+    assert len(parts) > 1 and all(len(to_html(p)) < 4096 for p in parts)
+    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+
+
+async def test_tapping_a_suggestion_answers_it(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(6, "lương của cán bộ luân chuyển mỗi tháng")
+        [unsure] = await tg.wait_for("sendMessage", chat_id=6)
+        assert "chưa có câu trả lời" in unsure["text"]
+        choice = buttons(unsure)[0]
+        assert len(choice["callback_data"].encode()) <= 64
+        tg.user_taps(6, 1, choice["callback_data"])
+        replies = await tg.wait_for("sendMessage", count=2, chat_id=6)
+        assert "Nguồn:" in replies[1]["text"]
+        tg.user_taps(6, 1, "s:deadbeefdeadbeef")  # a button from an older version of the bot
+        replies = await tg.wait_for("sendMessage", count=3, chat_id=6)
+        assert replies[2]["text"] == STALE_OPTION
+
+
+async def test_group_answers_only_what_is_addressed_to_the_bot(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(-100, "các đồng chí chiều nay họp lúc mấy giờ?", chat_type="supergroup")
+        tg.user_sends(-100, "@luanchuyen_bot luân chuyển tối thiểu mấy năm?", chat_type="supergroup")
+        [reply] = await tg.wait_for("sendMessage", chat_id=-100)
+        assert "3 năm" in reply["text"]
+        tg.user_sends(-100, "/hoi ai chủ trì hội nghị sơ kết nq 02", chat_type="supergroup")
+        replies = await tg.wait_for("sendMessage", count=2, chat_id=-100)
+        assert "Nguyễn Văn Quý" in replies[1]["text"]
+        bot_message = [c for c in tg.calls if c.method == "sendMessage" and c.ok][-1].result["message_id"]
+        tg.user_sends(-100, "thế còn Quy định 98 ban hành năm nào", chat_type="supergroup",
+                      reply_to_message_id=bot_message)
+        replies = await tg.wait_for("sendMessage", count=3, chat_id=-100)
+        assert "2017" in replies[2]["text"]
+        assert len(tg.sent("sendMessage", chat_id=-100)) == 3  # the chatter got nothing
+
+
+async def test_inline_query_offers_answers(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_inline_query(9, "luan chuyen toi thieu may nam")
+        [answer] = await tg.wait_for("answerInlineQuery")
+        assert answer["results"] and "3 năm" in answer["results"][0]["input_message_content"]["message_text"]
+
+
+async def test_flood_gets_a_polite_notice_then_silence(tmp_path):
+    async with running_bot(tmp_path, flood=FloodControl(limit=3, window=60)) as (tg, _):
+        for _ in range(6):
+            tg.user_sends(11, "xin chào")
+        tg.user_sends(12, "xin chào")  # another user, handled after the burst
+        await tg.wait_for("sendMessage", chat_id=12)
+        sent = texts(tg.sent("sendMessage", chat_id=11))
+        assert len(sent) == 4 and "hơi nhanh" in sent[3]
+
+
+async def test_survives_a_429_storm(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.fail("sendMessage", status=429, times=3, retry_after=0.2)
+        tg.user_sends(13, "luân chuyển tối thiểu mấy năm")
+        [reply] = await tg.wait_for("sendMessage", chat_id=13, timeout=10)
+        assert "3 năm" in reply["text"]
+        assert tg.too_many_requests_sent == 3
+
+
+async def test_server_error_is_logged_and_the_bot_keeps_answering(tmp_path, caplog):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.fail("sendMessage", status=502, times=1)
+        tg.user_sends(14, "luân chuyển tối thiểu mấy năm")
+        tg.user_sends(14, "ai chủ trì hội nghị sơ kết nq 02")
+        [reply] = await tg.wait_for("sendMessage", chat_id=14)
+        assert "Nguyễn Văn Quý" in reply["text"]
+        assert "error while handling an update" in caplog.text
+
+
+async def test_blocked_chat_leaves_the_monthly_update(tmp_path):
+    async with running_bot(tmp_path) as (tg, conversation):
+        tg.user_sends(15, "/dangky")
+        await tg.wait_for("sendMessage", chat_id=15)
+        assert conversation.subscriptions.is_active("telegram", "15")
+        tg.block(15)
+        tg.user_sends(15, "xin chào")
+        tg.user_sends(16, "xin chào")
+        await tg.wait_for("sendMessage", chat_id=16)
+        assert not conversation.subscriptions.is_active("telegram", "15")
+
+
+async def test_non_admin_is_refused_an_admin_command(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(17, "/trangthai")
+        tg.user_sends(ADMIN, "/trangthai")
+        [refusal] = await tg.wait_for("sendMessage", chat_id=17)
+        [status] = await tg.wait_for("sendMessage", chat_id=ADMIN)
+        assert refusal["text"] == NOT_ADMIN
+        assert "Cơ sở dữ liệu" in status["text"]
+
+
+async def test_non_text_messages_and_edits(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends_sticker(18)
+        tg.user_sends_photo(18)
+        tg.user_sends_document(18, "danh_sach.xlsx")
+        replies = await tg.wait_for("sendMessage", count=3, chat_id=18)
+        assert texts(replies) == [TEXT_ONLY] * 3
+        tg.user_sends(18, "luân chuyển tối thiểu mấy năm", edited=True)
+        replies = await tg.wait_for("sendMessage", count=4, chat_id=18)
+        assert "3 năm" in replies[3]["text"]
+        tg.user_sends_sticker(-200, chat_type="group")
+        tg.user_sends(-200, "/hoi luân chuyển tối thiểu mấy năm", chat_type="group")
+        [reply] = await tg.wait_for("sendMessage", chat_id=-200)
+        assert "3 năm" in reply["text"]
+        assert len(tg.sent("sendMessage", chat_id=-200)) == 1
+
+
+async def test_long_message_is_answered_without_error(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(19, "luân chuyển cán bộ " * 210)  # about 4,000 characters
+        [reply] = await tg.wait_for("sendMessage", chat_id=19)
+        assert len(reply["text"]) < 4096
+
+
+async def test_token_never_appears_in_logs(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(20, "xin chào")
+        await tg.wait_for("sendMessage", chat_id=20)
+        assert tg.token not in caplog.text
+        assert REDACTED in caplog.text  # the HTTP client did log the URLs, without the token
