@@ -4,11 +4,16 @@ local stand-in for the Bot API (tests/fakes/telegram_server.py) over loopback HT
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import subprocess
+import sys
 from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 
-from bot.channels.telegram import TEXT_ONLY, build_application, split_text, to_html
+from bot.channels.telegram import TEXT_ONLY, build_application, split_text, to_html, webhook_options
 from bot.cli import build_conversation
 from bot.core.conversation import NOT_ADMIN, STALE_OPTION, FloodControl
 from bot.logs import REDACTED, redact_secrets
@@ -216,3 +221,49 @@ async def test_token_never_appears_in_logs(tmp_path, caplog):
         await tg.wait_for("sendMessage", chat_id=20)
         assert tg.token not in caplog.text
         assert REDACTED in caplog.text  # the HTTP client did log the URLs, without the token
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_mode_checks_the_secret_token(tmp_path):
+    async with FakeTelegram() as tg:
+        port = _free_port()
+        settings = Settings(
+            database_path=tmp_path / "bot.db", knowledge_dir=KNOWLEDGE, log_level="INFO",
+            telegram_token=tg.token, telegram_base_url=tg.base_url,
+            webhook_url="https://bot.example.vn/telegram", webhook_secret="s3cret-token",
+            webhook_listen="127.0.0.1", webhook_port=port,
+        )
+        app = build_application(settings, build_conversation(settings))
+        await app.initialize()
+        await app.start()
+        await app.updater.start_webhook(**webhook_options(settings))
+        try:
+            [hook] = tg.sent("setWebhook")
+            assert hook["url"] == "https://bot.example.vn/telegram" and hook["secret_token"] == "s3cret-token"
+            update = tg.user_sends(21, "luân chuyển tối thiểu mấy năm")
+            async with httpx.AsyncClient() as http:
+                url = f"http://127.0.0.1:{port}/telegram"
+                forged = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                missing = await http.post(url, json=update)
+                assert forged.status_code == 403 and missing.status_code == 403
+                assert tg.sent("sendMessage") == []
+                real = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+                assert real.status_code == 200
+            [reply] = await tg.wait_for("sendMessage", chat_id=21)
+            assert "3 năm" in reply["text"]
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+
+
+def test_run_without_token_explains_what_to_set(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"} | {"DATABASE_PATH": str(tmp_path / "x.db")}
+    out = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert out.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in out.stderr and "python -m bot chat" in out.stderr

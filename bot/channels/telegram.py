@@ -228,17 +228,23 @@ def build_application(settings: Settings, conversation: Conversation, concurrent
     return application
 
 
+def webhook_options(settings: Settings) -> dict:
+    """How the webhook server listens: the path of WEBHOOK_URL, and the secret Telegram must send
+    in X-Telegram-Bot-Api-Secret-Token (python-telegram-bot answers 403 to any other request)."""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(settings: Settings, conversation: Conversation) -> None:
     """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
     application = build_application(settings, conversation)
     if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
