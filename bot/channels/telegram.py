@@ -201,19 +201,18 @@ def bot_api_url(base: str) -> str:
     return base if base.endswith("/bot") else f"{base}/bot"
 
 
-def build_application(settings: Settings, conversation: Conversation, concurrent: bool = True) -> Application:
+def build_application(
+    settings: Settings, conversation: Conversation, concurrent: bool = True, rate_limit: bool = True
+) -> Application:
     """The Telegram Application with every handler, the rate limiter and the menus.
 
     ``concurrent`` handles updates of different chats at once (the default); tests that check
-    what was *not* sent turn it off so that updates are handled strictly in order.
+    what was *not* sent turn it off so that updates are handled strictly in order. The
+    benchmark turns ``rate_limit`` off to measure the stack itself.
     """
-    builder = (
-        ApplicationBuilder()
-        .token(settings.telegram_token)
-        .rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5))
-        .concurrent_updates(concurrent)
-        .post_init(set_menus)
-    )
+    builder = ApplicationBuilder().token(settings.telegram_token).concurrent_updates(concurrent).post_init(set_menus)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5))
     if settings.telegram_base_url:
         base = bot_api_url(settings.telegram_base_url)
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")

@@ -166,6 +166,8 @@ class FakeTelegram:
         self._chats: dict[str, JSONDict] = {}
         self._commands: dict[str, list[JSONDict]] = {}
         self._webhook_url = ""
+        self.listeners: list[Callable[[Call], None]] = []
+        """Called with every recorded call (benchmarks use it instead of polling ``calls``)."""
         self._pollers = 0
 
         self._faults: list[_Fault] = []
@@ -464,6 +466,8 @@ class FakeTelegram:
             if error.status == HTTPStatus.TOO_MANY_REQUESTS:
                 self.too_many_requests_sent += 1
         self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
         async with self._changed:
             self._changed.notify_all()
         return web.json_response(body, status=call.status,
