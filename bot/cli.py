@@ -18,6 +18,19 @@ def _engine(settings: Settings):
     return Engine.from_store(store)
 
 
+def build_broadcasts(settings: Settings, store, subscriptions):
+    """The monthly update service; platforms add their send functions to its dispatcher."""
+    from .broadcast.delivery import Dispatcher, Limits
+    from .broadcast.ledger import Ledger
+    from .broadcast.service import BroadcastService
+
+    ledger = Ledger(store.db)
+    dispatcher = Dispatcher(ledger, subscriptions, senders={}, limits={"telegram": Limits(per_second=settings.telegram_rate)})
+    return BroadcastService(
+        store, subscriptions, ledger, dispatcher, cron=settings.broadcast_cron, when_empty=settings.broadcast_when_empty
+    )
+
+
 def build_conversation(settings: Settings, flood=None):
     """The conversation layer over the configured database, shared by every channel."""
     from .core.conversation import Conversation, parse_admins
@@ -26,8 +39,10 @@ def build_conversation(settings: Settings, flood=None):
     from .core.subscriptions import Subscriptions
 
     store = KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
+    subscriptions = Subscriptions(store.db)
     return Conversation(
-        Engine.from_store(store), store, Subscriptions(store.db), parse_admins(settings.admin_ids), flood=flood
+        Engine.from_store(store), store, subscriptions, parse_admins(settings.admin_ids), flood=flood,
+        broadcasts=build_broadcasts(settings, store, subscriptions),
     )
 
 
@@ -68,13 +83,51 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from .broadcast.service import BadCron
+
     if not settings.telegram_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    try:
+        conversation = build_conversation(settings)
+    except BadCron as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from .broadcast.service import start_scheduler
     from .channels import telegram
 
-    telegram.run(settings, build_conversation(settings))
+    telegram.run(settings, conversation, on_start=lambda: start_scheduler(conversation.broadcasts))
     return 0
+
+
+def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from .broadcast.service import BadCron
+
+    try:
+        conversation = build_conversation(settings)
+    except BadCron as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    service = conversation.broadcasts
+    if args.action == "preview":
+        print(service.preview() or "(Tháng vừa qua không có gì mới: bản tin sẽ được bỏ qua.)")
+        return 0
+    if args.action == "status":
+        print(conversation.broadcast_status())
+        return 0
+    if not settings.telegram_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from .channels.telegram import send_from_command_line
+
+    progress = asyncio.run(send_from_command_line(settings, service))
+    if progress is None:
+        print("Không có gì mới, đã bỏ qua tháng này (BROADCAST_WHEN_EMPTY=skip).")
+        return 0
+    print(conversation.broadcast_status())
+    return 0 if progress.failed == 0 else 1
 
 
 def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -116,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="chạy bot Telegram (cấu hình trong .env)")
     run.set_defaults(func=cmd_run)
+
+    broadcast = sub.add_parser("broadcast", help="bản tin hằng tháng: xem trước, gửi, xem tiến độ")
+    broadcast.add_argument("action", choices=["preview", "send", "status"])
+    broadcast.set_defaults(func=cmd_broadcast)
 
     kb = sub.add_parser("kb", help="quản lý cơ sở tri thức")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

@@ -26,6 +26,9 @@ class Settings:
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    broadcast_cron: str = "0 8 1 * *"
+    broadcast_when_empty: str = "note"
+    telegram_rate: float = 20.0
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:
@@ -44,6 +47,9 @@ class Settings:
             webhook_secret=(env("WEBHOOK_SECRET") or "").strip(),
             webhook_listen=(env("WEBHOOK_LISTEN") or "0.0.0.0").strip(),
             webhook_port=int(env("WEBHOOK_PORT") or 8443),
+            broadcast_cron=(env("BROADCAST_CRON") or "0 8 1 * *").strip(),
+            broadcast_when_empty=(env("BROADCAST_WHEN_EMPTY") or "note").strip().lower(),
+            telegram_rate=float(env("BROADCAST_RATE_TELEGRAM") or 20),
         )
 
     def secrets(self) -> list[str]:

@@ -13,7 +13,13 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from bot.channels.telegram import TEXT_ONLY, build_application, split_text, to_html, webhook_options
+from bot.channels.telegram import (
+    TEXT_ONLY,
+    build_application,
+    split_text,
+    to_html,
+    webhook_options,
+)
 from bot.cli import build_conversation
 from bot.core.conversation import NOT_ADMIN, STALE_OPTION, FloodControl
 from bot.logs import REDACTED, redact_secrets

@@ -8,13 +8,18 @@ command menus, the rate limiter and the error handler.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import html
 import logging
 import re
 import secrets
+import sys
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
@@ -22,10 +27,17 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
+    Message,
     Update,
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,6 +49,9 @@ from telegram.ext import (
     filters,
 )
 
+from ..broadcast.delivery import Rejected, RetryLater, SendFn, Transient, Unreachable
+from ..broadcast.ledger import Progress
+from ..broadcast.service import BroadcastService
 from ..core.conversation import Conversation, Incoming, Reply
 from ..settings import Settings
 
@@ -79,13 +94,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 async def send_replies(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply], reply_to: int | None = None
-) -> None:
-    """Send replies in order; long ones in parts, with the buttons under the last part."""
+) -> list[Message]:
+    """Send replies in order; long ones in parts, with the buttons under the last part.
+    Returns the last message sent for each reply."""
+    sent = []
     for reply in replies:
         parts = split_text(reply.text)
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            await context.bot.send_message(
+            message = await context.bot.send_message(
                 chat_id,
                 to_html(part, reply.monospace),
                 parse_mode=ParseMode.HTML,
@@ -93,6 +110,30 @@ async def send_replies(
                 reply_to_message_id=reply_to if i == 0 else None,
                 allow_sending_without_reply=True,
             )
+        sent.append(message)
+    return sent
+
+
+STATUS_REFRESH = 2.0
+"""Seconds between edits of a live broadcast-progress message."""
+
+
+async def refresh_status(context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+    """Edit a progress message in place until the update has gone out."""
+    conversation = _conversation(context)
+    shown = message.text
+    while True:
+        running = conversation.broadcasts is not None and conversation.broadcasts.running is not None
+        text = conversation.broadcast_status()
+        if text != shown:
+            try:
+                await message.edit_text(to_html(text), parse_mode=ParseMode.HTML)
+                shown = text
+            except BadRequest as exc:  # deleted, or identical text
+                log.info("progress message not edited: %s", exc)
+        if not running:
+            return
+        await asyncio.sleep(STATUS_REFRESH)
 
 
 def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
@@ -122,7 +163,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         PLATFORM, str(chat.id), str(user.id if user else chat.id), text=text, private=private, addressed=addressed
     )
     replies = _conversation(context).handle(incoming)
-    await send_replies(context, chat.id, replies, reply_to=None if private else message.message_id)
+    sent = await send_replies(context, chat.id, replies, reply_to=None if private else message.message_id)
+    for reply, last in zip(replies, sent):
+        if reply.live:
+            context.application.create_task(refresh_status(context, last))
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -195,10 +239,43 @@ async def set_menus(application: Application) -> None:
             log.warning("admin menu not set for %s: %s", admin, exc)
 
 
+def telegram_sender(bot: Bot) -> SendFn:
+    """The monthly update's send function for Telegram, mapping API errors to outcomes."""
+
+    async def send(chat_id: str, text: str) -> None:
+        try:
+            for part in split_text(text):
+                await bot.send_message(int(chat_id), to_html(part), parse_mode=ParseMode.HTML)
+        except RetryAfter as exc:
+            raise RetryLater(_seconds(exc.retry_after)) from exc
+        except Forbidden as exc:
+            raise Unreachable(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise Unreachable(str(exc)) from exc
+            raise Rejected(str(exc)) from exc
+        except NetworkError as exc:  # timeouts and 5xx
+            raise Transient(str(exc)) from exc
+
+    return send
+
+
+def _seconds(value: float | dt.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
 def bot_api_url(base: str) -> str:
     """Base URL as python-telegram-bot wants it: ".../bot" (the token is appended)."""
     base = base.rstrip("/")
     return base if base.endswith("/bot") else f"{base}/bot"
+
+
+def _api_urls(settings: Settings) -> dict[str, str]:
+    """base_url and base_file_url for a self-hosted Bot API server (none: Telegram's)."""
+    if not settings.telegram_base_url:
+        return {}
+    base = bot_api_url(settings.telegram_base_url)
+    return {"base_url": base, "base_file_url": base.removesuffix("/bot") + "/file/bot"}
 
 
 def build_application(
@@ -213,11 +290,12 @@ def build_application(
     builder = ApplicationBuilder().token(settings.telegram_token).concurrent_updates(concurrent).post_init(set_menus)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5))
-    if settings.telegram_base_url:
-        base = bot_api_url(settings.telegram_base_url)
-        builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
+    for name, value in _api_urls(settings).items():
+        builder = getattr(builder, name)(value)
     application = builder.build()
     application.bot_data[CONVERSATION] = conversation
+    if conversation.broadcasts is not None:
+        conversation.broadcasts.dispatcher.senders[PLATFORM] = telegram_sender(application.bot)
     text = filters.TEXT & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
     application.add_handler(MessageHandler(text, on_text))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, on_other))
@@ -225,6 +303,27 @@ def build_application(
     application.add_handler(InlineQueryHandler(on_inline))
     application.add_error_handler(on_error)
     return application
+
+
+async def send_from_command_line(settings: Settings, service: BroadcastService) -> Progress | None:
+    """`python -m bot broadcast send`: deliver (or resume) the update with a progress bar."""
+    bot = Bot(settings.telegram_token, **_api_urls(settings))
+    service.dispatcher.senders[PLATFORM] = telegram_sender(bot)
+    service.dispatcher.on_progress = lambda bid, p: print_progress(p)
+    async with bot:
+        progress = await service.send()
+    print(file=sys.stderr)
+    return progress
+
+
+def print_progress(progress: Progress, width: int = 30) -> None:
+    done = progress.total - progress.pending
+    filled = int(width * done / progress.total) if progress.total else width
+    bar = "#" * filled + "-" * (width - filled)
+    print(
+        f"\r[{bar}] {done}/{progress.total} gửi {progress.sent} lỗi {progress.failed} chặn {progress.blocked}",
+        end="", file=sys.stderr, flush=True,
+    )
 
 
 def webhook_options(settings: Settings) -> dict:
@@ -240,9 +339,20 @@ def webhook_options(settings: Settings) -> dict:
     }
 
 
-def run(settings: Settings, conversation: Conversation) -> None:
-    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+def run(
+    settings: Settings, conversation: Conversation, on_start: Callable[[], Awaitable[object]] | None = None
+) -> None:
+    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
+    ``on_start`` runs inside the event loop once the bot is ready (the process's scheduler)."""
     application = build_application(settings, conversation)
+    if on_start is not None:
+        menus = application.post_init
+
+        async def post_init(app: Application) -> None:
+            await menus(app)
+            await on_start()
+
+        application.post_init = post_init
     if settings.webhook_url:
         application.run_webhook(**webhook_options(settings))
     else:

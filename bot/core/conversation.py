@@ -5,19 +5,25 @@ and admin checks. Channels (console, Telegram, Zalo) turn platform messages into
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from ..broadcast.ledger import MAX_ANNOUNCEMENT
 from .engine import Answer, Engine
 from .items import format_number
 from .periods import describe_bounds
 from .store import KnowledgeStore
 from .subscriptions import Subscriptions
 from .text import fold
+
+if TYPE_CHECKING:
+    from ..broadcast.service import BroadcastService
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,8 @@ class Reply:
     options: list[Option] = field(default_factory=list)
     monospace: bool = False
     """Render as a fixed-width block (the figures table)."""
+    live: bool = False
+    """Broadcast progress: channels that can edit messages refresh it in place while sending."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,10 @@ COMMANDS = (
     Command("dangky", "Đăng ký nhận bản tin hằng tháng"),
     Command("huydangky", "Hủy nhận bản tin hằng tháng"),
     Command("trangthai", "Tình trạng cơ sở dữ liệu (quản trị)", admin=True),
+    Command("bantin_xem", "Xem trước bản tin tháng (quản trị)", admin=True),
+    Command("bantin_gui", "Gửi bản tin ngay (quản trị)", admin=True),
+    Command("bantin_trangthai", "Tiến độ gửi bản tin (quản trị)", admin=True),
+    Command("thongbao", "Thêm thông báo vào bản tin tới: /thongbao <nội dung> (quản trị)", admin=True),
 )
 
 
@@ -133,6 +145,8 @@ class FloodControl:
 
 
 FLOOD_NOTICE = "Bạn gửi tin nhắn hơi nhanh. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp nhé."
+NO_BROADCASTS = "Bản tin hằng tháng chưa được bật trên bot này."
+BROADCAST_SKIPPED = "Tháng vừa qua không có gì mới và cài đặt là bỏ qua tháng không có tin: sẽ không gửi bản tin."
 NOT_ADMIN = "Xin lỗi, lệnh này chỉ dành cho quản trị viên của bot."
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh /{name}. Gõ /help để xem các lệnh, hoặc gõ thẳng câu hỏi."
 ASK_USAGE = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi Luân chuyển cán bộ tối thiểu mấy năm?"
@@ -153,8 +167,10 @@ class Conversation:
         subscriptions: Subscriptions,
         admins: frozenset[str] = frozenset(),
         flood: FloodControl | None = None,
+        broadcasts: BroadcastService | None = None,
     ) -> None:
         self.engine = engine
+        self.broadcasts = broadcasts
         self.store = store
         self.subscriptions = subscriptions
         self.admins = admins
@@ -168,6 +184,10 @@ class Conversation:
             "dangky": self._subscribe,
             "huydangky": self._unsubscribe,
             "trangthai": self._status,
+            "bantin_xem": self._broadcast_preview,
+            "bantin_gui": self._broadcast_confirm,
+            "bantin_trangthai": self._broadcast_status,
+            "thongbao": self._announce,
         }
 
     def is_admin(self, msg: Incoming) -> bool:
@@ -289,8 +309,66 @@ class Conversation:
 
     # --- answers --------------------------------------------------------------------------
 
+    # --- monthly update (admins) -----------------------------------------------------------
+
+    def _broadcast_preview(self, msg: Incoming, args: str) -> list[Reply]:
+        if self.broadcasts is None:
+            return [Reply(NO_BROADCASTS)]
+        text = self.broadcasts.preview()
+        return [Reply(f"Xem trước:\n\n{text}" if text else BROADCAST_SKIPPED)]
+
+    def _broadcast_confirm(self, msg: Incoming, args: str) -> list[Reply]:
+        if self.broadcasts is None:
+            return [Reply(NO_BROADCASTS)]
+        count = len(self.subscriptions.active())
+        options = [Option("Gửi ngay", "bt:send"), Option("Hủy", "bt:cancel")]
+        return [Reply(f"Gửi bản tin tháng vừa qua tới {count} người nhận? Người đã nhận sẽ không nhận lại.", options)]
+
+    def _broadcast_send(self, msg: Incoming) -> list[Reply]:
+        if not self.is_admin(msg):
+            log.warning("refused broadcast send from %s:%s", msg.platform, msg.user_id)
+            return [Reply(NOT_ADMIN)]
+        if self.broadcasts is None:
+            return [Reply(NO_BROADCASTS)]
+        try:
+            asyncio.get_running_loop().create_task(self.broadcasts.send())
+        except RuntimeError:  # no event loop: the console
+            return [Reply("Trong cửa sổ lệnh, hãy dùng: python -m bot broadcast send")]
+        return [Reply("Đang gửi bản tin. Gõ /bantin_trangthai để xem tiến độ.")]
+
+    def broadcast_status(self) -> str:
+        """Progress of the running update, or of the latest one."""
+        if self.broadcasts is None:
+            return NO_BROADCASTS
+        latest = self.broadcasts.running or (self.broadcasts.ledger.latest() or {}).get("id")
+        if latest is None:
+            return "Chưa gửi bản tin nào."
+        p = self.broadcasts.ledger.progress(latest)
+        state = "đang gửi" if self.broadcasts.running == latest else ("xong" if p.done else "tạm dừng")
+        return (
+            f"Bản tin {latest.removeprefix('monthly-')} ({state}): đã gửi {p.sent}/{p.total}, "
+            f"lỗi {p.failed}, bị chặn {p.blocked}, còn chờ {p.pending}."
+        )
+
+    def _broadcast_status(self, msg: Incoming, args: str) -> list[Reply]:
+        return [Reply(self.broadcast_status(), live=self.broadcasts is not None and self.broadcasts.running is not None)]
+
+    def _announce(self, msg: Incoming, args: str) -> list[Reply]:
+        if self.broadcasts is None:
+            return [Reply(NO_BROADCASTS)]
+        if not args:
+            return [Reply("Hãy gõ nội dung sau lệnh, ví dụ: /thongbao Hội nghị giao ban ngày 5/12.")]
+        if len(args) > MAX_ANNOUNCEMENT:
+            return [Reply(f"Thông báo dài {len(args)} ký tự; tối đa {MAX_ANNOUNCEMENT}. Hãy rút gọn rồi gửi lại.")]
+        self.broadcasts.ledger.announce(args, by=f"{msg.platform}:{msg.user_id}")
+        return [Reply("Đã thêm thông báo vào bản tin tới. Gõ /bantin_xem để xem trước.")]
+
     def _choice(self, msg: Incoming) -> list[Reply]:
         data = msg.choice or ""
+        if data == "bt:send":
+            return self._broadcast_send(msg)
+        if data == "bt:cancel":
+            return [Reply("Đã hủy, chưa gửi bản tin.")]
         if data.startswith("ex:") and data[3:].isdigit() and int(data[3:]) < len(EXAMPLES):
             return self._answer(msg, EXAMPLES[int(data[3:])])
         if data.startswith("s:"):

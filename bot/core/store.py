@@ -26,7 +26,7 @@ SCHEMA_VERSION = 1
 _TABLES: dict[str, tuple[dict, str]] = {
     "entries": (
         {"id": str, "question": str, "phrasings": str, "answer": str, "tags": str, "source": str,
-         "as_of": str, "gap": int, "updated_at": str, "deleted": int},
+         "as_of": str, "gap": int, "updated_at": str, "changed_by": str, "deleted": int},
         "id",
     ),
     "passages": (
@@ -74,7 +74,11 @@ class KnowledgeStore:
     def _ensure_schema(self) -> None:
         with self.db.conn:
             for name, (columns, pk) in _TABLES.items():
-                self.db[name].create(columns, pk=pk, if_not_exists=True, not_null={pk})
+                table = self.db[name]
+                table.create(columns, pk=pk, if_not_exists=True, not_null={pk})
+                for column, kind in columns.items():  # files made by an older version
+                    if column not in table.columns_dict:
+                        table.add_column(column, kind)
             self.db["unanswered"].create(
                 {"id": int, "asked_at": str, "platform": str, "text": str, "folded": str},
                 pk="id", if_not_exists=True,
@@ -88,7 +92,7 @@ class KnowledgeStore:
         digest = files_digest(knowledge_files(seed_dir))
         if self.meta("seed_digest") == digest:
             return None
-        report = self.import_batch(read_batch(seed_dir))
+        report = self.import_batch(read_batch(seed_dir), by="seed")
         self.set_meta("seed_digest", digest)
         log.info("seeded knowledge store %s from %s: %s", self.path, seed_dir, report)
         return report
@@ -101,12 +105,13 @@ class KnowledgeStore:
         with self.db.conn:
             self.db["meta"].upsert({"key": key, "value": value}, pk="key")
 
-    def import_path(self, path: str | Path) -> ImportReport:
+    def import_path(self, path: str | Path, by: str = "import") -> ImportReport:
         """Validate every file at ``path``, then write them all in one transaction."""
-        return self.import_batch(read_batch(Path(path)))
+        return self.import_batch(read_batch(Path(path)), by=by)
 
-    def import_batch(self, batch: Batch) -> ImportReport:
-        """Upsert validated records; rows identical to what is stored are left untouched."""
+    def import_batch(self, batch: Batch, by: str = "import") -> ImportReport:
+        """Upsert validated records; rows identical to what is stored are left untouched.
+        ``by`` says who changed them ("seed" for the shipped files), for the monthly update."""
         report = ImportReport()
         now = _now()
         rows_by_table = {
@@ -127,7 +132,8 @@ class KnowledgeStore:
                         report.added += 1
                     else:
                         report.updated += 1
-                    self.db[table].upsert(row | {"updated_at": now}, pk=pk, alter=True)
+                    stamp = {"updated_at": now} | ({"changed_by": by} if table == "entries" else {})
+                    self.db[table].upsert(row | stamp, pk=pk, alter=True)
             self.db["meta"].upsert({"key": "changed_at", "value": now}, pk="key")
         return report
 

@@ -1,0 +1,1 @@
+"""The monthly rotation update: its content, the delivery ledger, sending and scheduling."""

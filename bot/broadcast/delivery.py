@@ -1,0 +1,159 @@
+"""Sending one update to every pending chat, within each platform's limits.
+
+Channels provide a send function per platform that raises the outcomes below; this module
+knows nothing of Telegram or Zalo. One message at a time per platform, paced to the platform's
+rate; 429 waits the time the platform asks; timeouts and 5xx are retried with backoff, then
+given up as failed; a chat that blocked the bot is marked blocked and unsubscribed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from ..core.subscriptions import Subscriptions
+from .ledger import BLOCKED, FAILED, SENDING, SENT, Ledger, Progress
+
+log = logging.getLogger(__name__)
+
+
+class RetryLater(Exception):
+    """The platform asked to wait (HTTP 429)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Unreachable(Exception):
+    """The chat is gone for good: the bot was blocked, or the chat does not exist."""
+
+
+class Transient(Exception):
+    """A timeout or server error: worth another try later."""
+
+
+class Rejected(Exception):
+    """The platform refused this message for a reason retrying will not fix."""
+
+
+SendFn = Callable[[str, str], Awaitable[None]]
+"""send(chat_id, text): raises one of the exceptions above unless the message was accepted."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How fast and how stubbornly to send on one platform."""
+
+    per_second: float = 20.0
+    """Leaves part of Telegram's 25-30 messages a second for answering questions meanwhile."""
+    max_attempts: int = 5
+    backoff: float = 1.0
+    """Seconds before the first retry after a timeout or 5xx; doubles each time."""
+    max_waits: int = 20
+    """429 answers tolerated for one message before it is counted as failed."""
+
+
+def process_owner() -> str:
+    """Who is sending: this host and process, so a restart can tell a dead sender's claims."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process that claimed a delivery still runs (on this host)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Dispatcher:
+    """Delivers the pending part of an update; safe to run again after any interruption."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        subscriptions: Subscriptions,
+        senders: dict[str, SendFn],
+        limits: dict[str, Limits] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_progress: Callable[[str, Progress], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.subscriptions = subscriptions
+        self.senders = senders
+        self.limits = limits or {}
+        self.sleep = sleep
+        self.clock = clock
+        self.on_progress = on_progress
+        self.owner = process_owner()
+
+    async def deliver(self, broadcast_id: str) -> Progress:
+        """Send to every pending chat of every platform that has a sender; return the tally."""
+        broadcast = self.ledger.get(broadcast_id)
+        if broadcast is None:
+            raise KeyError(broadcast_id)
+        released = self.ledger.release_orphans(broadcast_id, lambda owner: owner == self.owner or owner_alive(owner))
+        if released:
+            log.warning("broadcast %s: %d delivery(ies) in flight at a crash will be sent again", broadcast_id, released)
+        platforms = [p for p in self.ledger.platforms(broadcast_id) if p in self.senders]
+        await asyncio.gather(*(self._platform(broadcast_id, p, broadcast["text"]) for p in platforms))
+        progress = self.ledger.progress(broadcast_id)
+        if progress.done:
+            self.ledger.finish(broadcast_id)
+        return progress
+
+    async def _platform(self, broadcast_id: str, platform: str, text: str) -> None:
+        limits = self.limits.get(platform, Limits())
+        send = self.senders[platform]
+        interval = 1.0 / limits.per_second
+        next_at = self.clock()
+        for delivery in self.ledger.pending(broadcast_id, platform):
+            if not self.ledger.claim(delivery, self.owner):
+                continue
+            failures = waits = 0
+            while True:
+                if (wait := next_at - self.clock()) > 0:
+                    await self.sleep(wait)
+                next_at = max(self.clock(), next_at) + interval
+                try:
+                    await send(delivery["chat_id"], text)
+                except RetryLater as exc:
+                    waits += 1
+                    if waits > limits.max_waits:
+                        self.ledger.mark(delivery, FAILED, f"429 x{waits}")
+                        break
+                    self.ledger.mark(delivery, SENDING, f"429: {exc}")
+                    await self.sleep(exc.seconds)
+                    continue
+                except Unreachable as exc:
+                    self.ledger.mark(delivery, BLOCKED, str(exc))
+                    self.subscriptions.unsubscribe(platform, delivery["chat_id"], reason="blocked")
+                except Rejected as exc:
+                    self.ledger.mark(delivery, FAILED, str(exc))
+                except Transient as exc:
+                    failures += 1
+                    if failures >= limits.max_attempts:
+                        self.ledger.mark(delivery, FAILED, str(exc))
+                    else:
+                        self.ledger.mark(delivery, SENDING, str(exc))
+                        await self.sleep(limits.backoff * 2 ** (failures - 1))
+                        continue
+                else:
+                    self.ledger.mark(delivery, SENT)
+                break
+            if self.on_progress is not None:
+                self.on_progress(broadcast_id, self.ledger.progress(broadcast_id))
+

@@ -1,0 +1,173 @@
+"""The delivery ledger: one row per monthly update, one row per (update, chat), in SQLite.
+
+Sending resumes from here after a crash or restart. A delivery is marked sent only after the
+platform accepted the message, in its own transaction, and sending is one message at a time per
+update: so a crash can repeat at most the single message that was in flight (the platforms
+offer no idempotency keys), and can never skip anyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
+MAX_ANNOUNCEMENT = 1000
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Progress:
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sent + self.failed + self.blocked
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0
+
+
+class Ledger:
+    """Broadcasts, their deliveries and the admins' queued announcements."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        with db.conn:
+            db["broadcasts"].create(
+                {"id": str, "period": str, "text": str, "created_at": str, "finished_at": str},
+                pk="id", if_not_exists=True,
+            )
+            db["deliveries"].create(
+                {"broadcast_id": str, "platform": str, "chat_id": str, "status": str, "attempts": int,
+                 "last_error": str, "owner": str, "updated_at": str},
+                pk=("broadcast_id", "platform", "chat_id"), if_not_exists=True,
+            )
+            db["deliveries"].create_index(["broadcast_id", "status"], if_not_exists=True)
+            db["announcements"].create(
+                {"id": int, "text": str, "queued_at": str, "queued_by": str, "broadcast_id": str},
+                pk="id", if_not_exists=True,
+            )
+
+    # --- broadcasts -----------------------------------------------------------------------
+
+    def get(self, broadcast_id: str) -> dict | None:
+        rows = list(self.db["broadcasts"].rows_where("id = ?", [broadcast_id]))
+        return rows[0] if rows else None
+
+    def latest(self) -> dict | None:
+        rows = list(self.db["broadcasts"].rows_where(order_by="created_at desc, id desc", limit=1))
+        return rows[0] if rows else None
+
+    def create(self, broadcast_id: str, period: str, text: str, recipients: list[tuple[str, str]]) -> bool:
+        """Record an update and one pending delivery per recipient, all or nothing. Returns
+        False, changing nothing, when this update already exists (two triggers at once)."""
+        with self.db.conn:
+            cursor = self.db.execute(
+                "insert or ignore into broadcasts (id, period, text, created_at) values (?, ?, ?, ?)",
+                [broadcast_id, period, text, _now()],
+            )
+            if cursor.rowcount == 0:
+                return False
+            now = _now()
+            self.db["deliveries"].insert_all(
+                (
+                    {"broadcast_id": broadcast_id, "platform": platform, "chat_id": str(chat_id), "status": PENDING,
+                     "attempts": 0, "last_error": "", "updated_at": now}
+                    for platform, chat_id in recipients
+                ),
+                ignore=True,
+            )
+            self.db.execute(
+                "update announcements set broadcast_id = ? where broadcast_id is null or broadcast_id = ''",
+                [broadcast_id],
+            )
+        return True
+
+    def finish(self, broadcast_id: str) -> None:
+        with self.db.conn:
+            self.db["broadcasts"].update(broadcast_id, {"finished_at": _now()})
+
+    # --- deliveries -----------------------------------------------------------------------
+
+    def pending(self, broadcast_id: str, platform: str) -> list[dict]:
+        return list(
+            self.db["deliveries"].rows_where(
+                "broadcast_id = ? and platform = ? and status = ?", [broadcast_id, platform, PENDING],
+                order_by="rowid",
+            )
+        )
+
+    def claim(self, delivery: dict, owner: str) -> bool:
+        """Take a pending delivery for sending; False when another sender took it first, so two
+        senders of one update never message the same chat."""
+        with self.db.conn:
+            cursor = self.db.execute(
+                "update deliveries set status = ?, owner = ?, updated_at = ?"
+                " where broadcast_id = ? and platform = ? and chat_id = ? and status = ?",
+                [SENDING, owner, _now(), delivery["broadcast_id"], delivery["platform"], delivery["chat_id"], PENDING],
+            )
+        return cursor.rowcount == 1
+
+    def release_orphans(self, broadcast_id: str, alive: Callable[[str], bool]) -> int:
+        """Put back to pending the deliveries whose sender died mid-send: the in-flight message
+        of a crash, which may therefore reach its chat twice."""
+        rows = list(self.db["deliveries"].rows_where("broadcast_id = ? and status = ?", [broadcast_id, SENDING]))
+        orphans = [r for r in rows if not alive(r["owner"] or "")]
+        with self.db.conn:
+            for r in orphans:
+                self.db.execute(
+                    "update deliveries set status = ? where broadcast_id = ? and platform = ? and chat_id = ?"
+                    " and status = ?",
+                    [PENDING, r["broadcast_id"], r["platform"], r["chat_id"], SENDING],
+                )
+        return len(orphans)
+
+    def platforms(self, broadcast_id: str) -> list[str]:
+        rows = self.db.execute(
+            "select distinct platform from deliveries where broadcast_id = ? order by platform", [broadcast_id]
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def mark(self, delivery: dict, status: str, error: str = "", attempt: bool = True) -> None:
+        """Record the outcome of one attempt, committed at once."""
+        key = (delivery["broadcast_id"], delivery["platform"], delivery["chat_id"])
+        with self.db.conn:
+            self.db.execute(
+                "update deliveries set status = ?, attempts = attempts + ?, last_error = ?, updated_at = ?"
+                " where broadcast_id = ? and platform = ? and chat_id = ?",
+                [status, 1 if attempt else 0, error[:300], _now(), *key],
+            )
+
+    def progress(self, broadcast_id: str) -> Progress:
+        counts = dict(
+            self.db.execute(
+                "select status, count(*) from deliveries where broadcast_id = ? group by status", [broadcast_id]
+            ).fetchall()
+        )
+        return Progress(
+            pending=counts.get(PENDING, 0) + counts.get(SENDING, 0),
+            sent=counts.get(SENT, 0), failed=counts.get(FAILED, 0), blocked=counts.get(BLOCKED, 0),
+        )
+
+    # --- announcements --------------------------------------------------------------------
+
+    def announce(self, text: str, by: str) -> int:
+        """Queue an admin's announcement for the next update."""
+        with self.db.conn:
+            return self.db["announcements"].insert(
+                {"text": text, "queued_at": _now(), "queued_by": by, "broadcast_id": None}
+            ).last_pk
+
+    def queued_announcements(self) -> list[str]:
+        return [r["text"] for r in self.db["announcements"].rows_where("broadcast_id is null", order_by="id")]
