@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.broadcast.delivery import Dispatcher
+from bot.broadcast.ledger import Ledger
+from bot.broadcast.service import BroadcastService
 from bot.core.conversation import Conversation, FloodControl, parse_admins
 from bot.core.engine import Engine
 from bot.core.store import KnowledgeStore
@@ -32,10 +35,13 @@ def engine(seed_store) -> Engine:
 def make_conversation(tmp_path):
     """A conversation over a fresh copy of the shipped knowledge (its own database file)."""
 
-    def make(admins: str = "", flood: FloodControl | None = None) -> Conversation:
+    def make(admins: str = "", flood: FloodControl | None = None, senders: dict | None = None) -> Conversation:
         store = KnowledgeStore(tmp_path / "conversation.db", seed_dir=KNOWLEDGE)
         engine = Engine.from_store(store, today=TODAY)
-        return Conversation(engine, store, Subscriptions(store.db), parse_admins(admins), flood=flood)
+        subscriptions = Subscriptions(store.db)
+        ledger = Ledger(store.db)
+        broadcasts = BroadcastService(store, subscriptions, ledger, Dispatcher(ledger, subscriptions, senders or {}))
+        return Conversation(engine, store, subscriptions, parse_admins(admins), flood=flood, broadcasts=broadcasts)
 
     return make
 

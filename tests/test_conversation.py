@@ -135,3 +135,44 @@ def test_inline_mode_offers_the_answer(make_conversation):
 
 def test_admin_ids_parsing():
     assert parse_admins("telegram:1, zalo:abc ;bad, :x, telegram:") == {"telegram:1", "zalo:abc"}
+
+
+def test_monthly_update_commands_are_for_admins_only(make_conversation, caplog):
+    conv = make_conversation(admins="telegram:42")
+    for command in ("/bantin_xem", "/bantin_gui", "/bantin_trangthai", "/thongbao họp"):
+        assert conv.handle(private(command, user="1"))[0].text == NOT_ADMIN
+    assert conv.handle(private(choice="bt:send", user="1"))[0].text == NOT_ADMIN
+    assert "refused broadcast send from telegram:1" in caplog.text
+
+
+def test_announcement_is_validated_and_shows_in_the_preview(make_conversation):
+    conv = make_conversation(admins="telegram:42")
+    assert "/thongbao" in conv.handle(private("/thongbao", user="42"))[0].text
+    assert "tối đa 1000" in conv.handle(private("/thongbao " + "x" * 1001, user="42"))[0].text
+    assert "Đã thêm" in conv.handle(private("/thongbao Giao ban quý IV ngày 15/12.", user="42"))[0].text
+    [preview] = conv.handle(private("/bantin_xem", user="42"))
+    assert "Giao ban quý IV ngày 15/12." in preview.text
+
+
+async def test_admin_sends_the_update_after_confirming(make_conversation):
+    received = []
+
+    async def send(chat_id, text):
+        received.append(chat_id)
+
+    conv = make_conversation(admins="telegram:42", senders={"telegram": send})
+    conv.handle(private("/dangky", user="5"))
+    conv.handle(private("/dangky", user="6"))
+    assert conv.handle(private("/bantin_trangthai", user="42"))[0].text == "Chưa gửi bản tin nào."
+    [confirm] = conv.handle(private("/bantin_gui", user="42"))
+    assert "2 người nhận" in confirm.text and [o.data for o in confirm.options] == ["bt:send", "bt:cancel"]
+    assert "Đã hủy" in conv.handle(private(choice="bt:cancel", user="42"))[0].text
+    assert "Đang gửi" in conv.handle(private(choice="bt:send", user="42"))[0].text
+    await conv.sending
+    assert sorted(received) == ["5", "6"]
+    assert "đã gửi 2/2" in conv.handle(private("/bantin_trangthai", user="42"))[0].text
+
+
+def test_sending_from_the_console_points_to_the_command_line(make_conversation):
+    [reply] = make_conversation(admins="telegram:42").handle(private(choice="bt:send", user="42"))
+    assert "python -m bot broadcast send" in reply.text

@@ -273,3 +273,29 @@ def test_run_without_token_explains_what_to_set(tmp_path):
     out = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert out.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in out.stderr and "python -m bot chat" in out.stderr
+
+
+async def test_admin_sends_the_monthly_update_and_watches_progress(tmp_path):
+    async with running_bot(tmp_path, concurrent=True) as (tg, conversation):
+        for chat in (31, 32, 33):
+            tg.user_sends(chat, "/dangky")
+        for chat in (31, 32, 33):
+            await tg.wait_for("sendMessage", chat_id=chat)
+        tg.user_sends(ADMIN, "/bantin_gui")
+        [confirm] = await tg.wait_for("sendMessage", chat_id=ADMIN)
+        assert "3 người nhận" in confirm["text"]
+        send_now = next(b for b in buttons(confirm) if b["callback_data"] == "bt:send")
+        tg.delay("sendMessage", 0.3)  # a slow server, so the update is still going out below
+        tg.user_taps(ADMIN, 1, send_now["callback_data"])
+        await tg.wait_for("sendMessage", count=2, chat_id=ADMIN)
+        tg.user_sends(ADMIN, "/bantin_trangthai")
+        replies = await tg.wait_for("sendMessage", count=3, chat_id=ADMIN)
+        assert "đang gửi" in replies[2]["text"]
+        await conversation.sending
+        for chat in (31, 32, 33):
+            update = (await tg.wait_for("sendMessage", count=2, chat_id=chat))[1]
+            assert "BẢN TIN LUÂN CHUYỂN CÁN BỘ" in update["text"] or "chưa có số liệu mới" in update["text"]
+        count = 1
+        while "(xong)" not in (edits := await tg.wait_for("editMessageText", count=count, timeout=10))[-1]["text"]:
+            count += 1  # the progress message is edited in place until the update is out
+        assert "đã gửi 3/3" in edits[-1]["text"]

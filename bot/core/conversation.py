@@ -171,6 +171,8 @@ class Conversation:
     ) -> None:
         self.engine = engine
         self.broadcasts = broadcasts
+        self.sending: asyncio.Task | None = None
+        """The update an admin asked to send from chat (kept referenced while it runs)."""
         self.store = store
         self.subscriptions = subscriptions
         self.admins = admins
@@ -331,7 +333,7 @@ class Conversation:
         if self.broadcasts is None:
             return [Reply(NO_BROADCASTS)]
         try:
-            asyncio.get_running_loop().create_task(self.broadcasts.send())
+            self.sending = asyncio.get_running_loop().create_task(self.broadcasts.send())
         except RuntimeError:  # no event loop: the console
             return [Reply("Trong cửa sổ lệnh, hãy dùng: python -m bot broadcast send")]
         return [Reply("Đang gửi bản tin. Gõ /bantin_trangthai để xem tiến độ.")]
