@@ -263,3 +263,12 @@ async def test_broadcast_killed_part_way_resumes_with_no_one_missed(tmp_path):
         assert set(delivered) == set(chats)  # nobody missed
         assert len(delivered) - len(set(delivered)) <= 1  # at most the message in flight at the kill
         assert "đã gửi 60/60" in out.decode()
+
+
+def test_run_refuses_to_start_with_a_malformed_cron(tmp_path):
+    import subprocess
+
+    env = os.environ | {"DATABASE_PATH": str(tmp_path / "x.db"), "TELEGRAM_BOT_TOKEN": "123:abc", "BROADCAST_CRON": "0 8 * *"}
+    out = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert out.returncode == 2
+    assert "BROADCAST_CRON='0 8 * *'" in out.stderr and "123:abc" not in out.stderr + out.stdout

@@ -114,6 +114,8 @@ async def send_replies(
     return sent
 
 
+SAME_CHAT_INTERVAL = 1.0
+"""Telegram allows about one message a second to the same chat: parts of a long update wait."""
 STATUS_REFRESH = 2.0
 """Seconds between edits of a live broadcast-progress message."""
 
@@ -244,7 +246,9 @@ def telegram_sender(bot: Bot) -> SendFn:
 
     async def send(chat_id: str, text: str) -> None:
         try:
-            for part in split_text(text):
+            for i, part in enumerate(split_text(text)):
+                if i:
+                    await asyncio.sleep(SAME_CHAT_INTERVAL)
                 await bot.send_message(int(chat_id), to_html(part), parse_mode=ParseMode.HTML)
         except RetryAfter as exc:
             raise RetryLater(_seconds(exc.retry_after)) from exc
