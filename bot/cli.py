@@ -47,9 +47,10 @@ def build_conversation(settings: Settings, flood=None):
 
 
 NO_TOKEN = (
-    "Chưa có TELEGRAM_BOT_TOKEN. Hãy lấy token từ @BotFather, đặt vào tệp .env (xem .env.example) rồi chạy lại.\n"
+    "Chưa có TELEGRAM_BOT_TOKEN (token từ @BotFather) hay ZALO_BOT_TOKEN (token Zalo Bot). Hãy đặt vào "
+    "tệp .env (xem .env.example) rồi chạy lại.\n"
     "Muốn thử bot ngay trong cửa sổ lệnh: python -m bot chat\n"
-    "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env (see .env.example), "
+    "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put one in .env (see .env.example), "
     "or try the bot in the terminal with `python -m bot chat`."
 )
 
@@ -85,7 +86,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from .broadcast.service import BadCron
 
-    if not settings.telegram_token:
+    if not (settings.telegram_token or settings.zalo_token):
         print(NO_TOKEN, file=sys.stderr)
         return 2
     try:
@@ -93,10 +94,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except BadCron as exc:
         print(exc, file=sys.stderr)
         return 2
-    from .broadcast.service import start_scheduler
-    from .channels import telegram
+    from .runtime import run
 
-    telegram.run(settings, conversation, on_start=lambda: start_scheduler(conversation.broadcasts))
+    run(settings, conversation)
     return 0
 
 

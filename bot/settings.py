@@ -26,6 +26,14 @@ class Settings:
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    zalo_token: str = ""
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str = ""
+    zalo_webhook_secret: str = ""
+    zalo_webhook_listen: str = "0.0.0.0"
+    zalo_webhook_port: int = 8444
+    zalo_monthly_quota: int = 3000
+    zalo_rate: float = 5.0
     broadcast_cron: str = "0 8 1 * *"
     broadcast_when_empty: str = "note"
     telegram_rate: float = 20.0
@@ -47,6 +55,14 @@ class Settings:
             webhook_secret=(env("WEBHOOK_SECRET") or "").strip(),
             webhook_listen=(env("WEBHOOK_LISTEN") or "0.0.0.0").strip(),
             webhook_port=int(env("WEBHOOK_PORT") or 8443),
+            zalo_token=(env("ZALO_BOT_TOKEN") or "").strip(),
+            zalo_base_url=(env("ZALO_BASE_URL") or "https://bot-api.zaloplatforms.com").strip(),
+            zalo_webhook_url=(env("ZALO_WEBHOOK_URL") or "").strip(),
+            zalo_webhook_secret=(env("ZALO_WEBHOOK_SECRET") or "").strip(),
+            zalo_webhook_listen=(env("ZALO_WEBHOOK_LISTEN") or "0.0.0.0").strip(),
+            zalo_webhook_port=int(env("ZALO_WEBHOOK_PORT") or 8444),
+            zalo_monthly_quota=int(env("ZALO_MONTHLY_QUOTA") or 3000),
+            zalo_rate=float(env("BROADCAST_RATE_ZALO") or 5),
             broadcast_cron=(env("BROADCAST_CRON") or "0 8 1 * *").strip(),
             broadcast_when_empty=(env("BROADCAST_WHEN_EMPTY") or "note").strip().lower(),
             telegram_rate=float(env("BROADCAST_RATE_TELEGRAM") or 20),
@@ -54,4 +70,4 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        return [s for s in (self.telegram_token, self.webhook_secret) if s]
+        return [s for s in (self.telegram_token, self.webhook_secret, self.zalo_token, self.zalo_webhook_secret) if s]

@@ -43,7 +43,7 @@ async def running_bot(tmp_path, *, concurrent: bool = False, flood: FloodControl
         conversation = build_conversation(settings, flood=flood)
         app = build_application(settings, conversation, concurrent=concurrent)
         await app.initialize()
-        await app.post_init(app)
+        await set_menus(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
         try:

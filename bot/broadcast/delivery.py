@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ..core.subscriptions import Subscriptions
-from .ledger import BLOCKED, FAILED, SENDING, SENT, Ledger, Progress
+from .ledger import BLOCKED, FAILED, PENDING, SENDING, SENT, Ledger, Progress
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,10 @@ class Transient(Exception):
 
 class Rejected(Exception):
     """The platform refused this message for a reason retrying will not fix."""
+
+
+class Paused(Exception):
+    """Stop sending on this platform for now (a monthly quota is used up); resume later."""
 
 
 SendFn = Callable[[str, str], Awaitable[None]]
@@ -90,6 +94,7 @@ class Dispatcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         on_progress: Callable[[str, Progress], None] | None = None,
+        on_paused: Callable[[str, str, int, str], Awaitable[None]] | None = None,
     ) -> None:
         self.ledger = ledger
         self.subscriptions = subscriptions
@@ -98,6 +103,8 @@ class Dispatcher:
         self.sleep = sleep
         self.clock = clock
         self.on_progress = on_progress
+        self.on_paused = on_paused
+        """Told (broadcast id, platform, deliveries still pending, reason) when a platform pauses."""
         self.owner = process_owner()
 
     async def deliver(self, broadcast_id: str) -> Progress:
@@ -130,6 +137,13 @@ class Dispatcher:
                 next_at = max(self.clock(), next_at) + interval
                 try:
                     await send(delivery["chat_id"], text)
+                except Paused as exc:
+                    self.ledger.mark(delivery, PENDING, str(exc), attempt=False)
+                    remaining = len(self.ledger.pending(broadcast_id, platform))
+                    log.warning("broadcast %s paused on %s: %s (%d pending)", broadcast_id, platform, exc, remaining)
+                    if self.on_paused is not None:
+                        await self.on_paused(broadcast_id, platform, remaining, str(exc))
+                    return
                 except RetryLater as exc:
                     waits += 1
                     if waits > limits.max_waits:

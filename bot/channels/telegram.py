@@ -15,7 +15,6 @@ import logging
 import re
 import secrets
 import sys
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from telegram import (
@@ -53,6 +52,7 @@ from ..broadcast.delivery import Rejected, RetryLater, SendFn, Transient, Unreac
 from ..broadcast.ledger import Progress
 from ..broadcast.service import BroadcastService
 from ..core.conversation import Conversation, Incoming, Reply
+from ..core.text import split_message
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,18 +66,8 @@ SORRY = "Xin lỗi, bot gặp sự cố khi xử lý tin nhắn này. Bạn vui 
 
 
 def split_text(text: str, limit: int = CHUNK) -> list[str]:
-    """Split at paragraph, then line, then word boundaries so each part fits one message."""
-    parts: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
-        if cut <= 0:
-            cut = limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        parts.append(rest)
-    return parts or [""]
+    """Parts of one message each (escaping must still fit under 4,096 characters)."""
+    return split_message(text, limit)
 
 
 def to_html(text: str, monospace: bool = False) -> str:
@@ -291,7 +281,7 @@ def build_application(
     what was *not* sent turn it off so that updates are handled strictly in order. The
     benchmark turns ``rate_limit`` off to measure the stack itself.
     """
-    builder = ApplicationBuilder().token(settings.telegram_token).concurrent_updates(concurrent).post_init(set_menus)
+    builder = ApplicationBuilder().token(settings.telegram_token).concurrent_updates(concurrent)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5))
     for name, value in _api_urls(settings).items():
@@ -341,23 +331,3 @@ def webhook_options(settings: Settings) -> dict:
         "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
         "allowed_updates": Update.ALL_TYPES,
     }
-
-
-def run(
-    settings: Settings, conversation: Conversation, on_start: Callable[[], Awaitable[object]] | None = None
-) -> None:
-    """Serve until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
-    ``on_start`` runs inside the event loop once the bot is ready (the process's scheduler)."""
-    application = build_application(settings, conversation)
-    if on_start is not None:
-        menus = application.post_init
-
-        async def post_init(app: Application) -> None:
-            await menus(app)
-            await on_start()
-
-        application.post_init = post_init
-    if settings.webhook_url:
-        application.run_webhook(**webhook_options(settings))
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -107,3 +107,19 @@ def accent_keys(text: str) -> dict[str, set[str]]:
     for word in _WORD_RE.findall(text):
         out.setdefault(fold(word), set()).add(accent_key(word))
     return out
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Split text for a chat platform's length limit at paragraph, then line, then word
+    boundaries (a hard cut only for a single overlong word)."""
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts or [""]

@@ -1,0 +1,280 @@
+"""Zalo channel: the Zalo Bot Platform spoken over httpx, carrying messages to and from the
+same :class:`~bot.core.conversation.Conversation` as Telegram.
+
+Zalo has no buttons, no message editing and no command menu: choices become numbered lines
+answered with a digit, commands arrive as plain text (and as Vietnamese words such as "đăng ký"),
+and replies are split under 2,000 characters. Long polling returns one update at a time or an
+idle 408; the webhook checks the secret header in constant time and accepts bodies wrapped in
+{"ok": true, "result": ...} or flat. The token sits in the URL path, so it is redacted from logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+from ..broadcast.delivery import (
+    Paused,
+    Rejected,
+    RetryLater,
+    SendFn,
+    Transient,
+    Unreachable,
+)
+from ..broadcast.quota import MonthlyCounter
+from ..core.conversation import Conversation, Incoming, Option, Reply
+from ..core.text import fold, split_message
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "zalo"
+DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
+MAX_TEXT = 2000
+CHUNK = 1900
+POLL_TIMEOUT = 30
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi về công tác luân chuyển cán bộ nhé."
+PICK_HINT = "Trả lời bằng số (1, 2, 3...) để chọn."
+NO_SUCH_OPTION = "Không có lựa chọn số này. Bạn hãy gõ câu hỏi hoặc chọn một số trong danh sách."
+# Commands typed as words, on folded text: Zalo users rarely type "/".
+WORD_COMMANDS = {
+    "bat dau": "/start",
+    "tro giup": "/help",
+    "huong dan": "/help",
+    "dang ky": "/dangky",
+    "dang ky nhan ban tin": "/dangky",
+    "huy dang ky": "/huydangky",
+    "huy nhan ban tin": "/huydangky",
+    "thong ke": "/thongke",
+    "so lieu": "/thongke",
+    "nghi quyet": "/nghiquyet",
+}
+TEXT_EVENTS = {"message.text.received"}
+OTHER_EVENTS = {
+    "message.image.received", "message.sticker.received", "message.voice.received", "message.unsupported.received",
+    "message.file.received", "message.link.received", "message.location.received",
+}
+
+
+class ZaloError(Exception):
+    """An error envelope from the Zalo Bot Platform."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(f"{status}: {description}")
+        self.status = status
+        self.description = description
+
+
+class ZaloClient:
+    """The few Bot Platform methods the bot needs, over one httpx client."""
+
+    def __init__(self, token: str, base_url: str = DEFAULT_BASE_URL, http: httpx.AsyncClient | None = None) -> None:
+        self._url = f"{base_url.rstrip('/')}/bot{token}"
+        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(POLL_TIMEOUT + 15, connect=10))
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def call(self, method: str, **params: Any) -> Any:
+        """POST a method with JSON parameters; the result, or ZaloError for an error envelope."""
+        response = await self._http.post(f"{self._url}/{method}", json=params)
+        try:
+            body = response.json()
+        except ValueError:
+            raise ZaloError(response.status_code, "malformed response") from None
+        if response.status_code != 200 or not body.get("ok"):
+            raise ZaloError(int(body.get("error_code") or response.status_code), str(body.get("description", "")))
+        return body.get("result")
+
+    async def get_updates(self, timeout: int = POLL_TIMEOUT) -> dict | None:
+        """One update, or None when the long poll ended idle (HTTP 408)."""
+        try:
+            return await self.call("getUpdates", timeout=timeout)
+        except ZaloError as exc:
+            if exc.status == 408:
+                return None
+            raise
+
+    async def send_message(self, chat_id: str, text: str) -> Any:
+        return await self.call("sendMessage", chat_id=chat_id, text=text)
+
+
+def split_text(text: str, limit: int = CHUNK) -> list[str]:
+    """Parts under Zalo's 2,000 characters."""
+    return split_message(text, limit)
+
+
+def render(reply: Reply) -> str:
+    """A reply as Zalo text: choices become numbered lines."""
+    if not reply.options:
+        return reply.text
+    lines = [reply.text, ""] + [f"{i}. {o.label}" for i, o in enumerate(reply.options, 1)] + [PICK_HINT]
+    return "\n".join(lines)
+
+
+def unwrap(body: Any) -> dict | None:
+    """The update inside a webhook or poll body, wrapped in {"ok", "result"} or flat."""
+    if isinstance(body, dict) and "result" in body and "event_name" not in body:
+        body = body["result"]
+    return body if isinstance(body, dict) else None
+
+
+class ZaloChannel:
+    """Turns Zalo updates into conversation turns and replies into Zalo messages."""
+
+    def __init__(self, client: ZaloClient, conversation: Conversation, counter: MonthlyCounter | None = None) -> None:
+        self.client = client
+        self.conversation = conversation
+        self.counter = counter
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._options: dict[str, list[Option]] = {}
+
+    # --- incoming -------------------------------------------------------------------------
+
+    def _duplicate(self, message_id: str) -> bool:
+        """Zalo may deliver an update twice; remember the last few thousand message ids."""
+        if not message_id:
+            return False
+        if message_id in self._seen:
+            return True
+        self._seen[message_id] = None
+        if len(self._seen) > 5000:
+            self._seen.popitem(last=False)
+        return False
+
+    async def handle_update(self, body: Any) -> None:
+        """Answer one update; malformed ones and unknown events are logged and skipped."""
+        update = unwrap(body)
+        message = update.get("message") if update else None
+        if not isinstance(message, dict):
+            log.warning("zalo: skipped an update without a message: %.200s", json.dumps(body, ensure_ascii=False))
+            return
+        event = update.get("event_name", "")
+        chat = message.get("chat") or {}
+        sender = message.get("from") or {}
+        chat_id = str(chat.get("id") or "")
+        if not chat_id or sender.get("is_bot"):
+            log.warning("zalo: skipped an update without a chat or from a bot (event %s)", event)
+            return
+        if self._duplicate(str(message.get("message_id") or "")):
+            return
+        private = str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP"
+        if event in OTHER_EVENTS:
+            if private:
+                await self.send(chat_id, TEXT_ONLY)
+            return
+        if event not in TEXT_EVENTS:
+            log.warning("zalo: skipped unknown event %r", event)
+            return
+        incoming = self._incoming(chat_id, str(sender.get("id") or chat_id), str(message.get("text") or ""), private)
+        if incoming is None:
+            await self.send(chat_id, NO_SUCH_OPTION)
+            return
+        for reply in self.conversation.handle(incoming):
+            if reply.options:
+                self._options[chat_id] = reply.options
+            await self.send(chat_id, render(reply))
+
+    def _incoming(self, chat_id: str, user_id: str, text: str, private: bool) -> Incoming | None:
+        """The conversation turn for a text: a digit picks a numbered choice, words become
+        commands; in groups the bot only receives mentions and replies, so all is addressed."""
+        text = text.strip()
+        if not private and text.startswith("@"):
+            text = text.split(" ", 1)[1] if " " in text else ""
+        if text.isdigit() and len(text) <= 2:
+            options = self._options.get(chat_id, [])
+            if not 1 <= int(text) <= len(options):
+                return None
+            return Incoming(PLATFORM, chat_id, user_id, choice=options[int(text) - 1].data, private=private)
+        command = WORD_COMMANDS.get(fold(text).strip(" .!?"))
+        return Incoming(PLATFORM, chat_id, user_id, text=command or text, private=private, addressed=True)
+
+    # --- outgoing -------------------------------------------------------------------------
+
+    async def send(self, chat_id: str, text: str) -> None:
+        """Send text in parts under Zalo's 2,000 characters; count them against the quota."""
+        for part in split_text(text):
+            await self.client.send_message(chat_id, part)
+            if self.counter is not None:
+                self.counter.add(PLATFORM)
+
+    def sender(self, quota: int = 0) -> SendFn:
+        """The monthly update's send function for Zalo; pauses when the month's quota is used."""
+
+        async def send(chat_id: str, text: str) -> None:
+            if quota and self.counter is not None and self.counter.used(PLATFORM) + len(split_text(text)) > quota:
+                raise Paused(f"Zalo monthly quota of {quota} messages reached")
+            try:
+                await self.send(chat_id, text)
+            except ZaloError as exc:
+                if exc.status == 429:
+                    raise RetryLater(5.0) from exc
+                if exc.status in (401, 403, 404):
+                    raise Unreachable(exc.description) from exc
+                if exc.status >= 500 or exc.status == 408:
+                    raise Transient(str(exc)) from exc
+                raise Rejected(str(exc)) from exc
+            except httpx.HTTPError as exc:
+                raise Transient(str(exc)) from exc
+
+        return send
+
+    # --- serving --------------------------------------------------------------------------
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling until ``stop`` is set; network trouble backs off, up to 30 s."""
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                update = await self.client.get_updates()
+                backoff = 1.0
+            except (ZaloError, httpx.HTTPError) as exc:
+                log.warning("zalo: getUpdates failed (%s); retrying in %.0f s", exc, backoff)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=backoff)
+                except TimeoutError:
+                    pass
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if update is not None:
+                try:
+                    await self.handle_update(update)
+                except Exception:  # one bad update must not stop the loop
+                    log.exception("zalo: error while handling an update")
+
+    def webhook_app(self, path: str, secret: str) -> web.Application:
+        """An aiohttp application answering Zalo's webhook calls on ``path``."""
+
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get(SECRET_HEADER)
+            if given is None:
+                return web.json_response({"ok": False, "description": "missing secret"}, status=401)
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                log.warning("zalo: webhook call with a wrong secret refused")
+                return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+            try:
+                body = await request.json()
+            except (ValueError, UnicodeDecodeError):
+                log.warning("zalo: webhook body is not JSON; skipped")
+                return web.json_response({"ok": False, "description": "bad json"}, status=400)
+            request.app["tasks"].add(task := asyncio.get_running_loop().create_task(self._safe_handle(body)))
+            task.add_done_callback(request.app["tasks"].discard)
+            return web.json_response({"ok": True})
+
+        app = web.Application()
+        app["tasks"] = set()
+        app.router.add_post("/" + path.lstrip("/"), receive)
+        return app
+
+    async def _safe_handle(self, body: Any) -> None:
+        try:
+            await self.handle_update(body)
+        except Exception:
+            log.exception("zalo: error while handling a webhook update")

@@ -1,0 +1,123 @@
+"""`python -m bot run`: every configured channel in one process, around one conversation layer
+and one scheduler, until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+from urllib.parse import urlparse
+
+from aiohttp import web
+
+from .broadcast.delivery import Limits
+from .broadcast.quota import MonthlyCounter
+from .broadcast.service import start_scheduler
+from .core.conversation import Conversation
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def _notify_admins(conversation: Conversation, text: str) -> None:
+    """Tell every admin reachable on a platform with a sender (best effort)."""
+    senders = conversation.broadcasts.dispatcher.senders if conversation.broadcasts else {}
+    for admin in sorted(conversation.admins):
+        platform, _, user_id = admin.partition(":")
+        if platform in senders:
+            try:
+                await senders[platform](user_id, text)
+            except Exception as exc:  # noqa: BLE001 - a failed notice must not stop the update
+                log.warning("could not notify admin %s: %s", admin, exc)
+
+
+async def serve(settings: Settings, conversation: Conversation) -> None:
+    """Run Telegram and/or Zalo, whichever has a token, with the monthly update scheduled."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    service = conversation.broadcasts
+    if service is not None:
+
+        async def paused(broadcast_id: str, platform: str, remaining: int, reason: str) -> None:
+            await _notify_admins(
+                conversation,
+                f"Bản tin {broadcast_id.removeprefix('monthly-')} tạm dừng trên {platform}: {reason}. "
+                f"Còn {remaining} người chưa nhận; bản tin sẽ gửi tiếp khi gõ /bantin_gui hoặc "
+                f"`python -m bot broadcast send` sau khi có hạn mức.",
+            )
+
+        service.dispatcher.on_paused = paused
+    stoppers = []
+    if settings.telegram_token:
+        stoppers.append(await _start_telegram(settings, conversation))
+    if settings.zalo_token:
+        stoppers.append(await _start_zalo(settings, conversation, stop))
+    scheduler = await start_scheduler(service)
+    log.info("bot running: %s", ", ".join(p for p, t in (("telegram", settings.telegram_token), ("zalo", settings.zalo_token)) if t))
+    await stop.wait()
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
+    for stopper in reversed(stoppers):
+        await stopper()
+
+
+async def _start_telegram(settings: Settings, conversation: Conversation):
+    from .channels import telegram
+
+    app = telegram.build_application(settings, conversation)
+    await app.initialize()
+    await telegram.set_menus(app)
+    await app.start()
+    if settings.webhook_url:
+        await app.updater.start_webhook(**telegram.webhook_options(settings))
+    else:
+        await app.updater.start_polling(allowed_updates=telegram.Update.ALL_TYPES)
+
+    async def stop() -> None:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    return stop
+
+
+async def _start_zalo(settings: Settings, conversation: Conversation, stopping: asyncio.Event):
+    from .channels.zalo import PLATFORM, ZaloChannel, ZaloClient, ZaloError
+
+    client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
+    counter = MonthlyCounter(conversation.store.db)
+    channel = ZaloChannel(client, conversation, counter)
+    if conversation.broadcasts is not None:
+        dispatcher = conversation.broadcasts.dispatcher
+        dispatcher.senders[PLATFORM] = channel.sender(settings.zalo_monthly_quota)
+        dispatcher.limits[PLATFORM] = Limits(per_second=settings.zalo_rate)
+    runner = None
+    poller = None
+    if settings.zalo_webhook_url:
+        secret = settings.zalo_webhook_secret or secrets.token_urlsafe(32)
+        await client.call("setWebhook", url=settings.zalo_webhook_url, secret_token=secret)
+        runner = web.AppRunner(channel.webhook_app(urlparse(settings.zalo_webhook_url).path or "/", secret))
+        await runner.setup()
+        await web.TCPSite(runner, settings.zalo_webhook_listen, settings.zalo_webhook_port).start()
+    else:
+        try:
+            await client.call("deleteWebhook")  # polling and webhook exclude each other
+        except ZaloError as exc:
+            log.info("zalo: deleteWebhook: %s", exc)
+        poller = asyncio.get_running_loop().create_task(channel.poll(stopping))
+
+    async def stop() -> None:
+        if poller is not None:
+            poller.cancel()
+        if runner is not None:
+            await runner.cleanup()
+        await client.close()
+
+    return stop
+
+
+def run(settings: Settings, conversation: Conversation) -> None:
+    asyncio.run(serve(settings, conversation))
