@@ -16,6 +16,7 @@ import pytest
 from bot.channels.telegram import (
     TEXT_ONLY,
     build_application,
+    set_menus,
     split_text,
     to_html,
     webhook_options,

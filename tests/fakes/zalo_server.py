@@ -332,10 +332,10 @@ class FakeZalo:
         body = {"ok": True, "result": update} if wrapped else update
         headers = {SECRET_HEADER: secret} if secret is not None else {}
         timeout = aiohttp.ClientTimeout(total=10)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(url, json=body, headers=headers) as response:
-                await response.read()
-                return response.status
+        async with (aiohttp.ClientSession(timeout=timeout) as session,
+                    session.post(url, json=body, headers=headers) as response):
+            await response.read()
+            return response.status
 
     # ------------------------------------------------------------------ fault injection
 
@@ -398,7 +398,7 @@ class FakeZalo:
 
     @staticmethod
     def _split_path(path: str) -> tuple[str, str | None]:
-        """"bot<TOKEN>/<method>" → (token, method); the method is None for any other path."""
+        """Split "bot<TOKEN>/<method>" into (token, method); method None for any other path."""
         head, sep, method = path.partition("/")
         if not sep or not head.startswith("bot") or not method or "/" in method:
             return "", None
@@ -503,7 +503,10 @@ class FakeZalo:
         except TimeoutError:
             pass
         finally:
+            # Also when cancelled (the client gave up): the lock is free, so this won't block.
             self._pollers -= 1
+            async with self._changed:
+                self._changed.notify_all()
 
     async def _set_webhook(self, params: JSONDict) -> JSONDict:
         url = params.get("url")
