@@ -20,7 +20,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def _notify_admins(conversation: Conversation, text: str) -> None:
+async def notify_admins(conversation: Conversation, text: str) -> None:
     """Tell every admin reachable on a platform with a sender (best effort)."""
     senders = conversation.broadcasts.dispatcher.senders if conversation.broadcasts else {}
     for admin in sorted(conversation.admins):
@@ -42,7 +42,7 @@ async def serve(settings: Settings, conversation: Conversation) -> None:
     if service is not None:
 
         async def paused(broadcast_id: str, platform: str, remaining: int, reason: str) -> None:
-            await _notify_admins(
+            await notify_admins(
                 conversation,
                 f"Bản tin {broadcast_id.removeprefix('monthly-')} tạm dừng trên {platform}: {reason}. "
                 f"Còn {remaining} người chưa nhận; bản tin sẽ gửi tiếp khi gõ /bantin_gui hoặc "

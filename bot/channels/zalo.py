@@ -63,6 +63,10 @@ OTHER_EVENTS = {
 }
 
 
+TASKS = web.AppKey("tasks", set)
+"""Updates being answered after the webhook call returned (kept referenced until done)."""
+
+
 class ZaloError(Exception):
     """An error envelope from the Zalo Bot Platform."""
 
@@ -264,12 +268,12 @@ class ZaloChannel:
             except (ValueError, UnicodeDecodeError):
                 log.warning("zalo: webhook body is not JSON; skipped")
                 return web.json_response({"ok": False, "description": "bad json"}, status=400)
-            request.app["tasks"].add(task := asyncio.get_running_loop().create_task(self._safe_handle(body)))
-            task.add_done_callback(request.app["tasks"].discard)
+            request.app[TASKS].add(task := asyncio.get_running_loop().create_task(self._safe_handle(body)))
+            task.add_done_callback(request.app[TASKS].discard)
             return web.json_response({"ok": True})
 
         app = web.Application()
-        app["tasks"] = set()
+        app[TASKS] = set()
         app.router.add_post("/" + path.lstrip("/"), receive)
         return app
 
