@@ -223,6 +223,7 @@ async def test_long_message_is_answered_without_error(tmp_path):
 
 async def test_token_never_appears_in_logs(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # it logs every request URL, token included
     async with running_bot(tmp_path) as (tg, _):
         tg.user_sends(20, "xin chào")
         await tg.wait_for("sendMessage", chat_id=20)

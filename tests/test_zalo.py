@@ -193,6 +193,7 @@ async def test_webhook_checks_the_secret_and_accepts_wrapped_and_flat_bodies(tmp
 
 async def test_token_never_appears_in_logs(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # it logs every request URL, token included
     async with running_zalo(tmp_path) as (zalo, _, _):
         zalo.user_sends("u30", "xin chào")
         await zalo.wait_for("sendMessage", chat_id="u30")
