@@ -32,12 +32,14 @@ async def notify_admins(conversation: Conversation, text: str) -> None:
                 log.warning("could not notify admin %s: %s", admin, exc)
 
 
-async def serve(settings: Settings, conversation: Conversation) -> None:
-    """Run Telegram and/or Zalo, whichever has a token, with the monthly update scheduled."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+async def serve(settings: Settings, conversation: Conversation, stop: asyncio.Event | None = None) -> None:
+    """Run Telegram and/or Zalo, whichever has a token, with the monthly update scheduled,
+    until ``stop`` is set (by default: on SIGINT or SIGTERM)."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     service = conversation.broadcasts
     if service is not None:
 
