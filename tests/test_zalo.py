@@ -208,3 +208,15 @@ async def test_admins_are_told_when_the_update_pauses(tmp_path):
         await notify_admins(conversation, "Bản tin tạm dừng: còn 2 người chưa nhận.")
         [notice] = zalo.sent("sendMessage", chat_id=ADMIN)
         assert "còn 2 người" in notice["text"]
+
+
+async def test_idle_long_poll_ends_in_408_and_yields_no_update(tmp_path):
+    async with FakeZalo() as zalo:
+        client = ZaloClient(zalo.token, zalo.base_url)
+        try:
+            assert await client.get_updates(timeout=1) is None
+            zalo.user_sends("u40", "xin chào")
+            update = await client.get_updates(timeout=1)
+            assert update["message"]["text"] == "xin chào"
+        finally:
+            await client.close()
