@@ -53,10 +53,10 @@ async def serve(settings: Settings, conversation: Conversation, stop: asyncio.Ev
 
         service.dispatcher.on_paused = paused
     stoppers = []
+    if settings.zalo_token:  # first: it checks its token before anything starts serving
+        stoppers.append(await _start_zalo(settings, conversation, stop))
     if settings.telegram_token:
         stoppers.append(await _start_telegram(settings, conversation))
-    if settings.zalo_token:
-        stoppers.append(await _start_zalo(settings, conversation, stop))
     scheduler = await start_scheduler(service)
     log.info("bot running: %s", ", ".join(p for p, t in (("telegram", settings.telegram_token), ("zalo", settings.zalo_token)) if t))
     await stop.wait()
@@ -90,6 +90,12 @@ async def _start_zalo(settings: Settings, conversation: Conversation, stopping: 
     from .channels.zalo import PLATFORM, ZaloChannel, ZaloClient, ZaloError
 
     client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
+    try:
+        me = await client.call("getMe")  # fail fast on a wrong token, before serving anyone
+    except ZaloError as exc:
+        await client.close()
+        raise SystemExit(f"ZALO_BOT_TOKEN không dùng được ({exc}). / The Zalo bot token was refused.") from exc
+    log.info("zalo: serving as %s", me.get("display_name") if isinstance(me, dict) else me)
     counter = MonthlyCounter(conversation.store.db)
     channel = ZaloChannel(client, conversation, counter)
     if conversation.broadcasts is not None:

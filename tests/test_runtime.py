@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.cli import build_conversation
 from bot.runtime import serve
 from bot.settings import Settings
@@ -41,3 +43,13 @@ async def test_telegram_and_zalo_in_one_process_with_the_missed_update_caught_up
         finally:
             stop.set()
             await asyncio.wait_for(server, timeout=10)
+
+
+async def test_wrong_zalo_token_stops_with_a_clear_message(tmp_path):
+    async with FakeZalo() as zalo:
+        settings = Settings(
+            database_path=tmp_path / "bot.db", knowledge_dir=KNOWLEDGE, log_level="INFO",
+            zalo_token="not-the-token", zalo_base_url=zalo.base_url,
+        )
+        with pytest.raises(SystemExit, match="ZALO_BOT_TOKEN"):
+            await serve(settings, build_conversation(settings), asyncio.Event())

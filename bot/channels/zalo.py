@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "zalo"
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
-MAX_TEXT = 2000
 CHUNK = 1900
+"""Zalo takes 1 to 2,000 characters a message; parts stay a little under."""
 POLL_TIMEOUT = 30
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi về công tác luân chuyển cán bộ nhé."

@@ -47,9 +47,6 @@ class Batch:
     metrics: list[dict]
     statistics: list[dict]
 
-    def __len__(self) -> int:
-        return len(self.entries) + len(self.passages) + len(self.metrics) + len(self.statistics)
-
 
 def file_kind(path: Path) -> str:
     """The table a file feeds, from its name; raises KnowledgeFileError for anything else."""
