@@ -75,6 +75,8 @@ def test_figure_for_a_period_without_data_is_not_invented(engine):
         "Dân số tỉnh Phú Thọ là bao nhiêu",
         "qwertyuiop",
         "Cho tôi toàn văn Nghị quyết 02",
+        "ai?",  # only a question word: nothing to answer
+        "Nghị quyết 02 của Tam Dương có bao nhiêu điều?",  # "điều" is not what "điều động" counts
     ],
 )
 def test_out_of_domain_questions_are_refused(engine, question):
@@ -92,7 +94,8 @@ def test_refusal_offers_close_topics(engine):
 
 @pytest.mark.parametrize(
     "text, kind",
-    [("xin chào", "greeting"), ("Chào bot!", "greeting"), ("cảm ơn nhé", "thanks"), ("help", "help"), ("trợ giúp", "help")],
+    [("xin chào", "greeting"), ("Chào bot!", "greeting"), ("alo alo có ai không", "greeting"), ("cảm ơn nhé", "thanks"),
+     ("help", "help"), ("trợ giúp", "help")],
 )
 def test_smalltalk_is_friendly_and_never_a_found_answer(engine, text, kind):
     answer = engine.answer(text)

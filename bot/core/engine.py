@@ -152,7 +152,7 @@ class Engine:
         if chat:
             return Answer(question, False, chat[1], kind=chat[0])
         query = self.analyzer.analyze(question, self.today)
-        ranked = self.rank(query)
+        ranked = self.rank(query) if set(query.content) - lexicon.QUESTION_WORDS else []
         best = ranked[0] if ranked else None
         threshold = LONG_QUESTION_THRESHOLD if len(set(query.content)) >= LONG_QUESTION_WORDS else FOUND_THRESHOLD
         if best is not None and best.score >= threshold:

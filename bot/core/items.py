@@ -173,7 +173,9 @@ class MetricItem(Item):
         return f"Có bao nhiêu {self.title}?"
 
     def adjust(self, query: Query, score: float) -> float:
-        words = normalize(f"{self.title} {self.unit}")
+        # What a metric counts is its unit and the head of its label ("lượt cán bộ...", "đồng chí
+        # được..."): "bao nhiêu điều" is not counted by "lượt ... điều động".
+        words = normalize(self.unit) + normalize(self.title)[:1]
         if query.count_noun and not counts_noun(query.count_noun, words):
             return score * FIGURE_MISMATCH
         if query.types - {"figure"} and not (query.figure or self._value_asked(query)):

@@ -175,11 +175,14 @@ ACCENTED_FUNCTION_WORDS: frozenset[str] = frozenset("đang đâu trên dưới".
 # Words that ask about the present: an old fact cannot answer them.
 NOW_WORDS: tuple[str, ...] = ("hien nay", "hien gio", "duong nhiem", "hom nay", "luc nay", "dang giu")
 
+# Question words: a message made only of these and function words asks nothing answerable.
+QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())
+
 # Words that ask for a number.
 FIGURE_WORDS: tuple[str, ...] = ("bao nhieu", "may", "so luong", "tong so", "tong cong", "tong", "ty le", "so luot")
 
 # Ways of counting people: "bao nhiêu người" is answered by "7 đồng chí" or "136 lượt cán bộ".
-PEOPLE_NOUNS: frozenset[str] = frozenset("nguoi can dong luot".split())
+PEOPLE_NOUNS: frozenset[str] = frozenset("nguoi can bo dong luot".split())
 
 # Number words, rewritten to digits only right before a counted noun ("hai năm" → "2 năm"),
 # because alone they are ordinary words ("năm" year, "sau" after, "Tam Dương").
@@ -202,7 +205,7 @@ NUMBER_COUNTERS: frozenset[str] = frozenset(
 
 # Greetings, thanks and requests for help: answered kindly, never counted as found answers.
 GREETINGS: tuple[str, ...] = (
-    "xin chao", "chao", "hello", "hi", "hey", "alo", "a lo", "chao bot", "chao ban",
+    "xin chao", "chao", "hello", "hi", "hey", "alo", "a lo", "chao bot", "chao ban", "co ai khong", "co ai do khong",
     "good morning", "chao buoi sang", "chao anh", "chao chi", "chao em",
 )
 THANKS: tuple[str, ...] = (
