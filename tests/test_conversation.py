@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.core.conversation import (
     ALREADY_SUBSCRIBED,
     NOT_ADMIN,
@@ -176,3 +179,17 @@ async def test_admin_sends_the_update_after_confirming(make_conversation):
 def test_sending_from_the_console_points_to_the_command_line(make_conversation):
     [reply] = make_conversation(admins="telegram:42").handle(private(choice="bt:send", user="42"))
     assert "python -m bot broadcast send" in reply.text
+
+
+def test_any_message_or_tap_gets_well_formed_replies(make_conversation):
+    conv = make_conversation(flood=FloodControl(limit=10**9))
+
+    @settings(max_examples=100, deadline=None)
+    @given(text=st.text(max_size=300), choice=st.one_of(st.none(), st.text(max_size=80)), is_private=st.booleans())
+    def check(text, choice, is_private):
+        message = Incoming("telegram", "9", "9", text=text, choice=choice, private=is_private, addressed=True)
+        for reply in conv.handle(message):
+            assert reply.text.strip()
+            assert all(len(o.data.encode()) <= 64 for o in reply.options)
+
+    check()
