@@ -20,16 +20,13 @@ import json
 import mimetypes
 import re
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from http import HTTPStatus
-from typing import Any, Self
+from typing import Any, ClassVar
 
-from aiohttp import web
+from .base import ApiError, Call, ChatId, FakeBotServer, Handler, JSONDict, http_phrase
 
-JSONDict = dict[str, Any]
-ChatId = int | str
+__all__ = ["ApiError", "Call", "ChatId", "FakeTelegram", "JSONDict", "make_error"]
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 BOT_FIRST_NAME = "Luân chuyển bot"
@@ -49,61 +46,6 @@ _STRING_FIELDS = frozenset({
     "title", "url",
 })
 _HTML_TAG = re.compile(r"<[^>]*>")
-
-
-@dataclass
-class Call:
-    """One Bot API request as the server saw it; ``status`` is the HTTP status answered."""
-
-    method: str
-    params: JSONDict
-    at: float  # time.monotonic() when the request arrived
-    status: int = 200
-    result: Any = None  # the "result" returned on success
-
-    @property
-    def ok(self) -> bool:
-        return self.status == HTTPStatus.OK
-
-
-class ApiError(Exception):
-    """An error answer in the Bot API shape; method handlers raise it, faults hold one."""
-
-    def __init__(self, status: int, description: str, parameters: JSONDict | None = None):
-        super().__init__(f"{status} {description}")
-        self.status = status
-        self.description = description
-        self.parameters = parameters
-
-    def body(self) -> JSONDict:
-        body: JSONDict = {"ok": False, "error_code": self.status, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
-
-
-@dataclass
-class _Fault:
-    """An error to answer the next ``remaining`` matching calls with."""
-
-    method: str
-    error: ApiError
-    remaining: int
-    chat_id: ChatId | None = None
-
-
-def _decode_field(key: str, raw: str) -> Any:
-    if key in _STRING_FIELDS:
-        return raw
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
-
-
-def _same_chat(a: Any, b: Any) -> bool:
-    """Chat ids arrive as ints or strings ("123", "@channel"); compare them as text."""
-    return a is not None and b is not None and str(a) == str(b)
 
 
 def _utf16_len(text: str) -> int:
@@ -132,32 +74,22 @@ def make_error(status: int, *, retry_after: float | None = None,
         return ApiError(status, description or f"Too Many Requests: retry after {_number(wait)}",
                         {"retry_after": wait})
     if description is None:
-        if status == HTTPStatus.FORBIDDEN:
-            description = BLOCKED_DESCRIPTION
-        else:
-            try:
-                description = HTTPStatus(status).phrase
-            except ValueError:
-                description = "Error"
+        description = BLOCKED_DESCRIPTION if status == HTTPStatus.FORBIDDEN else http_phrase(status)
     return ApiError(status, description)
 
 
-class FakeTelegram:
+class FakeTelegram(FakeBotServer):
     """Fake Bot API server on 127.0.0.1 (free port); see the module docstring."""
 
+    # Telegram matches method names case-insensitively; calls are recorded canonically.
+    method_names_case_sensitive: ClassVar[bool] = False
+    blocked_description: ClassVar[str] = BLOCKED_DESCRIPTION
+
     def __init__(self, token: str = DEFAULT_TOKEN, username: str = "luanchuyen_bot") -> None:
-        self.token = token
+        super().__init__(token)
         self.username = username
         self.bot_id = int(token.split(":", 1)[0])
-        self.calls: list[Call] = []
-        #: Every 429 answered, injected by fail() or produced by limit_rate().
-        self.too_many_requests_sent = 0
-
-        # Notified on every recorded call and whenever a long poll parks.
-        self._changed = asyncio.Condition()
         self._updates: list[JSONDict] = []
-        # Replaced on every queued update: user actions are sync so can't take a Condition lock.
-        self._updates_event = asyncio.Event()
         self._update_ids = itertools.count(1)
         self._object_ids = itertools.count(1)  # callback/inline query ids, file ids
         self._last_message_id: dict[str, int] = {}
@@ -166,74 +98,26 @@ class FakeTelegram:
         self._chats: dict[str, JSONDict] = {}
         self._commands: dict[str, list[JSONDict]] = {}
         self._webhook_url = ""
-        self.listeners: list[Callable[[Call], None]] = []
-        """Called with every recorded call (benchmarks use it instead of polling ``calls``)."""
-        self._pollers = 0
 
-        self._faults: list[_Fault] = []
-        self._blocked: set[str] = set()
-        self._delays: dict[str, float] = {}
-        self._rate: float | None = None
-        self._recent_sends: deque[float] = deque()
-
-        self._closing = False
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
-
-        handlers: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
-            "getMe": self._get_me,
-            "deleteWebhook": self._delete_webhook,
-            "setWebhook": self._set_webhook,
-            "getWebhookInfo": self._get_webhook_info,
-            "getUpdates": self._get_updates,
-            "sendMessage": self._send_message,
+    def _api_methods(self) -> dict[str, Handler]:
+        return {
+            **super()._api_methods(),
             "editMessageText": self._edit_message_text,
             "answerCallbackQuery": self._true,
             "answerInlineQuery": self._true,
             "setMyCommands": self._set_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "getMyCommands": self._get_my_commands,
-            "sendChatAction": self._send_chat_action,
             "close": self._true,
             "logOut": self._true,
         }
-        # Telegram matches method names case-insensitively; calls are recorded canonically.
-        self._handlers = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
-    # ------------------------------------------------------------------ lifecycle
-
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
-        app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._handle)
-        # A short shutdown timeout: stop() releases long polls, nothing else runs long.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = self._runner.addresses[0][1]
-        self._closing = False
-
-    async def stop(self) -> None:
-        """Release parked long polls (they answer []) and close the server."""
-        self._closing = True
-        self._wake_pollers()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
+    # ------------------------------------------------------------------ state
 
     @property
     def base_url(self) -> str:
         """For ``Bot(base_url=...)``: python-telegram-bot appends the token and ``/method``."""
-        if self._port is None:
-            raise RuntimeError("FakeTelegram is not started")
-        return f"http://127.0.0.1:{self._port}/bot"
+        return f"{self._server_url}/bot"
 
     @property
     def bot_user(self) -> JSONDict:
@@ -252,67 +136,6 @@ class FakeTelegram:
     def pending_updates(self) -> list[JSONDict]:
         """Updates queued and not yet confirmed by a getUpdates offset."""
         return list(self._updates)
-
-    @property
-    def polling(self) -> int:
-        """How many getUpdates requests are parked waiting for an update right now."""
-        return self._pollers
-
-    # ------------------------------------------------------------------ recording
-
-    def sent(self, method: str = "sendMessage", chat_id: ChatId | None = None) -> list[JSONDict]:
-        """Params of the successful calls of ``method`` (to ``chat_id`` if given), in order."""
-        return [
-            call.params for call in self.calls
-            if call.ok and call.method == method
-            and (chat_id is None or _same_chat(call.params.get("chat_id"), chat_id))
-        ]
-
-    async def wait_for(self, method: str = "sendMessage", count: int = 1, timeout: float = 5.0,
-                       chat_id: ChatId | None = None) -> list[JSONDict]:
-        """Wait until ``count`` successful ``method`` calls are recorded; return all of them.
-
-        Raises AssertionError listing what was recorded if they don't come in ``timeout``.
-        """
-        try:
-            async with asyncio.timeout(timeout):
-                async with self._changed:
-                    await self._changed.wait_for(
-                        lambda: len(self.sent(method, chat_id)) >= count)
-        except TimeoutError:
-            target = f" to chat {chat_id}" if chat_id is not None else ""
-            got = len(self.sent(method, chat_id))
-            raise AssertionError(
-                f"expected {count} successful {method} call(s){target} within {timeout}s, "
-                f"got {got}. Recorded calls:\n{self.describe_calls()}"
-            ) from None
-        return self.sent(method, chat_id)
-
-    async def wait_until_polling(self, timeout: float = 5.0) -> None:
-        """Wait until a getUpdates request is parked on the server (a long poll in progress)."""
-        try:
-            async with asyncio.timeout(timeout):
-                async with self._changed:
-                    await self._changed.wait_for(lambda: self._pollers > 0)
-        except TimeoutError:
-            raise AssertionError(
-                f"no getUpdates long poll within {timeout}s. Recorded calls:\n"
-                f"{self.describe_calls()}") from None
-
-    def describe_calls(self, limit: int = 30) -> str:
-        """The last calls, one per line, for assertion messages (getUpdates left out)."""
-        shown = [call for call in self.calls if call.method != "getUpdates"][-limit:]
-        if not shown:
-            return "  (none besides getUpdates)"
-        return "\n".join(
-            f"  {call.status} {call.method} "
-            f"{json.dumps(call.params, ensure_ascii=False, default=str)}"
-            for call in shown
-        )
-
-    def clear(self) -> None:
-        """Forget recorded calls (updates, faults and chat state stay)."""
-        self.calls.clear()
 
     # ------------------------------------------------------------------ user actions
 
@@ -404,116 +227,29 @@ class FakeTelegram:
 
         429 carries ``retry_after`` (default 1 s; fractions are fine and keep tests fast).
         """
-        self._faults.append(_Fault(method, make_error(status, retry_after=retry_after,
-                                                      description=description),
-                                   times, chat_id))
+        self._add_fault(method, make_error(status, retry_after=retry_after,
+                                           description=description), times, chat_id)
 
-    def block(self, chat_id: ChatId) -> None:
-        """The user blocked the bot: sends to that chat answer 403 until unblock()."""
-        self._blocked.add(str(chat_id))
-
-    def unblock(self, chat_id: ChatId) -> None:
-        self._blocked.discard(str(chat_id))
-
-    def delay(self, method: str, seconds: float | None) -> None:
-        """Answer ``method`` ``seconds`` late (0 or None: on time again)."""
-        if seconds:
-            self._delays[method] = seconds
-        else:
-            self._delays.pop(method, None)
-
-    def limit_rate(self, per_second: float | None) -> None:
-        """Enforce a sendMessage rate (sliding 1 s window) by answering 429 retry_after=1."""
-        self._rate = per_second
-        self._recent_sends.clear()
-
-    # ------------------------------------------------------------------ HTTP
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        arrived = time.monotonic()
-        match = re.fullmatch(r"bot([^/]*)/([A-Za-z]+)", request.match_info["path"])
-        if match is None:
-            return web.json_response(ApiError(404, "Not Found").body(), status=404)
-        token, name = match.groups()
-        method, handler = self._handlers.get(name.lower(), (name, None))
-        try:
-            params = await self._read_params(request)
-        except ApiError as exc:
-            return await self._answer(Call(method, {}, arrived), exc)
-        call = Call(method, params, arrived)
-
-        if token != self.token:
-            return await self._answer(call, ApiError(401, "Unauthorized"))
-        if handler is None:
-            return await self._answer(call, ApiError(404, "Not Found: method not found"))
-        if seconds := self._delays.get(method):
-            await asyncio.sleep(seconds)
-        if fault := self._fault_for(method, params):
-            return await self._answer(call, fault)
-        try:
-            call.result = await handler(params)
-        except ApiError as exc:
-            return await self._answer(call, exc)
-        return await self._answer(call, None)
-
-    async def _answer(self, call: Call, error: ApiError | None) -> web.Response:
-        """Record the call, wake wait_for(), and send the Bot API envelope."""
-        if error is None:
-            body: JSONDict = {"ok": True, "result": call.result}
-        else:
-            call.status = error.status
-            body = error.body()
-            if error.status == HTTPStatus.TOO_MANY_REQUESTS:
-                self.too_many_requests_sent += 1
-        self.calls.append(call)
-        for listener in self.listeners:
-            listener(call)
-        async with self._changed:
-            self._changed.notify_all()
-        return web.json_response(body, status=call.status,
-                                 dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+    # ------------------------------------------------------------------ platform hooks
 
     @staticmethod
-    async def _read_params(request: web.Request) -> JSONDict:
-        """Query string plus a form, multipart or JSON body; form values are JSON-decoded."""
-        params: JSONDict = {key: _decode_field(key, value) for key, value in request.query.items()}
-        if request.content_type == "application/json":
-            try:
-                body = await request.json() if request.can_read_body else {}
-            except ValueError:
-                raise ApiError(400, "Bad Request: can't parse JSON body") from None
-            if not isinstance(body, dict):
-                raise ApiError(400, "Bad Request: JSON body must be an object")
-            params.update(body)
-            return params
-        for key, value in (await request.post()).items():
-            if isinstance(value, web.FileField):
-                params[key] = {"file_name": value.filename, "mime_type": value.content_type,
-                               "data": value.file.read()}
-            else:
-                params[key] = _decode_field(key, value)
-        return params
+    def _split_path(path: str) -> tuple[str, str] | None:
+        match = re.fullmatch(r"bot([^/]*)/([A-Za-z]+)", path)
+        return None if match is None else (match[1], match[2])
 
-    def _fault_for(self, method: str, params: JSONDict) -> ApiError | None:
-        """Injected faults first, then blocked chats, then the server-side rate limit."""
-        chat_id = params.get("chat_id")
-        for fault in self._faults:
-            if fault.method == method and fault.remaining > 0 and (
-                    fault.chat_id is None or _same_chat(fault.chat_id, chat_id)):
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                return fault.error
-        if method.startswith("send") and str(chat_id) in self._blocked:
-            return ApiError(403, BLOCKED_DESCRIPTION)
-        if method == "sendMessage" and self._rate is not None:
-            now = time.monotonic()
-            while self._recent_sends and now - self._recent_sends[0] >= 1.0:
-                self._recent_sends.popleft()
-            if len(self._recent_sends) >= self._rate:
-                return make_error(429, retry_after=1)
-            self._recent_sends.append(now)
-        return None
+    @staticmethod
+    def _decode_field(key: str, raw: str | bytes | bytearray) -> Any:
+        """Form values are JSON-decoded, except the fields sent as plain text."""
+        if key in _STRING_FIELDS:
+            return raw
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
+    def _rate_limit_error(self) -> ApiError:
+        """Flood control tells the client how long to wait; a second is the shortest."""
+        return make_error(429, retry_after=1)
 
     # ------------------------------------------------------------------ Bot API methods
 
@@ -560,15 +296,7 @@ class FakeTelegram:
             remaining = deadline - loop.time()
             if ready or self._closing or remaining <= 0:
                 return ready
-            self._pollers += 1
-            async with self._changed:
-                self._changed.notify_all()
-            try:
-                await asyncio.wait_for(woken.wait(), remaining)
-            except TimeoutError:
-                pass
-            finally:
-                self._pollers -= 1
+            await self._park(woken, remaining)
 
     async def _send_message(self, params: JSONDict) -> JSONDict:
         chat_id = self._require_chat(params)
@@ -654,10 +382,6 @@ class FakeTelegram:
         self._updates.append(update)
         self._wake_pollers()
         return copy.deepcopy(update)
-
-    def _wake_pollers(self) -> None:
-        woken, self._updates_event = self._updates_event, asyncio.Event()
-        woken.set()
 
     def _file_ids(self) -> tuple[str, str]:
         n = next(self._object_ids)

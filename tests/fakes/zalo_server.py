@@ -16,19 +16,15 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
-import json
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from http import HTTPStatus
-from typing import Any, Self
+from typing import Any, ClassVar
 
 import aiohttp
-from aiohttp import web
 
-JSONDict = dict[str, Any]
-ChatId = int | str
+from .base import ApiError, Call, ChatId, FakeBotServer, Handler, JSONDict, http_phrase
+
+__all__ = ["ApiError", "Call", "ChatId", "FakeZalo", "JSONDict", "make_error"]
 
 DEFAULT_TOKEN = "zalo-TEST-token-123"
 DEFAULT_BOT_ID = "2345678901234567890"
@@ -44,150 +40,47 @@ WEBHOOK_ACTIVE_DESCRIPTION = ("Conflict: webhook is active; "
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 
-@dataclass
-class Call:
-    """One API request as the server saw it; ``status`` is the HTTP status answered."""
-
-    method: str
-    params: JSONDict
-    at: float  # time.monotonic() when the request arrived
-    status: int = 200
-    result: Any = None  # the "result" returned on success
-
-    @property
-    def ok(self) -> bool:
-        return self.status == HTTPStatus.OK
-
-
-class ApiError(Exception):
-    """An error answer in Zalo's envelope; method handlers raise it, faults hold one."""
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(f"{status} {description}")
-        self.status = status
-        self.description = description
-
-    def body(self) -> JSONDict:
-        return {"ok": False, "error_code": self.status, "description": self.description}
-
-
-@dataclass
-class _Fault:
-    """An error to answer the next ``remaining`` matching calls with."""
-
-    method: str
-    error: ApiError
-    remaining: int
-    chat_id: ChatId | None = None
-
-
-def _same_chat(a: Any, b: Any) -> bool:
-    """Chat ids are opaque strings, but a client may send digits as a number: compare text."""
-    return a is not None and b is not None and str(a) == str(b)
-
-
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
 def make_error(status: int, *, description: str | None = None) -> ApiError:
     """The error Zalo would send for ``status`` (no retry_after: Zalo publishes none)."""
-    if description is None:
-        if status == HTTPStatus.TOO_MANY_REQUESTS:
-            description = "Too Many Requests"
-        else:
-            try:
-                description = HTTPStatus(status).phrase
-            except ValueError:
-                description = "Error"
-    return ApiError(status, description)
+    # HTTPStatus's phrase for 429 is Zalo's wording too: "Too Many Requests".
+    return ApiError(status, http_phrase(status) if description is None else description)
 
 
-class FakeZalo:
+class FakeZalo(FakeBotServer):
     """Fake Zalo Bot API server on 127.0.0.1 (free port); see the module docstring."""
+
+    # A client that gives up on a long poll must not consume an update the fake would then
+    # write into a closed socket.
+    handler_cancellation: ClassVar[bool] = True
+    blocked_description: ClassVar[str] = BLOCKED_DESCRIPTION
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_name: str = "Bot Luân chuyển",
                  *, bot_id: str = DEFAULT_BOT_ID) -> None:
-        self.token = token
+        super().__init__(token)
         self.bot_name = bot_name
         self.bot_id = bot_id
-        self.calls: list[Call] = []
-        #: Every 429 answered, injected by fail() or produced by limit_rate().
-        self.too_many_requests_sent = 0
         #: The platform documents https webhooks; off by default so tests can use http://127.0.0.1.
         self.require_https_webhook = False
-        self.listeners: list[Callable[[Call], None]] = []
-        """Called with every recorded call (benchmarks use it instead of polling ``calls``)."""
-
-        # Notified on every recorded call and whenever a long poll parks or leaves.
-        self._changed = asyncio.Condition()
         self._updates: deque[JSONDict] = deque()
-        # Replaced on every queued update: user actions are sync so can't take a Condition lock.
-        self._updates_event = asyncio.Event()
         self._message_ids = itertools.count(1)
-        self._pollers = 0
         self._webhook: tuple[str, str] | None = None
         self._webhook_updated_at = 0
 
-        self._faults: list[_Fault] = []
-        self._blocked: set[str] = set()
-        self._delays: dict[str, float] = {}
-        self._rate: float | None = None
-        self._recent_sends: deque[float] = deque()
+    def _api_methods(self) -> dict[str, Handler]:
+        # Zalo method names are case-sensitive (the base default): "getme" is unknown.
+        return {**super()._api_methods(),
+                "sendPhoto": self._send_photo, "sendSticker": self._send_sticker}
 
-        self._closing = False
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
-
-        # Zalo method names are case-sensitive: "getme" is an unknown method.
-        self._handlers: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
-            "getMe": self._get_me,
-            "getUpdates": self._get_updates,
-            "setWebhook": self._set_webhook,
-            "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info,
-            "sendMessage": self._send_message,
-            "sendPhoto": self._send_photo,
-            "sendSticker": self._send_sticker,
-            "sendChatAction": self._send_chat_action,
-        }
-
-    # ------------------------------------------------------------------ lifecycle
-
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
-        app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._handle)
-        # handler_cancellation: a client that gives up on a long poll must not consume an update
-        # the fake would then write into a closed socket. Short shutdown: stop() ends long polls.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0,
-                                     handler_cancellation=True)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = self._runner.addresses[0][1]
-        self._closing = False
-
-    async def stop(self) -> None:
-        """Release parked long polls (they answer 408) and close the server."""
-        self._closing = True
-        self._wake_pollers()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
+    # ------------------------------------------------------------------ state
 
     @property
     def base_url(self) -> str:
         """The API root: the client calls ``f"{base_url}/bot{token}/{method}"``."""
-        if self._port is None:
-            raise RuntimeError("FakeZalo is not started")
-        return f"http://127.0.0.1:{self._port}"
+        return self._server_url
 
     @property
     def bot_info(self) -> JSONDict:
@@ -201,70 +94,9 @@ class FakeZalo:
         return copy.deepcopy(list(self._updates))
 
     @property
-    def polling(self) -> int:
-        """How many getUpdates requests are parked waiting for an update right now."""
-        return self._pollers
-
-    @property
     def webhook(self) -> tuple[str, str] | None:
         """(url, secret_token) as last set by setWebhook; None when no webhook is set."""
         return self._webhook
-
-    # ------------------------------------------------------------------ recording
-
-    def sent(self, method: str = "sendMessage", chat_id: ChatId | None = None) -> list[JSONDict]:
-        """Params of the successful calls of ``method`` (to ``chat_id`` if given), in order."""
-        return [
-            call.params for call in self.calls
-            if call.ok and call.method == method
-            and (chat_id is None or _same_chat(call.params.get("chat_id"), chat_id))
-        ]
-
-    async def wait_for(self, method: str = "sendMessage", count: int = 1, timeout: float = 5.0,
-                       chat_id: ChatId | None = None) -> list[JSONDict]:
-        """Wait until ``count`` successful ``method`` calls are recorded; return all of them.
-
-        Raises AssertionError listing what was recorded if they don't come in ``timeout``.
-        """
-        try:
-            async with asyncio.timeout(timeout):
-                async with self._changed:
-                    await self._changed.wait_for(
-                        lambda: len(self.sent(method, chat_id)) >= count)
-        except TimeoutError:
-            target = f" to chat {chat_id}" if chat_id is not None else ""
-            got = len(self.sent(method, chat_id))
-            raise AssertionError(
-                f"expected {count} successful {method} call(s){target} within {timeout}s, "
-                f"got {got}. Recorded calls:\n{self.describe_calls()}"
-            ) from None
-        return self.sent(method, chat_id)
-
-    async def wait_until_polling(self, timeout: float = 5.0) -> None:
-        """Wait until a getUpdates request is parked on the server (a long poll in progress)."""
-        try:
-            async with asyncio.timeout(timeout):
-                async with self._changed:
-                    await self._changed.wait_for(lambda: self._pollers > 0)
-        except TimeoutError:
-            raise AssertionError(
-                f"no getUpdates long poll within {timeout}s. Recorded calls:\n"
-                f"{self.describe_calls()}") from None
-
-    def describe_calls(self, limit: int = 30) -> str:
-        """The last calls, one per line, for assertion messages (getUpdates left out)."""
-        shown = [call for call in self.calls if call.method != "getUpdates"][-limit:]
-        if not shown:
-            return "  (none besides getUpdates)"
-        return "\n".join(
-            f"  {call.status} {call.method} "
-            f"{json.dumps(call.params, ensure_ascii=False, default=str)}"
-            for call in shown
-        )
-
-    def clear(self) -> None:
-        """Forget recorded calls (updates, faults and the webhook stay)."""
-        self.calls.clear()
 
     # ------------------------------------------------------------------ user actions
 
@@ -346,129 +178,17 @@ class FakeZalo:
         The description defaults to Zalo's wording: 429 "Too Many Requests", else the HTTP
         phrase (502 "Bad Gateway", 403 "Forbidden").
         """
-        self._faults.append(_Fault(method, make_error(status, description=description),
-                                   times, chat_id))
+        self._add_fault(method, make_error(status, description=description), times, chat_id)
 
-    def block(self, chat_id: ChatId) -> None:
-        """The user blocked the bot: sends to that chat answer 403 until unblock()."""
-        self._blocked.add(str(chat_id))
-
-    def unblock(self, chat_id: ChatId) -> None:
-        self._blocked.discard(str(chat_id))
-
-    def delay(self, method: str, seconds: float | None) -> None:
-        """Answer ``method`` ``seconds`` late (0 or None: on time again)."""
-        if seconds:
-            self._delays[method] = seconds
-        else:
-            self._delays.pop(method, None)
-
-    def limit_rate(self, per_second: float | None) -> None:
-        """Enforce a sendMessage rate (sliding 1 s window) by answering 429."""
-        self._rate = per_second
-        self._recent_sends.clear()
-
-    # ------------------------------------------------------------------ HTTP
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        arrived = time.monotonic()
-        token, method = self._split_path(request.match_info["path"])
-        if method is None:
-            return self._respond(404, ApiError(404, "Not Found").body())
-        try:
-            params = await self._read_params(request)
-        except ApiError as exc:
-            return await self._answer(Call(method, {}, arrived), exc)
-        call = Call(method, params, arrived)
-
-        if token != self.token:
-            return await self._answer(call, ApiError(401, "Unauthorized"))
-        handler = self._handlers.get(method)
-        if handler is None:
-            return await self._answer(call, ApiError(404, "Not Found: method not found"))
-        if seconds := self._delays.get(method):
-            await asyncio.sleep(seconds)
-        if fault := self._fault_for(method, params):
-            return await self._answer(call, fault)
-        try:
-            call.result = await handler(params)
-        except ApiError as exc:
-            return await self._answer(call, exc)
-        return await self._answer(call, None)
+    # ------------------------------------------------------------------ platform hooks
 
     @staticmethod
-    def _split_path(path: str) -> tuple[str, str | None]:
-        """Split "bot<TOKEN>/<method>" into (token, method); method None for any other path."""
+    def _split_path(path: str) -> tuple[str, str] | None:
+        """Split "bot<TOKEN>/<method>" into (token, method); None for any other path."""
         head, sep, method = path.partition("/")
         if not sep or not head.startswith("bot") or not method or "/" in method:
-            return "", None
+            return None
         return head[len("bot"):], method
-
-    async def _answer(self, call: Call, error: ApiError | None) -> web.Response:
-        """Record the call, wake wait_for(), and send the envelope."""
-        if error is None:
-            body: JSONDict = {"ok": True, "result": call.result}
-        else:
-            call.status = error.status
-            body = error.body()
-            if error.status == HTTPStatus.TOO_MANY_REQUESTS:
-                self.too_many_requests_sent += 1
-        self.calls.append(call)
-        for listener in self.listeners:
-            listener(call)
-        async with self._changed:
-            self._changed.notify_all()
-        return self._respond(call.status, body)
-
-    @staticmethod
-    def _respond(status: int, body: JSONDict) -> web.Response:
-        return web.json_response(body, status=status,
-                                 dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
-
-    @staticmethod
-    async def _read_params(request: web.Request) -> JSONDict:
-        """Query string plus a JSON, form or multipart body.
-
-        Form values stay strings (ids are opaque strings; handlers convert numbers they need).
-        """
-        params: JSONDict = dict(request.query)
-        if request.content_type == "application/json":
-            try:
-                body = await request.json() if request.can_read_body else {}
-            except ValueError:
-                raise ApiError(400, "Bad Request: can't parse JSON body") from None
-            if not isinstance(body, dict):
-                raise ApiError(400, "Bad Request: JSON body must be an object")
-            params.update(body)
-            return params
-        for key, value in (await request.post()).items():
-            if isinstance(value, web.FileField):
-                params[key] = {"file_name": value.filename, "mime_type": value.content_type,
-                               "data": value.file.read()}
-            else:
-                params[key] = value
-        return params
-
-    def _fault_for(self, method: str, params: JSONDict) -> ApiError | None:
-        """Injected faults first, then blocked chats, then the server-side rate limit."""
-        chat_id = params.get("chat_id")
-        for fault in self._faults:
-            if fault.method == method and fault.remaining > 0 and (
-                    fault.chat_id is None or _same_chat(fault.chat_id, chat_id)):
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                return fault.error
-        if method.startswith("send") and str(chat_id) in self._blocked:
-            return ApiError(403, BLOCKED_DESCRIPTION)
-        if method == "sendMessage" and self._rate is not None:
-            now = time.monotonic()
-            while self._recent_sends and now - self._recent_sends[0] >= 1.0:
-                self._recent_sends.popleft()
-            if len(self._recent_sends) >= self._rate:
-                return make_error(429)
-            self._recent_sends.append(now)
-        return None
 
     # ------------------------------------------------------------------ API methods
 
@@ -491,22 +211,6 @@ class FakeZalo:
             if self._closing or remaining <= 0:
                 raise ApiError(408, "Request timeout")
             await self._park(woken, remaining)
-
-    async def _park(self, woken: asyncio.Event, seconds: float) -> None:
-        """Wait for ``woken`` as a counted poller (wait_until_polling sees it)."""
-        self._pollers += 1
-        async with self._changed:
-            self._changed.notify_all()
-        try:
-            async with asyncio.timeout(seconds):
-                await woken.wait()
-        except TimeoutError:
-            pass
-        finally:
-            # Also when cancelled (the client gave up): the lock is free, so this won't block.
-            self._pollers -= 1
-            async with self._changed:
-                self._changed.notify_all()
 
     async def _set_webhook(self, params: JSONDict) -> JSONDict:
         url = params.get("url")
@@ -590,7 +294,3 @@ class FakeZalo:
             "date": _now_ms(),
         }
         return self.queue({"event_name": event_name, "message": message})
-
-    def _wake_pollers(self) -> None:
-        woken, self._updates_event = self._updates_event, asyncio.Event()
-        woken.set()
