@@ -280,7 +280,9 @@ class Conversation:
                 continue
             value = format_number(stat["value"]) + (f"–{format_number(stat['value_max'])}" if stat["value_max"] else "")
             period = describe_bounds(stat["period_start"], stat["period_end"])
-            rows.append(f"{value:>5} {stat['unit']:<8} {metric['label']} ({period})")
+            label = metric["label"]
+            what = label if label.lower().startswith(stat["unit"].lower()) else f"{stat['unit']} {label}"
+            rows.append(f"{value:>5} {what} ({period})")
         if not rows:
             return [Reply("Chưa có số liệu nào trong cơ sở dữ liệu.")]
         head = "Số liệu chính (nguồn: Báo Vĩnh Phúc, 30/05/2019):"
