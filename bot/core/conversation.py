@@ -273,7 +273,7 @@ class Conversation:
 
     def _figures(self, msg: Incoming, args: str) -> list[Reply]:
         labels = {m["key"]: m for m in self.store.metrics()}
-        rows = []
+        rows, sources = [], []
         for stat in self.store.statistics():
             metric = labels.get(stat["metric"])
             if metric is None:
@@ -283,10 +283,12 @@ class Conversation:
             label = metric["label"]
             what = label if label.lower().startswith(stat["unit"].lower()) else f"{stat['unit']} {label}"
             rows.append(f"{value:>5} {what} ({period})")
+            if stat["source"] not in sources:
+                sources.append(stat["source"])
         if not rows:
             return [Reply("Chưa có số liệu nào trong cơ sở dữ liệu.")]
-        head = "Số liệu chính (nguồn: Báo Vĩnh Phúc, 30/05/2019):"
-        return [Reply(head + "\n" + "\n".join(rows), monospace=True)]
+        text = "Số liệu chính:\n" + "\n".join(rows) + "\n\nNguồn: " + "; ".join(sources)
+        return [Reply(text, monospace=True)]
 
     def _documents(self, msg: Incoming, args: str) -> list[Reply]:
         documents = sorted({p["document"] for p in self.store.passages()})
