@@ -34,14 +34,14 @@ def build_broadcasts(settings: Settings, store, subscriptions):
 def build_conversation(settings: Settings, flood=None):
     """The conversation layer over the configured database, shared by every channel."""
     from .core.conversation import Conversation, parse_admins
-    from .core.engine import Engine
+    from .core.engine import LiveEngine
     from .core.store import KnowledgeStore
     from .core.subscriptions import Subscriptions
 
     store = KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
     subscriptions = Subscriptions(store.db)
     return Conversation(
-        Engine.from_store(store), store, subscriptions, parse_admins(settings.admin_ids), flood=flood,
+        LiveEngine(store), store, subscriptions, parse_admins(settings.admin_ids), flood=flood,
         broadcasts=build_broadcasts(settings, store, subscriptions),
     )
 

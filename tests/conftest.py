@@ -11,7 +11,7 @@ from bot.broadcast.delivery import Dispatcher
 from bot.broadcast.ledger import Ledger
 from bot.broadcast.service import BroadcastService
 from bot.core.conversation import Conversation, FloodControl, parse_admins
-from bot.core.engine import Engine
+from bot.core.engine import Engine, LiveEngine
 from bot.core.store import KnowledgeStore
 from bot.core.subscriptions import Subscriptions
 
@@ -37,7 +37,7 @@ def make_conversation(tmp_path):
 
     def make(admins: str = "", flood: FloodControl | None = None, senders: dict | None = None) -> Conversation:
         store = KnowledgeStore(tmp_path / "conversation.db", seed_dir=KNOWLEDGE)
-        engine = Engine.from_store(store, today=TODAY)
+        engine = LiveEngine(store, today=TODAY)
         subscriptions = Subscriptions(store.db)
         ledger = Ledger(store.db)
         broadcasts = BroadcastService(store, subscriptions, ledger, Dispatcher(ledger, subscriptions, senders or {}))

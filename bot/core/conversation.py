@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..broadcast.ledger import MAX_ANNOUNCEMENT
-from .engine import Answer, Engine
+from .admins import Admins
+from .editing import EditError, Editor
+from .engine import Answer, Engine, LiveEngine
 from .items import format_number
 from .periods import describe_bounds
 from .store import KnowledgeStore
@@ -99,6 +101,12 @@ COMMANDS = (
     Command("bantin_gui", "Gửi bản tin ngay (quản trị)", admin=True),
     Command("bantin_trangthai", "Tiến độ gửi bản tin (quản trị)", admin=True),
     Command("thongbao", "Thêm thông báo vào bản tin tới: /thongbao <nội dung> (quản trị)", admin=True),
+    Command("tim", "Tìm mục trong cơ sở dữ liệu: /tim <từ khóa> (quản trị)", admin=True),
+    Command("xoa", "Xóa một mục: /xoa <mã mục> (quản trị)", admin=True),
+    Command("lichsu", "Các thay đổi gần đây (quản trị)", admin=True),
+    Command("hoantac", "Hoàn tác một thay đổi: /hoantac <số thay đổi> (quản trị)", admin=True),
+    Command("quantri_them", "Thêm quản trị viên: /quantri_them telegram:<mã> (chủ bot)", admin=True),
+    Command("quantri_xoa", "Bỏ quản trị viên: /quantri_xoa telegram:<mã> (chủ bot)", admin=True),
 )
 
 
@@ -162,20 +170,23 @@ class Conversation:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | LiveEngine,
         store: KnowledgeStore,
         subscriptions: Subscriptions,
         admins: frozenset[str] = frozenset(),
         flood: FloodControl | None = None,
         broadcasts: BroadcastService | None = None,
     ) -> None:
-        self.engine = engine
+        self._engine = engine
         self.broadcasts = broadcasts
         self.sending: asyncio.Task | None = None
         """The update an admin asked to send from chat (kept referenced while it runs)."""
         self.store = store
         self.subscriptions = subscriptions
-        self.admins = admins
+        self.admins = Admins(store.db, admins)
+        self.editor = Editor(store)
+        self._pending: dict[str, tuple[str, str]] = {}
+        """An admin's change waiting for the confirmation tap: user → (action, target)."""
         self.flood = flood or FloodControl()
         self._handlers: dict[str, Callable[[Incoming, str], list[Reply]]] = {
             "start": self._start,
@@ -190,7 +201,18 @@ class Conversation:
             "bantin_gui": self._broadcast_confirm,
             "bantin_trangthai": self._broadcast_status,
             "thongbao": self._announce,
+            "tim": self._find,
+            "xoa": self._delete_confirm,
+            "lichsu": self._history,
+            "hoantac": self._undo,
+            "quantri_them": self._admin_add,
+            "quantri_xoa": self._admin_remove,
         }
+
+    @property
+    def engine(self) -> Engine:
+        """The engine for the knowledge as it is now (see LiveEngine)."""
+        return self._engine.current() if isinstance(self._engine, LiveEngine) else self._engine
 
     def is_admin(self, msg: Incoming) -> bool:
         return f"{msg.platform}:{msg.user_id}" in self.admins
@@ -205,7 +227,8 @@ class Conversation:
         command = _command(text)
         if not msg.private and command is None and not msg.addressed and msg.choice is None:
             return []  # group chatter not addressed to the bot
-        verdict = self.flood.check(f"{msg.platform}:{msg.user_id}")
+        # Admins are trusted and may need many commands in a row; everyone else is paced.
+        verdict = "ok" if self.is_admin(msg) else self.flood.check(f"{msg.platform}:{msg.user_id}")
         if verdict == "drop":
             return []
         if verdict == "warn":
@@ -369,8 +392,86 @@ class Conversation:
         self.broadcasts.ledger.announce(args, by=f"{msg.platform}:{msg.user_id}")
         return [Reply("Đã thêm thông báo vào bản tin tới. Gõ /bantin_xem để xem trước.")]
 
+    # --- knowledge edits (admins) -----------------------------------------------------------
+
+    def _who(self, msg: Incoming) -> str:
+        return f"{msg.platform}:{msg.user_id}"
+
+    def _find(self, msg: Incoming, args: str) -> list[Reply]:
+        if not args:
+            return [Reply("Hãy gõ từ khóa sau lệnh, ví dụ: /tim chủ trì")]
+        rows = self.editor.find(args)
+        if not rows:
+            return [Reply(f"Không thấy mục nào chứa “{args}”.")]
+        return [Reply("Các mục tìm thấy (mã – câu hỏi):\n" + "\n".join(f"{r['id']} – {r['question']}" for r in rows))]
+
+    def _delete_confirm(self, msg: Incoming, args: str) -> list[Reply]:
+        entry = self.editor.entry(args.strip()) if args.strip() else None
+        if entry is None:
+            return [Reply("Hãy gõ mã mục cần xóa, ví dụ: /xoa nq02-la-gi (tìm mã bằng /tim <từ khóa>).")]
+        self._pending[self._who(msg)] = ("delete", entry["id"])
+        return [Reply(f"Xóa mục {entry['id']}: “{entry['question']}”? Có thể hoàn tác bằng /hoantac.",
+                      [Option("Xóa", "ed:yes"), Option("Hủy", "ed:no")])]
+
+    def _confirmed(self, msg: Incoming, yes: bool) -> list[Reply]:
+        if not self.is_admin(msg):
+            log.warning("refused an edit confirmation from %s", self._who(msg))
+            return [Reply(NOT_ADMIN)]
+        pending = self._pending.pop(self._who(msg), None)
+        if pending is None:
+            return [Reply(STALE_OPTION)]
+        if not yes:
+            return [Reply("Đã hủy, không thay đổi gì.")]
+        action, target = pending
+        try:
+            change = self.editor.delete_entry(target, self._who(msg))
+        except EditError as exc:
+            return [Reply(str(exc))]
+        return [Reply(f"Đã xóa mục {target} (thay đổi số {change}; hoàn tác: /hoantac {change}).")]
+
+    def _history(self, msg: Incoming, args: str) -> list[Reply]:
+        changes = self.editor.history()
+        if not changes:
+            return [Reply("Chưa có thay đổi nào.")]
+        lines = ["Các thay đổi gần đây:"] + [
+            f"#{c.id} {c.at[:16].replace('T', ' ')} {c.who}: {c.summary}" + (" (đã hoàn tác)" if c.undone_by else "")
+            for c in changes
+        ]
+        return [Reply("\n".join(lines))]
+
+    def _undo(self, msg: Incoming, args: str) -> list[Reply]:
+        number = args.strip().lstrip("#")
+        if not number.isdigit():
+            return [Reply("Hãy gõ số thay đổi, ví dụ: /hoantac 12 (xem số bằng /lichsu).")]
+        try:
+            change = self.editor.undo(int(number), self._who(msg))
+        except EditError as exc:
+            return [Reply(str(exc))]
+        return [Reply(f"Đã hoàn tác thay đổi số {number} (thay đổi mới số {change}).")]
+
+    def _admin_add(self, msg: Incoming, args: str) -> list[Reply]:
+        return self._admin_change(msg, args, add=True)
+
+    def _admin_remove(self, msg: Incoming, args: str) -> list[Reply]:
+        return self._admin_change(msg, args, add=False)
+
+    def _admin_change(self, msg: Incoming, args: str, add: bool) -> list[Reply]:
+        if self._who(msg) not in self.admins.owners:
+            log.warning("refused admin change from %s", self._who(msg))
+            return [Reply("Xin lỗi, chỉ chủ bot (trong ADMIN_IDS) mới thêm hoặc bỏ quản trị viên.")]
+        target = next(iter(parse_admins(args)), None)
+        if target is None:
+            return [Reply("Hãy gõ nền tảng và mã người dùng, ví dụ: /quantri_them telegram:123456789")]
+        if add:
+            done = self.admins.add(target, self._who(msg))
+            return [Reply(f"Đã thêm quản trị viên {target}." if done else f"{target} đã là quản trị viên.")]
+        done = self.admins.remove(target, self._who(msg))
+        return [Reply(f"Đã bỏ quản trị viên {target}." if done else f"{target} không phải quản trị viên được thêm từ chat.")]
+
     def _choice(self, msg: Incoming) -> list[Reply]:
         data = msg.choice or ""
+        if data in ("ed:yes", "ed:no"):
+            return self._confirmed(msg, data == "ed:yes")
         if data == "bt:send":
             return self._broadcast_send(msg)
         if data == "bt:cancel":

@@ -8,8 +8,10 @@ when the best score clears a calibrated threshold, otherwise offer up to 3 sugge
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -51,6 +53,8 @@ from .scoring import (
 )
 from .store import KnowledgeStore
 from .text import accent_keys, clean, is_latin_text
+
+log = logging.getLogger(__name__)
 
 FOUND_THRESHOLD = 62.0
 """Score (0-100) from which the best match is given as the answer; calibrated on eval/."""
@@ -319,3 +323,43 @@ def load_items(store: KnowledgeStore) -> list[Item]:
         title = f"{row['document']} – {row['section']}" if row["section"] else row["document"]
         items.append(PassageItem(key=f"passage:{row['id']}", title=title, phrasings=[], body=row["text"], source=row["source"]))
     return items
+
+
+class LiveEngine:
+    """The engine for the knowledge as it is now. When the store's version changes (an edit
+    from chat, or from the command line in another process) a new engine is built in a worker
+    thread while the old one keeps answering, then swapped in; outside an event loop (the
+    console, the command line) it is rebuilt at once."""
+
+    def __init__(self, store: KnowledgeStore, today: dt.date | None = None) -> None:
+        self.store = store
+        self.today = today
+        self._engine = Engine.from_store(store, today)
+        self._version = store.version()
+        self.building: asyncio.Future | None = None
+
+    def current(self) -> Engine:
+        version = self.store.version()
+        if version != self._version and self.building is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._engine, self._version = self._build(), version
+            else:
+                self.building = loop.run_in_executor(None, self._build)
+                self.building.add_done_callback(lambda done: self._swap(done, version))
+        return self._engine
+
+    def _build(self) -> Engine:
+        store = KnowledgeStore(self.store.path)  # a thread of its own needs its own connection
+        try:
+            return Engine.from_store(store, self.today)
+        finally:
+            store.db.close()
+
+    def _swap(self, done: asyncio.Future, version: str) -> None:
+        self.building = None
+        if done.exception() is None:
+            self._engine, self._version = done.result(), version
+        else:
+            log.error("rebuilding the search index failed; answering from the previous one", exc_info=done.exception())

@@ -97,6 +97,10 @@ class KnowledgeStore:
         log.info("seeded knowledge store %s from %s: %s", self.path, seed_dir, report)
         return report
 
+    def version(self) -> str:
+        """Changes whenever the knowledge changes, from any process (for fresh answers)."""
+        return self.meta("changed_at") or ""
+
     def meta(self, key: str) -> str | None:
         row = self._get("meta", "key", key)
         return row["value"] if row else None
@@ -115,10 +119,10 @@ class KnowledgeStore:
         report = ImportReport()
         now = _now()
         rows_by_table = {
-            "entries": [_entry_row(r) for r in batch.entries],
-            "passages": [_plain_row(r) for r in batch.passages],
-            "metrics": [_metric_row(r) for r in batch.metrics],
-            "statistics": [_plain_row(r) for r in batch.statistics],
+            "entries": [entry_row(r) for r in batch.entries],
+            "passages": [plain_row(r) for r in batch.passages],
+            "metrics": [metric_row(r) for r in batch.metrics],
+            "statistics": [plain_row(r) for r in batch.statistics],
         }
         with self.db.conn:
             for table, rows in rows_by_table.items():
@@ -170,8 +174,8 @@ class KnowledgeStore:
         )
 
 
-def _entry_row(record: dict) -> dict:
-    row = _plain_row(record)
+def entry_row(record: dict) -> dict:
+    row = plain_row(record)
     row["phrasings"] = json.dumps(record["phrasings"], ensure_ascii=False)
     row["tags"] = json.dumps(record["tags"], ensure_ascii=False)
     row["deleted"] = 0
@@ -179,13 +183,13 @@ def _entry_row(record: dict) -> dict:
     return row
 
 
-def _metric_row(record: dict) -> dict:
-    row = _plain_row(record)
+def metric_row(record: dict) -> dict:
+    row = plain_row(record)
     row["phrasings"] = json.dumps(record["phrasings"], ensure_ascii=False)
     return row
 
 
-def _plain_row(record: dict) -> dict:
+def plain_row(record: dict) -> dict:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
