@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .kbcli import add_commands
 from .logs import setup_logging
 from .settings import Settings
 
@@ -130,22 +131,6 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if progress.failed == 0 else 1
 
 
-def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
-    from .core.loader import KnowledgeFileError
-    from .core.store import KnowledgeStore
-
-    store = KnowledgeStore(settings.database_path)
-    try:
-        report = store.import_path(args.path)
-    except KnowledgeFileError as exc:
-        print("Không nhập được, cơ sở dữ liệu giữ nguyên:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
-    print(f"Đã nhập {args.path}: {report}.")
-    return 0
-
-
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation.report import run_eval
 
@@ -174,11 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     broadcast.add_argument("action", choices=["preview", "send", "status"])
     broadcast.set_defaults(func=cmd_broadcast)
 
-    kb = sub.add_parser("kb", help="quản lý cơ sở tri thức")
-    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
-    kb_import = kb_sub.add_parser("import", help="nhập tệp YAML/CSV (hoặc cả thư mục) vào cơ sở dữ liệu")
-    kb_import.add_argument("path", type=Path)
-    kb_import.set_defaults(func=cmd_kb_import)
+    add_commands(sub)
 
     ev = sub.add_parser("eval", help="đo độ chính xác trên bộ câu hỏi có nhãn (TSV), kèm hai phương pháp đối chứng")
     ev.add_argument("files", nargs="+", help="tệp TSV: loại<TAB>câu hỏi<TAB>kết quả mong đợi")

@@ -58,6 +58,10 @@ log = logging.getLogger(__name__)
 
 FOUND_THRESHOLD = 62.0
 """Score (0-100) from which the best match is given as the answer; calibrated on eval/."""
+SHORT_QUESTION_WORDS = 2
+SHORT_QUESTION_THRESHOLD = 75.0
+"""Two content words or fewer ("ai quản lý bot này") are little evidence: answer only when
+the match is strong."""
 LONG_QUESTION_WORDS = 8
 LONG_QUESTION_THRESHOLD = 55.0
 """Long, wordy questions ("Kính đề nghị cho biết...") carry words no phrasing has, which lowers
@@ -158,7 +162,7 @@ class Engine:
         query = self.analyzer.analyze(question, self.today)
         ranked = self.rank(query) if set(query.content) - lexicon.QUESTION_WORDS else []
         best = ranked[0] if ranked else None
-        threshold = LONG_QUESTION_THRESHOLD if len(set(query.content)) >= LONG_QUESTION_WORDS else FOUND_THRESHOLD
+        threshold = _threshold(len(set(query.content) - lexicon.QUESTION_WORDS))
         if best is not None and best.score >= threshold:
             rendered = best.item.render(query, self.today)
             if rendered.found and query.now and query.types & {"who", "figure"} and self._stale(rendered.as_of):
@@ -282,6 +286,15 @@ class Engine:
             if cand.score >= SUGGEST_THRESHOLD and cand.item.key != exclude and all(text != i.suggestion() for i in out):
                 out.append(cand.item)
         return out
+
+def _threshold(content_words: int) -> float:
+    """The confidence an answer needs, by how much the question says."""
+    if content_words <= SHORT_QUESTION_WORDS:
+        return SHORT_QUESTION_THRESHOLD
+    if content_words >= LONG_QUESTION_WORDS:
+        return LONG_QUESTION_THRESHOLD
+    return FOUND_THRESHOLD
+
 
 def _date_label(as_of: str | None) -> str:
     parts = (as_of or "").split("-")

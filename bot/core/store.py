@@ -8,6 +8,7 @@ fresh clone answers with no configuration.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
+import yaml
 
-from .loader import Batch, knowledge_files, read_batch
+from .loader import STAT_COLUMNS, Batch, knowledge_files, read_batch
 
 log = logging.getLogger(__name__)
 
@@ -204,3 +206,37 @@ def files_digest(files: list[Path]) -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def export_knowledge(store: KnowledgeStore, folder: Path) -> list[Path]:
+    """Write the knowledge base as the files it is imported from (entries, passages and
+    metrics as YAML, statistics as CSV): importing them back changes nothing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = [
+        {k: e[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of")}
+        | ({"gap": True} if e["gap"] else {})
+        for e in store.entries()
+    ]
+    passages = [{k: p[k] for k in ("id", "document", "section", "text", "source")} for p in store.passages()]
+    metrics = [{k: m[k] for k in ("key", "label", "unit", "scope", "phrasings")} for m in store.metrics()]
+    written = []
+    for name, data in (("entries.yaml", entries), ("passages.yaml", passages), ("metrics.yaml", metrics)):
+        path = folder / name
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+        written.append(path)
+    path = folder / "statistics.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(STAT_COLUMNS)
+        for row in store.statistics():
+            writer.writerow([_csv_value(row[c]) for c in STAT_COLUMNS])
+    written.append(path)
+    return written
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

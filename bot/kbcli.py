@@ -1,0 +1,192 @@
+"""Command line for IT staff and scripts: `python -m bot kb ...`, `stats ...`, `db backup`.
+
+Each command mirrors one Editor or store function, prints a short Vietnamese result, exits 0 on
+success and non-zero with a clear message on failure. Changes are recorded as made by "cli".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+import yaml
+
+from .core.editing import EditError, Editor
+from .core.loader import KnowledgeFileError, read_batch
+from .core.store import KnowledgeStore, export_knowledge
+from .settings import Settings
+
+WHO = "cli"
+
+
+def _store(settings: Settings) -> KnowledgeStore:
+    return KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
+
+
+def _refused(problems: list[str], headline: str = "Không thực hiện được, cơ sở dữ liệu giữ nguyên:") -> int:
+    print(headline, file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
+def kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        batch = read_batch(args.path)
+    except KnowledgeFileError as exc:
+        return _refused(exc.problems, "Không nhập được, cơ sở dữ liệu giữ nguyên:")
+    change, report = Editor(KnowledgeStore(settings.database_path)).import_batch(batch, WHO, str(args.path))
+    print(f"Đã nhập {args.path}: {report}." + (f" Thay đổi số {change}." if change else ""))
+    return 0
+
+
+def kb_validate(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        batch = read_batch(args.path)
+    except KnowledgeFileError as exc:
+        return _refused(exc.problems, f"{args.path} có lỗi:")
+    print(
+        f"Hợp lệ: {len(batch.entries)} câu hỏi, {len(batch.passages)} đoạn văn bản, "
+        f"{len(batch.metrics)} chỉ số, {len(batch.statistics)} số liệu."
+    )
+    return 0
+
+
+def kb_export(args: argparse.Namespace, settings: Settings) -> int:
+    for path in export_knowledge(_store(settings), args.folder):
+        print(path)
+    return 0
+
+
+def kb_list(args: argparse.Namespace, settings: Settings) -> int:
+    for entry in _store(settings).entries()[: args.limit]:
+        print(f"{entry['id']}\t{entry['question']}")
+    return 0
+
+
+def kb_show(args: argparse.Namespace, settings: Settings) -> int:
+    entry = Editor(_store(settings)).entry(args.id)
+    if entry is None:
+        print(f"Không có mục '{args.id}'.", file=sys.stderr)
+        return 1
+    shown = {k: entry[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of", "updated_at")}
+    print(yaml.safe_dump(shown, allow_unicode=True, sort_keys=False, width=100).rstrip())
+    return 0
+
+
+def kb_add(args: argparse.Namespace, settings: Settings) -> int:
+    fields = {
+        "question": args.question, "phrasings": args.phrasing or [], "answer": args.answer, "tags": args.tag or [],
+        "source": args.source, "as_of": args.as_of,
+    } | ({"id": args.id} if args.id else {})
+    editor = Editor(_store(settings))
+    try:
+        change = editor.add_entry(fields, WHO)
+    except EditError as exc:
+        return _refused([str(exc)])
+    print(f"Đã thêm: {editor.history(1)[0].summary} (thay đổi số {change}).")
+    return 0
+
+
+def kb_delete(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        change = Editor(_store(settings)).delete_entry(args.id, WHO)
+    except EditError as exc:
+        return _refused([str(exc)])
+    print(f"Đã xóa mục {args.id} (thay đổi số {change}).")
+    return 0
+
+
+def stats_add(args: argparse.Namespace, settings: Settings) -> int:
+    start, _, end = args.period.partition(":")
+    fields = {
+        "metric": args.metric, "value": args.value, "value_max": args.value_max or "", "unit": args.unit,
+        "period_start": start, "period_end": end or start, "scope": args.scope or "", "source": args.source,
+        "note": args.note or "",
+    }
+    try:
+        change = Editor(_store(settings)).add_statistic(fields, WHO)
+    except EditError as exc:
+        return _refused([str(exc)])
+    print(f"Đã ghi số liệu (thay đổi số {change}).")
+    return 0
+
+
+def stats_list(args: argparse.Namespace, settings: Settings) -> int:
+    for row in _store(settings).statistics(args.metric):
+        period = f"{row['period_start'] or ''}:{row['period_end'] or ''}"
+        value = f"{row['value']:g}" + (f"-{row['value_max']:g}" if row["value_max"] else "")
+        print(f"{row['metric']}\t{period}\t{value} {row['unit']}\t{row['scope']}")
+    return 0
+
+
+def db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """A consistent copy through SQLite's online backup, safe while the bot runs."""
+    if args.path.exists():
+        print(f"{args.path} đã tồn tại; hãy chọn tên khác.", file=sys.stderr)
+        return 1
+    args.path.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(settings.database_path)
+    target = sqlite3.connect(args.path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    print(f"Đã sao lưu {settings.database_path} vào {args.path}.")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """The kb, stats and db command groups."""
+    kb = sub.add_parser("kb", help="quản lý cơ sở tri thức").add_subparsers(dest="kb_command", required=True)
+    p = kb.add_parser("import", help="nhập tệp YAML/CSV (hoặc cả thư mục): tất cả hoặc không gì cả")
+    p.add_argument("path", type=Path)
+    p.set_defaults(func=kb_import)
+    p = kb.add_parser("validate", help="kiểm tra tệp mà không ghi gì")
+    p.add_argument("path", type=Path)
+    p.set_defaults(func=kb_validate)
+    p = kb.add_parser("export", help="xuất toàn bộ cơ sở tri thức ra tệp (nhập lại không thay đổi gì)")
+    p.add_argument("folder", type=Path)
+    p.set_defaults(func=kb_export)
+    p = kb.add_parser("list", help="liệt kê các câu hỏi (mã, câu hỏi)")
+    p.add_argument("--limit", type=int, default=1000)
+    p.set_defaults(func=kb_list)
+    p = kb.add_parser("show", help="xem một mục")
+    p.add_argument("id")
+    p.set_defaults(func=kb_show)
+    p = kb.add_parser("add", help="thêm một câu hỏi – trả lời")
+    p.add_argument("--question", required=True)
+    p.add_argument("--answer", required=True, help="tối đa 3 câu, 800 ký tự")
+    p.add_argument("--source", required=True)
+    p.add_argument("--as-of", required=True, help="ngày của thông tin, YYYY-MM-DD")
+    p.add_argument("--phrasing", action="append", help="một cách hỏi khác (lặp lại được)")
+    p.add_argument("--tag", action="append")
+    p.add_argument("--id", help="mã mục (mặc định: tạo từ câu hỏi)")
+    p.set_defaults(func=kb_add)
+    p = kb.add_parser("delete", help="xóa (mềm) một mục; hoàn tác được")
+    p.add_argument("id")
+    p.set_defaults(func=kb_delete)
+
+    stats = sub.add_parser("stats", help="số liệu thống kê").add_subparsers(dest="stats_command", required=True)
+    p = stats.add_parser("add", help="ghi một số liệu, ví dụ số lượt luân chuyển của tháng")
+    p.add_argument("--metric", required=True, help="mã chỉ số (xem: stats list)")
+    p.add_argument("--period", required=True, help="YYYY-MM, hoặc YYYY-MM:YYYY-MM cho một giai đoạn")
+    p.add_argument("--value", required=True)
+    p.add_argument("--value-max", help="giá trị trên khi số liệu là một khoảng")
+    p.add_argument("--unit", required=True)
+    p.add_argument("--source", required=True)
+    p.add_argument("--scope")
+    p.add_argument("--note")
+    p.set_defaults(func=stats_add)
+    p = stats.add_parser("list", help="liệt kê số liệu")
+    p.add_argument("--metric")
+    p.set_defaults(func=stats_list)
+
+    db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True)
+    p = db.add_parser("backup", help="sao lưu nhất quán, an toàn khi bot đang chạy")
+    p.add_argument("path", type=Path)
+    p.set_defaults(func=db_backup)
