@@ -19,6 +19,9 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+REFRESH_SECONDS = 15
+"""How often the running bot looks for knowledge changes made by another process."""
+
 
 async def notify_admins(conversation: Conversation, text: str) -> None:
     """Tell every admin reachable on a platform with a sender (best effort)."""
@@ -58,6 +61,13 @@ async def serve(settings: Settings, conversation: Conversation, stop: asyncio.Ev
     if settings.telegram_token:
         stoppers.append(await _start_telegram(settings, conversation))
     scheduler = await start_scheduler(service)
+    if scheduler is not None:  # edits made from the command line show up within seconds
+
+        async def refresh() -> None:  # a coroutine, so it runs on the loop that owns the database
+            conversation.refresh()
+
+        scheduler.add_job(refresh, "interval", seconds=REFRESH_SECONDS, id="refresh-index",
+                          replace_existing=True, coalesce=True, max_instances=1)
     log.info("bot running: %s", ", ".join(p for p, t in (("telegram", settings.telegram_token), ("zalo", settings.zalo_token)) if t))
     await stop.wait()
     if scheduler is not None:

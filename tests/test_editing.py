@@ -102,9 +102,10 @@ def test_chat_find_delete_with_confirmation_history_and_undo(make_conversation):
     [found] = conv.handle(private("/tim chủ trì"))
     assert "hoi-nghi-chu-tri" in found.text
     [confirm] = conv.handle(private("/xoa hoi-nghi-chu-tri"))
-    assert [o.data for o in confirm.options] == ["ed:yes", "ed:no"]
-    assert conv.handle(private(choice="ed:yes", user="7"))[0].text == NOT_ADMIN
-    [done] = conv.handle(private(choice="ed:yes"))
+    assert [o.label for o in confirm.options] == ["Lưu", "Hủy"]
+    save = confirm.options[0].data
+    assert conv.handle(private(choice=save, user="7"))[0].text == NOT_ADMIN
+    [done] = conv.handle(private(choice=save))
     assert "Đã xóa mục hoi-nghi-chu-tri" in done.text
     assert not conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?"))[0].text.startswith("Đồng chí Nguyễn")
     [history] = conv.handle(private("/lichsu"))

@@ -38,7 +38,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import DOWNLOAD, FakeTelegram
 
 # RetryAfter.retry_after warns about its future timedelta type; irrelevant here.
 ignore_timedelta_warning = pytest.mark.filterwarnings(
@@ -53,7 +53,7 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(tg.token, base_url=tg.base_url) as client:
+    async with Bot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url) as client:
         yield client
 
 
@@ -345,3 +345,107 @@ async def test_json_and_multipart_bodies_are_accepted(tg: FakeTelegram) -> None:
     sent = tg.sent(chat_id=3)
     assert [m["text"] for m in sent] == ["json", "multipart"]
     assert sent[1]["document"]["file_name"] == "a.pdf"
+
+
+# ---------------------------------------------------------------- files
+
+async def test_document_the_user_sent_can_be_downloaded(tg: FakeTelegram, bot: Bot) -> None:
+    data = "cán_bộ:\n  - Nguyễn Văn A\n".encode() + bytes(range(256))
+    tg.user_sends_document(9, "danh sách cán bộ.yaml", data=data, caption="nhập giúp")
+    [update] = await bot.get_updates()
+    document = update.message.document
+    assert document.file_name == "danh sách cán bộ.yaml" and document.file_size == len(data)
+    assert update.message.caption == "nhập giúp"
+
+    file = await bot.get_file(document.file_id)
+    assert file.file_size == len(data) and file.file_unique_id == document.file_unique_id
+    assert file.file_path == (f"{tg.base_file_url}{tg.token}/documents/{document.file_id}/"
+                              "danh sách cán bộ.yaml")
+    assert await file.download_as_bytearray() == bytearray(data)
+    assert await update.message.document.get_file() == file  # the shortcut works too
+
+    relative = f"documents/{document.file_id}/danh sách cán bộ.yaml"
+    assert tg.sent("getFile")[0]["file_id"] == document.file_id
+    assert tg.sent(DOWNLOAD) == [{"file_path": relative}]
+    assert tg.file(document.file_id).data == data
+
+
+async def test_files_without_contents_and_unknown_ids(tg: FakeTelegram, bot: Bot) -> None:
+    tg.user_sends_document(1, "a.pdf")  # no data: 10 KiB of zero bytes
+    tg.user_sends_document(1, "big.zip", file_size=30 * 1024 * 1024)
+    tg.user_sends_photo(1)
+    small, big, photo = (u.message for u in await bot.get_updates())
+
+    file = await bot.get_file(small.document.file_id)
+    assert await file.download_as_bytearray() == bytearray(10_240)
+    with pytest.raises(BadRequest, match="(?i)file is too big"):
+        await bot.get_file(big.document.file_id)
+    photo_file = await photo.photo[-1].get_file()
+    assert photo_file.file_path.endswith(".jpg") and photo_file.file_size == 120_000
+    with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+        await bot.get_file("no-such-file")
+    assert tg.calls[-1].status == 400
+    with pytest.raises(ValueError):
+        tg.user_sends_document(1, "x.txt", data=b"abc", file_size=4)
+
+
+async def test_download_errors(tg: FakeTelegram, bot: Bot) -> None:
+    tg.user_sends_document(1, "a.txt", data=b"abc")
+    [update] = await bot.get_updates()
+    file = await bot.get_file(update.message.document.file_id)
+
+    tg.fail(DOWNLOAD, status=502)
+    with pytest.raises(NetworkError):
+        await file.download_as_bytearray()
+    assert await file.download_as_bytearray() == bytearray(b"abc")  # only once
+
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{tg.base_file_url}{tg.token}/documents/nope/a.txt") as response:
+            assert response.status == 404
+            assert (await response.json())["description"] == "Not Found"
+        async with http.get(f"{tg.base_file_url}1:WRONG/{file.file_path.split('/', 5)[-1]}"
+                            ) as response:
+            assert response.status == 401
+    assert [c.status for c in tg.calls if c.method == DOWNLOAD] == [502, 200, 404, 401]
+
+
+async def test_send_document_upload_is_recorded(tg: FakeTelegram, bot: Bot) -> None:
+    data = b"nguon: nghi-quyet-02\nthoi_han: 3\n"
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="ok")]])
+    message = await bot.send_document(42, document=data, filename="x.yaml",
+                                      caption="Bản <b>mới</b>", parse_mode="HTML",
+                                      reply_markup=markup)
+
+    assert message.document.file_name == "x.yaml"
+    assert message.document.file_size == len(data)
+    assert message.caption == "Bản <b>mới</b>" and message.reply_markup == markup
+    assert message.chat.id == 42 and message.from_user.is_bot
+
+    [params] = tg.sent("sendDocument", chat_id=42)
+    assert params["document"]["file_name"] == "x.yaml"
+    assert params["document"]["data"] == data
+    assert params["caption"] == "Bản <b>mới</b>"
+
+    # The uploaded file can be fetched back and re-sent by file_id, like on Telegram.
+    file = await bot.get_file(message.document.file_id)
+    assert await file.download_as_bytearray() == bytearray(data)
+    again = await bot.send_document(43, message.document.file_id)
+    assert again.document.file_id == message.document.file_id
+    assert again.document.file_name == "x.yaml"
+
+
+async def test_send_document_errors(tg: FakeTelegram, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="(?i)must be non-empty"):
+        await bot.send_document(1, document=b"", filename="empty.txt")
+    with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+        await bot.send_document(1, "no-such-file")
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.send_document(1, b"x", filename="a.txt", caption="a" * 1025)
+    tg.user_sends_photo(1)
+    [update] = await bot.get_updates()
+    with pytest.raises(BadRequest, match="(?i)type of file mismatch"):
+        await bot.send_document(1, update.message.photo[0].file_id)
+    tg.block(2)
+    with pytest.raises(Forbidden):
+        await bot.send_document(2, b"x", filename="a.txt")
+    assert tg.sent("sendDocument") == []

@@ -301,3 +301,48 @@ async def test_admin_sends_the_monthly_update_and_watches_progress(tmp_path):
         while "(xong)" not in (edits := await tg.wait_for("editMessageText", count=count, timeout=10))[-1]["text"]:
             count += 1  # the progress message is edited in place until the update is out
         assert "đã gửi 3/3" in edits[-1]["text"]
+
+
+async def test_admin_imports_a_spreadsheet_and_a_bad_one_changes_nothing(tmp_path):
+    import io
+
+    from openpyxl import Workbook
+
+    def sheet(rows) -> bytes:
+        book = Workbook()
+        book.active.title = "statistics"
+        for row in rows:
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    header = ["metric", "value", "value_max", "unit", "period_start", "period_end", "scope", "source", "note"]
+    good = sheet([header, ["luot_can_bo_dieu_dong_luan_chuyen", 3, None, "lượt", "2026-10", "2026-10",
+                           "huyện Tam Dương, tỉnh Vĩnh Phúc", "Báo cáo thử nghiệm", None]])
+    bad = sheet([header, ["luot_can_bo_dieu_dong_luan_chuyen", "nhiều", None, "lượt", "2026-13", "2026-10", "", "x", None]])
+    async with running_bot(tmp_path) as (tg, conversation):
+        before = conversation.store.counts()
+        tg.user_sends_document(ADMIN, "bad.xlsx", data=bad)
+        [refusal] = await tg.wait_for("sendMessage", chat_id=ADMIN)
+        assert "Không nhập tệp" in refusal["text"] and conversation.store.counts() == before
+        tg.user_sends_document(ADMIN, "so_lieu_thang_10.xlsx", data=good)
+        [_, summary] = await tg.wait_for("sendMessage", count=2, chat_id=ADMIN)
+        tg.user_taps(ADMIN, 1, next(b["callback_data"] for b in buttons(summary) if b["text"] == "Lưu"))
+        [*_, done] = await tg.wait_for("sendMessage", count=3, chat_id=ADMIN)
+        assert "Đã nhập so_lieu_thang_10.xlsx: thêm mới 1" in done["text"]
+        await conversation.refresh()  # the new index is built in the background
+        tg.user_sends(5, "tháng 10/2026 có bao nhiêu lượt cán bộ được điều động, luân chuyển")
+        [answer] = await tg.wait_for("sendMessage", chat_id=5)
+        assert "3 lượt" in answer["text"]
+
+
+async def test_export_sends_the_knowledge_base_as_files(tmp_path):
+    async with running_bot(tmp_path) as (tg, _):
+        tg.user_sends(ADMIN, "/xuat")
+        documents = await tg.wait_for("sendDocument", count=4, chat_id=ADMIN)
+        assert [d["document"]["file_name"] for d in documents] == [
+            "entries.yaml", "passages.yaml", "metrics.yaml", "statistics.csv"]
+        tg.user_sends_document(7, "entries.yaml", data=documents[0]["document"]["data"])
+        [note] = await tg.wait_for("sendMessage", chat_id=7)
+        assert note["text"] == TEXT_ONLY  # a file from someone who is not an admin is not read

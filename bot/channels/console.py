@@ -18,6 +18,8 @@ NO_SUCH_OPTION = "Không có gợi ý số này. Hãy gõ câu hỏi của bạn
 def render(reply: Reply) -> str:
     """A reply as terminal text: options become numbered lines."""
     lines = [reply.text]
+    if reply.files:
+        lines.append("(Trong cửa sổ lệnh, hãy dùng: python -m bot kb export <thư mục>.)")
     lines += [f"  {i}. {option.label}" for i, option in enumerate(reply.options, 1)]
     return "\n".join(lines)
 

@@ -53,6 +53,7 @@ from ..broadcast.ledger import Progress
 from ..broadcast.service import BroadcastService
 from ..core.conversation import Conversation, Incoming, Reply
 from ..core.text import split_message
+from ..core.uploads import MAX_UPLOAD
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ async def send_replies(
     Returns the last message sent for each reply."""
     sent = []
     for reply in replies:
+        for name, data in reply.files:
+            await context.bot.send_document(chat_id, document=data, filename=name)
         parts = split_text(reply.text)
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
@@ -162,8 +165,23 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, documents...: a short note in private chats, silence in groups."""
+    """Stickers, photos, documents...: a short note in private chats, silence in groups.
+    A document from an admin is a file to import: it is downloaded and handed over."""
     chat = update.effective_chat
+    message = update.effective_message
+    user = update.effective_user
+    conversation = _conversation(context)
+    document = message.document if message is not None else None
+    if document is not None and user is not None and f"{PLATFORM}:{user.id}" in conversation.admins:
+        name = document.file_name or "tệp"
+        if (document.file_size or 0) > MAX_UPLOAD:
+            mb = document.file_size / 1024 / 1024
+            await context.bot.send_message(chat.id, f"Không nhập tệp: {name} nặng {mb:.1f} MB, tối đa 2 MB.")
+            return
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        incoming = Incoming(PLATFORM, str(chat.id), str(user.id), upload=(name, data), private=chat.type == ChatType.PRIVATE)
+        await send_replies(context, chat.id, conversation.handle(incoming))
+        return
     if chat is not None and chat.type == ChatType.PRIVATE:
         await context.bot.send_message(chat.id, TEXT_ONLY)
 

@@ -115,11 +115,15 @@ def split_text(text: str, limit: int = CHUNK) -> list[str]:
     return split_message(text, limit)
 
 
+NO_FILES = "(Tệp chỉ gửi được qua Telegram; trên máy chủ dùng lệnh: python -m bot kb export <thư mục>.)"
+
+
 def render(reply: Reply) -> str:
-    """A reply as Zalo text: choices become numbered lines."""
+    """A reply as Zalo text: choices become numbered lines; files cannot be sent here."""
+    text = f"{reply.text}\n{NO_FILES}" if reply.files else reply.text
     if not reply.options:
-        return reply.text
-    lines = [reply.text, ""] + [f"{i}. {o.label}" for i, o in enumerate(reply.options, 1)] + [PICK_HINT]
+        return text
+    lines = [text, ""] + [f"{i}. {o.label}" for i, o in enumerate(reply.options, 1)] + [PICK_HINT]
     return "\n".join(lines)
 
 

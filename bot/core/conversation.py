@@ -6,23 +6,41 @@ and admin checks. Channels (console, Telegram, Zalo) turn platform messages into
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
+import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..broadcast.ledger import MAX_ANNOUNCEMENT
 from .admins import Admins
+from .dialogs import (
+    CANCEL,
+    SAVE,
+    SKIP,
+    TODAY,
+    Dialog,
+    add_entry_dialog,
+    delete_dialog,
+    edit_entry_dialog,
+    group_questions,
+    import_dialog,
+    statistic_dialog,
+)
 from .editing import EditError, Editor
 from .engine import Answer, Engine, LiveEngine
 from .items import format_number
+from .loader import KnowledgeFileError
 from .periods import describe_bounds
-from .store import KnowledgeStore
+from .store import KnowledgeStore, export_knowledge
 from .subscriptions import Subscriptions
 from .text import fold
+from .uploads import read_upload
 
 if TYPE_CHECKING:
     from ..broadcast.service import BroadcastService
@@ -50,6 +68,8 @@ class Incoming:
     private: bool = True
     addressed: bool = False
     """In a group: the message mentions the bot or replies to one of its messages."""
+    upload: tuple[str, bytes] | None = None
+    """A file sent to the bot: (file name, content)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,9 @@ class Reply:
     """Render as a fixed-width block (the figures table)."""
     live: bool = False
     """Broadcast progress: channels that can edit messages refresh it in place while sending."""
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    """Files to send with the text (the knowledge base export); channels that cannot send files
+    say so."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,11 @@ COMMANDS = (
     Command("bantin_gui", "Gửi bản tin ngay (quản trị)", admin=True),
     Command("bantin_trangthai", "Tiến độ gửi bản tin (quản trị)", admin=True),
     Command("thongbao", "Thêm thông báo vào bản tin tới: /thongbao <nội dung> (quản trị)", admin=True),
+    Command("them", "Thêm câu hỏi – trả lời, từng bước (quản trị)", admin=True),
+    Command("sua", "Sửa một mục: /sua <mã mục> (quản trị)", admin=True),
+    Command("solieu", "Ghi số liệu, ví dụ số lượt luân chuyển của tháng (quản trị)", admin=True),
+    Command("chuatraloi", "Các câu hỏi bot chưa trả lời được (quản trị)", admin=True),
+    Command("xuat", "Xuất toàn bộ cơ sở dữ liệu ra tệp (quản trị)", admin=True),
     Command("tim", "Tìm mục trong cơ sở dữ liệu: /tim <từ khóa> (quản trị)", admin=True),
     Command("xoa", "Xóa một mục: /xoa <mã mục> (quản trị)", admin=True),
     Command("lichsu", "Các thay đổi gần đây (quản trị)", admin=True),
@@ -185,8 +213,9 @@ class Conversation:
         self.subscriptions = subscriptions
         self.admins = Admins(store.db, admins)
         self.editor = Editor(store)
-        self._pending: dict[str, tuple[str, str]] = {}
-        """An admin's change waiting for the confirmation tap: user → (action, target)."""
+        self.dialogs: dict[str, Dialog] = {}
+        """Each admin's change in preparation (one at a time)."""
+        self._unanswered_shown: dict[str, list[str]] = {}
         self.flood = flood or FloodControl()
         self._handlers: dict[str, Callable[[Incoming, str], list[Reply]]] = {
             "start": self._start,
@@ -201,6 +230,11 @@ class Conversation:
             "bantin_gui": self._broadcast_confirm,
             "bantin_trangthai": self._broadcast_status,
             "thongbao": self._announce,
+            "them": self._add_start,
+            "sua": self._edit_start,
+            "solieu": self._stat_start,
+            "chuatraloi": self._unanswered,
+            "xuat": self._export,
             "tim": self._find,
             "xoa": self._delete_confirm,
             "lichsu": self._history,
@@ -223,6 +257,20 @@ class Conversation:
 
     def handle(self, msg: Incoming) -> list[Reply]:
         """Replies to one incoming message or tap; [] means stay silent on purpose."""
+        replies = self._handle(msg)
+        if self.is_admin(msg):
+            self.refresh()  # an admin may have changed the knowledge: start re-indexing now
+        return replies
+
+    def refresh(self) -> asyncio.Future | None:
+        """Start re-indexing if the knowledge changed (here or in another process); returns the
+        rebuild in progress, if any. The runtime also calls this every few seconds."""
+        if isinstance(self._engine, LiveEngine):
+            self._engine.current()
+            return self._engine.building
+        return None
+
+    def _handle(self, msg: Incoming) -> list[Reply]:
         text = (msg.text or "").strip()
         command = _command(text)
         if not msg.private and command is None and not msg.addressed and msg.choice is None:
@@ -233,8 +281,12 @@ class Conversation:
             return []
         if verdict == "warn":
             return [Reply(FLOOD_NOTICE.format(seconds=int(self.flood.window)))]
+        if msg.upload is not None:
+            return self._upload(msg)
         if msg.choice is not None:
             return self._choice(msg)
+        if command is None and self._who(msg) in self.dialogs and self.is_admin(msg):
+            return self._dialog_text(msg, text)
         if command is not None:
             name, args = command
             handler = self._handlers.get(name)
@@ -409,25 +461,122 @@ class Conversation:
         entry = self.editor.entry(args.strip()) if args.strip() else None
         if entry is None:
             return [Reply("Hãy gõ mã mục cần xóa, ví dụ: /xoa nq02-la-gi (tìm mã bằng /tim <từ khóa>).")]
-        self._pending[self._who(msg)] = ("delete", entry["id"])
-        return [Reply(f"Xóa mục {entry['id']}: “{entry['question']}”? Có thể hoàn tác bằng /hoantac.",
-                      [Option("Xóa", "ed:yes"), Option("Hủy", "ed:no")])]
+        return self._begin(msg, delete_dialog(entry))
 
-    def _confirmed(self, msg: Incoming, yes: bool) -> list[Reply]:
-        if not self.is_admin(msg):
-            log.warning("refused an edit confirmation from %s", self._who(msg))
-            return [Reply(NOT_ADMIN)]
-        pending = self._pending.pop(self._who(msg), None)
-        if pending is None:
-            return [Reply(STALE_OPTION)]
-        if not yes:
-            return [Reply("Đã hủy, không thay đổi gì.")]
-        action, target = pending
+    # --- guided changes -------------------------------------------------------------------
+
+    def _begin(self, msg: Incoming, dialog: Dialog) -> list[Reply]:
+        self.dialogs[self._who(msg)] = dialog
+        return [self._dialog_reply(dialog)]
+
+    def _dialog_reply(self, dialog: Dialog) -> Reply:
+        cancel = Option(*CANCEL)
+        if dialog.done:
+            return Reply(dialog.summary(), [Option(*SAVE), cancel])
+        step = dialog.step()
+        options = [Option(label[:MAX_OPTION_LABEL], f"dlg:pick:{i}") for i, (label, _) in enumerate(step.choices)]
+        if step.optional:
+            options.append(Option(*SKIP))
+        return Reply(step.prompt, options + [cancel])
+
+    def _dialog_text(self, msg: Incoming, text: str) -> list[Reply]:
+        dialog = self.dialogs[self._who(msg)]
+        if dialog.done:
+            return [Reply("Hãy chọn Lưu hoặc Hủy."), self._dialog_reply(dialog)]
         try:
-            change = self.editor.delete_entry(target, self._who(msg))
+            dialog.take(dialog.step().parse(text))
         except EditError as exc:
-            return [Reply(str(exc))]
-        return [Reply(f"Đã xóa mục {target} (thay đổi số {change}; hoàn tác: /hoantac {change}).")]
+            return [Reply(str(exc)), self._dialog_reply(dialog)]
+        return [self._dialog_reply(dialog)]
+
+    def _dialog_choice(self, msg: Incoming, data: str) -> list[Reply]:
+        if not self.is_admin(msg):
+            log.warning("refused a change step from %s", self._who(msg))
+            return [Reply(NOT_ADMIN)]
+        dialog = self.dialogs.get(self._who(msg))
+        if dialog is None:
+            return [Reply(STALE_OPTION)]
+        if data == CANCEL[1]:
+            del self.dialogs[self._who(msg)]
+            return [Reply("Đã hủy, không thay đổi gì.")]
+        if data == SAVE[1] and dialog.done:
+            try:
+                done = dialog.save_fn(self.editor, dialog.values, self._who(msg))
+            except EditError as exc:
+                return [Reply(f"Chưa lưu: {exc}"), self._dialog_reply(dialog)]
+            del self.dialogs[self._who(msg)]
+            return [Reply(done)]
+        if dialog.done:
+            return [self._dialog_reply(dialog)]
+        step = dialog.step()
+        if data == SKIP[1] and step.optional:
+            dialog.take([])
+        elif data.startswith("dlg:pick:") and data[9:].isdigit() and int(data[9:]) < len(step.choices):
+            value = step.choices[int(data[9:])][1]
+            dialog.take(dt.date.today().isoformat() if value == TODAY[1] else value)
+        else:
+            return [Reply(STALE_OPTION), self._dialog_reply(dialog)]
+        return [self._dialog_reply(dialog)]
+
+    def _add_start(self, msg: Incoming, args: str) -> list[Reply]:
+        return self._begin(msg, add_entry_dialog(args or None))
+
+    def _edit_start(self, msg: Incoming, args: str) -> list[Reply]:
+        entry = self.editor.entry(args.strip()) if args.strip() else None
+        if entry is None:
+            return [Reply("Hãy gõ mã mục cần sửa, ví dụ: /sua nq02-la-gi (tìm mã bằng /tim <từ khóa>).")]
+        return self._begin(msg, edit_entry_dialog(entry))
+
+    def _stat_start(self, msg: Incoming, args: str) -> list[Reply]:
+        metrics = self.store.metrics()
+        if not metrics:
+            return [Reply("Chưa có chỉ số nào để ghi số liệu.")]
+        return self._begin(msg, statistic_dialog(metrics))
+
+    def _unanswered(self, msg: Incoming, args: str) -> list[Reply]:
+        rows = list(self.store.db["unanswered"].rows_where(order_by="id desc", limit=500))
+        groups = group_questions(rows)
+        if not groups:
+            return [Reply("Chưa có câu hỏi nào bot không trả lời được.")]
+        self._unanswered_shown[self._who(msg)] = [q for q, _ in groups]
+        lines = ["Câu hỏi chưa trả lời được (hỏi nhiều nhất trước):"] + [f"• {q} ({n} lần)" for q, n in groups]
+        options = [Option(_clip(f"Tạo mục: {q}", MAX_OPTION_LABEL), f"ua:{i}") for i, (q, _) in enumerate(groups)]
+        return [Reply("\n".join(lines), options)]
+
+    def _from_unanswered(self, msg: Incoming, index: int) -> list[Reply]:
+        if not self.is_admin(msg):
+            return [Reply(NOT_ADMIN)]
+        shown = self._unanswered_shown.get(self._who(msg), [])
+        if index >= len(shown):
+            return [Reply(STALE_OPTION)]
+        dialog = add_entry_dialog(shown[index], source=f"Quản trị viên bổ sung ({self._who(msg)})")
+        dialog.values["phrasings"] = []
+        dialog.values["as_of"] = dt.date.today().isoformat()
+        dialog.skip_filled()
+        return self._begin(msg, dialog)
+
+    def _export(self, msg: Incoming, args: str) -> list[Reply]:
+        with tempfile.TemporaryDirectory() as folder:
+            files = [(p.name, p.read_bytes()) for p in export_knowledge(self.store, Path(folder))]
+        return [Reply("Toàn bộ cơ sở dữ liệu (gửi lại chính các tệp này để nhập: không thay đổi gì).", files=files)]
+
+    def _upload(self, msg: Incoming) -> list[Reply]:
+        if not self.is_admin(msg):
+            if msg.private:
+                log.warning("refused a file from %s", self._who(msg))
+                return [Reply("Xin lỗi, chỉ quản trị viên mới gửi tệp để nhập vào cơ sở dữ liệu.")]
+            return []
+        name, data = msg.upload
+        try:
+            batch = read_upload(name, data)
+        except KnowledgeFileError as exc:
+            shown = exc.problems[:10] + ([f"... và {len(exc.problems) - 10} lỗi khác"] if len(exc.problems) > 10 else [])
+            return [Reply("Không nhập tệp, cơ sở dữ liệu giữ nguyên:\n" + "\n".join(f"• {p}" for p in shown))]
+        counts = (
+            f"{len(batch.entries)} câu hỏi, {len(batch.passages)} đoạn, {len(batch.metrics)} chỉ số, "
+            f"{len(batch.statistics)} số liệu"
+        )
+        return self._begin(msg, import_dialog(name, batch, counts))
 
     def _history(self, msg: Incoming, args: str) -> list[Reply]:
         changes = self.editor.history()
@@ -470,8 +619,10 @@ class Conversation:
 
     def _choice(self, msg: Incoming) -> list[Reply]:
         data = msg.choice or ""
-        if data in ("ed:yes", "ed:no"):
-            return self._confirmed(msg, data == "ed:yes")
+        if data.startswith("dlg:"):
+            return self._dialog_choice(msg, data)
+        if data.startswith("ua:") and data[3:].isdigit():
+            return self._from_unanswered(msg, int(data[3:]))
         if data == "bt:send":
             return self._broadcast_send(msg)
         if data == "bt:cancel":

@@ -355,6 +355,14 @@ class FakeBotServer(ABC):
 
     async def _answer(self, call: Call, error: ApiError | None) -> web.Response:
         """Record the call, wake wait_for(), and send the envelope."""
+        body = await self._record(call, error)
+        return self._respond(call.status, body)
+
+    async def _record(self, call: Call, error: ApiError | None) -> JSONDict:
+        """Record the call (status from ``error``), wake wait_for(); the envelope to answer.
+
+        Subclasses answering something other than the envelope (file bytes) record with this.
+        """
         if error is None:
             body: JSONDict = {"ok": True, "result": call.result}
         else:
@@ -367,7 +375,7 @@ class FakeBotServer(ABC):
             listener(call)
         async with self._changed:
             self._changed.notify_all()
-        return self._respond(call.status, body)
+        return body
 
     @staticmethod
     def _respond(status: int, body: JSONDict) -> web.Response:

@@ -6,6 +6,11 @@ the network. The server records what the bot sent, lets a test act as a user
 ("user sends X" queues an update) and injects faults (429 flood waits, 5xx, blocked users,
 slow answers, a server-side rate limit).
 
+Files work as on the real server: every file a user sends (or the bot uploads) gets a
+file_id, getFile answers its ``file_path``, and the bytes are served at
+``{base_file_url}<token>/<file_path>`` (point ``Bot(base_file_url=...)`` at
+``FakeTelegram.base_file_url``). Downloads are recorded as calls of ``DOWNLOAD``.
+
 Only the parts of the protocol the bot uses are implemented; unknown methods answer 404
 like Telegram does, so a new call in the bot fails loudly instead of passing silently.
 """
@@ -21,12 +26,16 @@ import mimetypes
 import re
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+from aiohttp import web
+
 from .base import ApiError, Call, ChatId, FakeBotServer, Handler, JSONDict, http_phrase
 
-__all__ = ["ApiError", "Call", "ChatId", "FakeTelegram", "JSONDict", "make_error"]
+__all__ = ["DOWNLOAD", "ApiError", "Call", "ChatId", "FakeTelegram", "JSONDict", "StoredFile",
+           "make_error"]
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 BOT_FIRST_NAME = "Luân chuyển bot"
@@ -34,13 +43,22 @@ GROUP_TITLE = "Đơn vị"
 #: Sender of group messages when the test doesn't name one (private chats use the chat id).
 DEFAULT_GROUP_USER_ID = 1001
 MAX_MESSAGE_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+#: Bots may download files up to 20 MB (getFile refuses bigger ones) and upload up to 50 MB.
+MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
+MAX_UPLOAD_SIZE = 50 * 1024 * 1024
+#: A document's size when a test sends one without contents.
+DEFAULT_DOCUMENT_SIZE = 10_240
 BLOCKED_DESCRIPTION = "Forbidden: bot was blocked by the user"
+#: The method name file downloads are recorded under: sent(DOWNLOAD) lists their
+#: {"file_path"}s, and fail(DOWNLOAD, ...) / delay(DOWNLOAD, ...) apply to them.
+DOWNLOAD = "downloadFile"
 
 # python-telegram-bot sends str values as they are and JSON-encodes everything else, so
 # JSON-decoding a str field would turn the text "123" into an int. Keep these raw.
 _STRING_FIELDS = frozenset({
     "action", "business_connection_id", "callback_query_id", "caption", "description",
-    "emoji", "first_name", "inline_message_id", "inline_query_id", "ip_address",
+    "document", "emoji", "file_id", "first_name", "inline_message_id", "inline_query_id", "ip_address",
     "language_code", "message_effect_id", "name", "next_offset", "parse_mode", "query",
     "secret_token", "short_description", "switch_pm_parameter", "switch_pm_text", "text",
     "title", "url",
@@ -78,6 +96,23 @@ def make_error(status: int, *, retry_after: float | None = None,
     return ApiError(status, description)
 
 
+@dataclass
+class StoredFile:
+    """A file the fake server holds: sent by a user or uploaded by the bot."""
+
+    file_id: str
+    file_unique_id: str
+    file_path: str  # relative, as getFile answers it
+    file_size: int
+    mime_type: str
+    #: The contents; None for a file a test sent without any (served as file_size zero bytes).
+    data: bytes | None = None
+
+    @property
+    def content(self) -> bytes:
+        return self.data if self.data is not None else bytes(self.file_size)
+
+
 class FakeTelegram(FakeBotServer):
     """Fake Bot API server on 127.0.0.1 (free port); see the module docstring."""
 
@@ -98,11 +133,15 @@ class FakeTelegram(FakeBotServer):
         self._chats: dict[str, JSONDict] = {}
         self._commands: dict[str, list[JSONDict]] = {}
         self._webhook_url = ""
+        self._files: dict[str, StoredFile] = {}  # by file_id
+        self._file_paths: dict[str, StoredFile] = {}  # by file_path
 
     def _api_methods(self) -> dict[str, Handler]:
         return {
             **super()._api_methods(),
             "editMessageText": self._edit_message_text,
+            "sendDocument": self._send_document,
+            "getFile": self._get_file,
             "answerCallbackQuery": self._true,
             "answerInlineQuery": self._true,
             "setMyCommands": self._set_my_commands,
@@ -118,6 +157,16 @@ class FakeTelegram(FakeBotServer):
     def base_url(self) -> str:
         """For ``Bot(base_url=...)``: python-telegram-bot appends the token and ``/method``."""
         return f"{self._server_url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``Bot(base_file_url=...)``: python-telegram-bot appends the token and
+        ``/<file_path>`` (getFile's answer) to download a file."""
+        return f"{self._server_url}/file/bot"
+
+    def file(self, file_id: str) -> StoredFile:
+        """A file the server holds (a user's or one the bot uploaded); KeyError if unknown."""
+        return self._files[file_id]
 
     @property
     def bot_user(self) -> JSONDict:
@@ -163,10 +212,10 @@ class FakeTelegram(FakeBotServer):
     def user_sends_sticker(self, chat_id: int, *, emoji: str = "👍", user_id: int | None = None,
                            chat_type: str = "private", first_name: str = "Cán bộ") -> JSONDict:
         """Queue a sticker message (no text: the bot must cope with non-text updates)."""
-        file_id, unique_id = self._file_ids()
-        sticker = {"file_id": file_id, "file_unique_id": unique_id, "type": "regular",
-                   "width": 512, "height": 512, "is_animated": False, "is_video": False,
-                   "emoji": emoji}
+        stored = self._store_file("stickers", ".webp", size=20_000, mime_type="image/webp")
+        sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                   "type": "regular", "width": 512, "height": 512, "is_animated": False,
+                   "is_video": False, "emoji": emoji, "file_size": stored.file_size}
         return self._user_message(chat_id, {"sticker": sticker}, user_id=user_id,
                                   chat_type=chat_type, first_name=first_name)
 
@@ -176,8 +225,8 @@ class FakeTelegram(FakeBotServer):
         """Queue a photo (two sizes, as Telegram sends them), optionally captioned."""
         sizes = []
         for width, height, size in ((90, 67, 1_500), (1280, 960, 120_000)):
-            file_id, unique_id = self._file_ids()
-            sizes.append({"file_id": file_id, "file_unique_id": unique_id,
+            stored = self._store_file("photos", ".jpg", size=size, mime_type="image/jpeg")
+            sizes.append({"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                           "width": width, "height": height, "file_size": size})
         content: JSONDict = {"photo": sizes}
         if caption is not None:
@@ -185,17 +234,24 @@ class FakeTelegram(FakeBotServer):
         return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
                                   first_name=first_name)
 
-    def user_sends_document(self, chat_id: int, file_name: str, *, caption: str | None = None,
-                            mime_type: str | None = None, file_size: int = 10_240,
-                            user_id: int | None = None, chat_type: str = "private",
-                            first_name: str = "Cán bộ") -> JSONDict:
-        """Queue a document; the MIME type is guessed from ``file_name`` unless given."""
-        file_id, unique_id = self._file_ids()
-        document = {"file_id": file_id, "file_unique_id": unique_id, "file_name": file_name,
-                    "mime_type": mime_type or mimetypes.guess_type(file_name)[0]
-                    or "application/octet-stream",
-                    "file_size": file_size}
-        content: JSONDict = {"document": document}
+    def user_sends_document(self, chat_id: int, file_name: str, *, data: bytes | None = None,
+                            caption: str | None = None, mime_type: str | None = None,
+                            file_size: int | None = None, user_id: int | None = None,
+                            chat_type: str = "private", first_name: str = "Cán bộ") -> JSONDict:
+        """Queue a document; the MIME type is guessed from ``file_name`` unless given.
+
+        The bot can download ``data`` (getFile, then the file URL); its size is len(data).
+        Without data the file is ``file_size`` zero bytes (10 KiB unless given); over 20 MB,
+        getFile refuses it as Telegram does ("file is too big").
+        """
+        if data is not None:
+            data = bytes(data)
+            if file_size is not None and file_size != len(data):
+                raise ValueError(f"file_size={file_size} but len(data)={len(data)}")
+        stored = self._store_document(file_name, mime_type=mime_type, data=data,
+                                      size=DEFAULT_DOCUMENT_SIZE if file_size is None
+                                      else file_size)
+        content: JSONDict = {"document": self._document(stored, file_name)}
         if caption is not None:
             content["caption"] = caption
         return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
@@ -229,6 +285,35 @@ class FakeTelegram(FakeBotServer):
         """
         self._add_fault(method, make_error(status, retry_after=retry_after,
                                            description=description), times, chat_id)
+
+    # ------------------------------------------------------------------ file downloads
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        if path.startswith("file/"):
+            return await self._download(path)
+        return await super()._handle(request)
+
+    async def _download(self, path: str) -> web.Response:
+        """``file/bot<token>/<file_path>``: the file's bytes, recorded as a DOWNLOAD call."""
+        arrived = time.monotonic()
+        match = re.fullmatch(r"file/bot([^/]*)/(.+)", path)
+        if match is None:
+            return self._respond(404, ApiError(404, "Not Found").body())
+        token, file_path = match[1], match[2]
+        call = Call(DOWNLOAD, {"file_path": file_path}, arrived)
+        if token != self.token:
+            return await self._answer(call, ApiError(401, "Unauthorized"))
+        if seconds := self._delays.get(DOWNLOAD):
+            await asyncio.sleep(seconds)
+        if fault := self._fault_for(DOWNLOAD, call.params):
+            return await self._answer(call, fault)
+        stored = self._file_paths.get(file_path)
+        if stored is None or stored.file_size > MAX_DOWNLOAD_SIZE:
+            return await self._answer(call, ApiError(404, "Not Found"))
+        call.result = {"file_id": stored.file_id, "file_size": stored.file_size}
+        await self._record(call, None)
+        return web.Response(body=stored.content, content_type=stored.mime_type)
 
     # ------------------------------------------------------------------ platform hooks
 
@@ -306,18 +391,49 @@ class FakeTelegram(FakeBotServer):
         visible = _visible_text(text, params.get("parse_mode"))
         if visible is not None and _utf16_len(visible) > MAX_MESSAGE_LENGTH:
             raise ApiError(400, "Bad Request: message is too long")
-        message = self._new_message(chat_id, self._bot_sender(), {"text": text})
-        for key in ("reply_markup", "entities"):
-            if params.get(key):
-                message[key] = params[key]
-        reply = params.get("reply_parameters")
-        if isinstance(reply, dict) and "message_id" in reply:
-            replied = self._messages.get((str(chat_id), int(reply["message_id"])))
-            if replied is not None:
-                message["reply_to_message"] = self._without_reply(replied)
-            elif not reply.get("allow_sending_without_reply"):
-                raise ApiError(400, "Bad Request: message to be replied not found")
-        return copy.deepcopy(message)
+        return self._bot_message(chat_id, {"text": text}, params, "entities")
+
+    async def _send_document(self, params: JSONDict) -> JSONDict:
+        """An upload (multipart: recorded as {"file_name", "mime_type", "data"}) or a file_id."""
+        chat_id = self._require_chat(params)
+        document = params.get("document")
+        if isinstance(document, dict) and "data" in document:
+            data = bytes(document["data"])
+            if not data:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            if len(data) > MAX_UPLOAD_SIZE:
+                raise ApiError(413, "Request Entity Too Large")
+            file_name = str(document.get("file_name") or "document")
+            mime_type = document.get("mime_type")
+            if mime_type == "application/octet-stream":  # httpx's default: Telegram guesses
+                mime_type = None
+            stored = self._store_document(file_name, mime_type=mime_type, data=data)
+        elif isinstance(document, str) and document:
+            stored = self._files.get(document)
+            if stored is None:  # an unknown file_id, or a URL this offline server can't fetch
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            if not stored.file_path.startswith("documents/"):
+                raise ApiError(400, "Bad Request: type of file mismatch")
+            file_name = stored.file_path.rsplit("/", 1)[-1]
+        else:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        content: JSONDict = {"document": self._document(stored, file_name)}
+        caption = params.get("caption")
+        if caption:
+            visible = _visible_text(caption, params.get("parse_mode"))
+            if visible is not None and _utf16_len(visible) > MAX_CAPTION_LENGTH:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            content["caption"] = caption
+        return self._bot_message(chat_id, content, params, "caption_entities")
+
+    async def _get_file(self, params: JSONDict) -> JSONDict:
+        stored = self._files.get(str(params.get("file_id") or ""))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if stored.file_size > MAX_DOWNLOAD_SIZE:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                "file_size": stored.file_size, "file_path": stored.file_path}
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:
         if params.get("inline_message_id"):
@@ -386,6 +502,48 @@ class FakeTelegram(FakeBotServer):
     def _file_ids(self) -> tuple[str, str]:
         n = next(self._object_ids)
         return f"file-{n}", f"uniq-{n}"
+
+    def _store_file(self, folder: str, name: str, *, size: int, mime_type: str,
+                    data: bytes | None = None) -> StoredFile:
+        """Keep a file under a new file_id; its path is ``<folder>/<file_id><name>``."""
+        file_id, unique_id = self._file_ids()
+        stored = StoredFile(file_id, unique_id, f"{folder}/{file_id}{name}",
+                            len(data) if data is not None else size, mime_type, data)
+        self._files[file_id] = stored
+        self._file_paths[stored.file_path] = stored
+        return stored
+
+    def _store_document(self, file_name: str, *, mime_type: str | None,
+                        data: bytes | None = None, size: int = 0) -> StoredFile:
+        """A document's path is ``documents/<file_id>/<file_name>`` (no "/" in the name)."""
+        mime_type = (mime_type or mimetypes.guess_type(file_name)[0]
+                     or "application/octet-stream")
+        return self._store_file("documents", "/" + file_name.replace("/", "_"), size=size,
+                                mime_type=mime_type, data=data)
+
+    @staticmethod
+    def _document(stored: StoredFile, file_name: str) -> JSONDict:
+        """The Document object of a message."""
+        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                "file_name": file_name, "mime_type": stored.mime_type,
+                "file_size": stored.file_size}
+
+    def _bot_message(self, chat_id: ChatId, content: JSONDict, params: JSONDict,
+                     entities_key: str) -> JSONDict:
+        """Store a message the bot sends (reply_markup, entities, reply_parameters applied)."""
+        reply = params.get("reply_parameters")
+        replied = None
+        if isinstance(reply, dict) and "message_id" in reply:
+            replied = self._messages.get((str(chat_id), int(reply["message_id"])))
+            if replied is None and not reply.get("allow_sending_without_reply"):
+                raise ApiError(400, "Bad Request: message to be replied not found")
+        message = self._new_message(chat_id, self._bot_sender(), content)
+        for key in ("reply_markup", entities_key):
+            if params.get(key):
+                message[key] = params[key]
+        if replied is not None:
+            message["reply_to_message"] = self._without_reply(replied)
+        return copy.deepcopy(message)
 
     def _user(self, user_id: int, first_name: str) -> JSONDict:
         return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}

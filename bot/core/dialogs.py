@@ -1,0 +1,205 @@
+"""Guided changes for admins in chat: one question at a time, a cancel button at every step,
+and a summary to confirm before anything is written (through the audited Editor).
+
+Dialogs are platform-neutral: each step is a Reply with options, which Telegram shows as
+buttons and Zalo as numbered lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .editing import EditError, Editor
+from .loader import Batch, check_answer
+
+CANCEL = ("Hủy", "dlg:cancel")
+SKIP = ("Bỏ qua", "dlg:skip")
+SAVE = ("Lưu", "dlg:save")
+TODAY = ("Hôm nay", "dlg:today")
+MAX_FIELD = 800
+
+
+def _required(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise EditError("Nội dung trống; hãy gõ lại.")
+    if len(text) > MAX_FIELD:
+        raise EditError(f"Dài {len(text)} ký tự; tối đa {MAX_FIELD}.")
+    return text
+
+
+def _answer(text: str) -> str:
+    text = _required(text)
+    errors: list[tuple[str, str]] = []
+    check_answer(text, errors)
+    if errors:
+        raise EditError(f"Câu trả lời {errors[0][1]}. Hãy rút gọn (tối đa 3 câu, 800 ký tự).")
+    return text
+
+
+def _lines(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n|\|", text) if p.strip()]
+
+
+def _date(text: str) -> str:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            pass
+    raise EditError("Ngày chưa đúng; gõ dạng 30/05/2019 hoặc 2019-05-30.")
+
+
+def _period(text: str) -> tuple[str, str]:
+    months = re.findall(r"(\d{1,2})\s*/\s*(\d{4})|(\d{4})-(\d{2})", text)
+    found = [f"{y or y2}-{int(m or m2):02d}" for m, y, y2, m2 in months]
+    if not found or not all(1 <= int(p[5:]) <= 12 for p in found):
+        raise EditError("Kỳ chưa đúng; gõ dạng 10/2026, hoặc 1/2026 - 3/2026 cho một giai đoạn.")
+    return found[0], found[-1]
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text.strip().replace(".", "").replace(",", "."))
+    except ValueError:
+        raise EditError("Hãy gõ một con số, ví dụ 12.") from None
+
+
+@dataclass
+class Step:
+    field: str
+    prompt: str
+    parse: Callable[[str], Any] = _required
+    optional: bool = False
+    choices: list[tuple[str, Any]] = field(default_factory=list)
+    """Tappable values (label, value) besides typing one."""
+
+
+@dataclass
+class Dialog:
+    """A change being prepared; ``save`` writes it through the editor and says what happened."""
+
+    title: str
+    steps: list[Step]
+    save_fn: Callable[[Editor, dict, str], str]
+    values: dict = field(default_factory=dict)
+    index: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.index >= len(self.steps)
+
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    def skip_filled(self) -> None:
+        while not self.done and self.step().field in self.values:
+            self.index += 1
+
+    def take(self, value: Any) -> None:
+        self.values[self.step().field] = value
+        self.index += 1
+        self.skip_filled()
+
+    def summary(self) -> str:
+        lines = [f"{self.title} – kiểm tra trước khi lưu:"]
+        for s in self.steps:
+            value = self.values.get(s.field)
+            shown = " | ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+            lines.append(f"• {s.prompt.split(':')[0].split('?')[0]}: {shown or '(trống)'}")
+        return "\n".join(lines)
+
+
+def add_entry_dialog(question: str | None = None, source: str | None = None) -> Dialog:
+    def save(editor: Editor, v: dict, who: str) -> str:
+        change = editor.add_entry(
+            {"question": v["question"], "phrasings": v.get("phrasings") or [], "answer": v["answer"],
+             "source": v["source"], "as_of": v["as_of"]}, who,
+        )
+        return f"Đã thêm mục mới (thay đổi số {change}; hoàn tác: /hoantac {change}). Bot trả lời được ngay."
+
+    dialog = Dialog("Thêm câu hỏi – trả lời", [
+        Step("question", "Câu hỏi chính là gì?"),
+        Step("phrasings", "Các cách hỏi khác (mỗi dòng một cách, hoặc ngăn bằng |)?", _lines, optional=True),
+        Step("answer", "Câu trả lời (tối đa 3 câu, 800 ký tự)?", _answer),
+        Step("source", "Nguồn (văn bản, số, ngày)?"),
+        Step("as_of", "Thông tin tính đến ngày nào (30/05/2019)?", _date, choices=[TODAY]),
+    ], save)
+    if question:
+        dialog.values["question"] = question
+    if source:
+        dialog.values["source"] = source
+    dialog.skip_filled()
+    return dialog
+
+
+EDITABLE = [("Câu hỏi", "question"), ("Cách hỏi khác", "phrasings"), ("Trả lời", "answer"), ("Nguồn", "source"),
+            ("Ngày", "as_of")]
+PARSERS = {"question": _required, "phrasings": _lines, "answer": _answer, "source": _required, "as_of": _date}
+
+
+def edit_entry_dialog(entry: dict) -> Dialog:
+    def save(editor: Editor, v: dict, who: str) -> str:
+        change = editor.update_entry(entry["id"], {v["field"]: v["value"]}, who)
+        return f"Đã sửa mục {entry['id']} (thay đổi số {change}; hoàn tác: /hoantac {change})."
+
+    dialog = Dialog(f"Sửa mục {entry['id']}", [
+        Step("field", f"Sửa phần nào của “{entry['question']}”?", choices=EDITABLE),
+        Step("value", "Nội dung mới?", lambda text: PARSERS[dialog.values["field"]](text)),
+    ], save)
+    return dialog
+
+
+def statistic_dialog(metrics: list[dict]) -> Dialog:
+    def save(editor: Editor, v: dict, who: str) -> str:
+        metric = v["metric"]
+        change = editor.add_statistic(
+            {"metric": metric["key"], "value": v["value"], "unit": metric["unit"], "period_start": v["period"][0],
+             "period_end": v["period"][1], "scope": metric["scope"], "source": v["source"]}, who,
+        )
+        return f"Đã ghi số liệu (thay đổi số {change}); bot và bản tin tháng dùng ngay."
+
+    return Dialog("Ghi số liệu", [
+        Step("metric", "Số liệu của chỉ số nào?", choices=[(m["label"][:60], m) for m in metrics]),
+        Step("period", "Kỳ số liệu (tháng 10/2026, hoặc 1/2026 - 3/2026)?", _period),
+        Step("value", "Giá trị?", _number),
+        Step("source", "Nguồn (báo cáo nào, ngày nào)?"),
+    ], save)
+
+
+def import_dialog(name: str, batch: Batch, counts: str) -> Dialog:
+    def save(editor: Editor, v: dict, who: str) -> str:
+        change, report = editor.import_batch(batch, who, name)
+        return f"Đã nhập {name}: {report}." + (f" Hoàn tác: /hoantac {change}." if change else "")
+
+    return Dialog(f"Nhập tệp {name} ({counts})", [], save)
+
+
+def delete_dialog(entry: dict) -> Dialog:
+    def save(editor: Editor, v: dict, who: str) -> str:
+        change = editor.delete_entry(entry["id"], who)
+        return f"Đã xóa mục {entry['id']} (thay đổi số {change}; hoàn tác: /hoantac {change})."
+
+    return Dialog(f"Xóa mục {entry['id']}: “{entry['question']}”", [], save)
+
+
+def group_questions(rows: list[dict], limit: int = 5, similarity: int = 80) -> list[tuple[str, int]]:
+    """Unanswered questions grouped by similarity, most asked first: (example, count)."""
+    groups: list[list[str]] = []
+    for row in rows:
+        text = row["folded"] or row["text"]
+        for group in groups:
+            if fuzz.token_sort_ratio(text, group[0]) >= similarity:
+                group.append(row["text"])
+                break
+        else:
+            groups.append([text, row["text"]])
+    ranked = sorted(groups, key=len, reverse=True)
+    return [(g[1], len(g) - 1) for g in ranked[:limit]]
