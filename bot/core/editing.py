@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .loader import Batch, validate_entry, validate_statistic
-from .store import ImportReport, KnowledgeStore, entry_row, metric_row, plain_row
+from .store import ImportReport, KnowledgeStore, entry_row, plain_row
 from .text import fold
 
 
@@ -177,23 +177,7 @@ class Editor:
 
     def import_batch(self, batch: Batch, who: str, name: str) -> tuple[int | None, ImportReport]:
         """A whole validated file as one change (None when it changes nothing), with counts."""
-        writes = []
-        report = ImportReport()
-        for table, records, to_row in (
-            ("entries", batch.entries, entry_row), ("passages", batch.passages, plain_row),
-            ("metrics", batch.metrics, metric_row), ("statistics", batch.statistics, plain_row),
-        ):
-            for record in records:
-                row = to_row(record)
-                current = self._row(table, row[_KEYS[table]])
-                if current is not None and all(current.get(k) == v for k, v in row.items()):
-                    report.unchanged += 1
-                    continue
-                if current is None:
-                    report.added += 1
-                else:
-                    report.updated += 1
-                writes.append((table, row[_KEYS[table]], row))
+        writes, report = self.store.plan_import(batch)
         if not writes:
             return None, report
         return self._apply("import", f"Nhập {name}: {report}", who, writes), report

@@ -115,31 +115,36 @@ class KnowledgeStore:
         """Validate every file at ``path``, then write them all in one transaction."""
         return self.import_batch(read_batch(Path(path)), by=by)
 
-    def import_batch(self, batch: Batch, by: str = "import") -> ImportReport:
-        """Upsert validated records; rows identical to what is stored are left untouched.
-        ``by`` says who changed them ("seed" for the shipped files), for the monthly update."""
+    def plan_import(self, batch: Batch) -> tuple[list[tuple[str, str, dict]], ImportReport]:
+        """The rows a batch would write, (table, key, row), leaving out rows identical to what is
+        stored, with the counts of added, updated and unchanged rows."""
         report = ImportReport()
+        writes = []
+        for table, records, to_row in (
+            ("entries", batch.entries, entry_row), ("passages", batch.passages, plain_row),
+            ("metrics", batch.metrics, metric_row), ("statistics", batch.statistics, plain_row),
+        ):
+            pk = _TABLES[table][1]
+            for record in records:
+                row = to_row(record)
+                current = self._get(table, pk, row[pk])
+                if current is not None and all(current.get(k) == v for k, v in row.items()):
+                    report.unchanged += 1
+                    continue
+                report.added += current is None
+                report.updated += current is not None
+                writes.append((table, row[pk], row))
+        return writes, report
+
+    def import_batch(self, batch: Batch, by: str = "import") -> ImportReport:
+        """Upsert validated records in one transaction, without an audit trail (the shipped seed;
+        admins' imports go through the Editor). ``by`` marks who changed entries."""
+        writes, report = self.plan_import(batch)
         now = _now()
-        rows_by_table = {
-            "entries": [entry_row(r) for r in batch.entries],
-            "passages": [plain_row(r) for r in batch.passages],
-            "metrics": [metric_row(r) for r in batch.metrics],
-            "statistics": [plain_row(r) for r in batch.statistics],
-        }
         with self.db.conn:
-            for table, rows in rows_by_table.items():
-                pk = _TABLES[table][1]
-                for row in rows:
-                    current = self._get(table, pk, row[pk])
-                    if current is not None and all(current.get(k) == v for k, v in row.items()):
-                        report.unchanged += 1
-                        continue
-                    if current is None:
-                        report.added += 1
-                    else:
-                        report.updated += 1
-                    stamp = {"updated_at": now} | ({"changed_by": by} if table == "entries" else {})
-                    self.db[table].upsert(row | stamp, pk=pk, alter=True)
+            for table, _, row in writes:
+                stamp = {"updated_at": now} | ({"changed_by": by} if table == "entries" else {})
+                self.db[table].upsert(row | stamp, pk=_TABLES[table][1], alter=True)
             self.db["meta"].upsert({"key": "changed_at", "value": now}, pk="key")
         return report
 
