@@ -346,3 +346,30 @@ async def test_export_sends_the_knowledge_base_as_files(tmp_path):
         tg.user_sends_document(7, "entries.yaml", data=documents[0]["document"]["data"])
         [note] = await tg.wait_for("sendMessage", chat_id=7)
         assert note["text"] == TEXT_ONLY  # a file from someone who is not an admin is not read
+
+
+async def test_admin_adds_an_entry_step_by_step_and_it_is_answered(tmp_path):
+    async with running_bot(tmp_path) as (tg, conversation):
+        steps = [
+            "/them", "Bot có trả lời ngoài giờ hành chính không?", None, "Bot trả lời mọi lúc, kể cả ngoài giờ (mục thử nghiệm).",
+            "Quy chế vận hành bot (thử nghiệm)",
+        ]
+        count = 0
+        for text in steps:
+            if text is None:
+                tg.user_taps(ADMIN, 1, "dlg:skip")
+            else:
+                tg.user_sends(ADMIN, text)
+            count += 1
+            [*_, prompt] = await tg.wait_for("sendMessage", count=count, chat_id=ADMIN)
+            assert "Hủy" in [b["text"] for b in buttons(prompt)]  # a way out at every step
+        today = next(b for b in buttons(prompt) if b["text"] == "Hôm nay")
+        tg.user_taps(ADMIN, 1, today["callback_data"])
+        [*_, summary] = await tg.wait_for("sendMessage", count=count + 1, chat_id=ADMIN)
+        tg.user_taps(ADMIN, 1, next(b["callback_data"] for b in buttons(summary) if b["text"] == "Lưu"))
+        [*_, done] = await tg.wait_for("sendMessage", count=count + 2, chat_id=ADMIN)
+        assert "Đã thêm mục mới" in done["text"]
+        await conversation.refresh()
+        tg.user_sends(8, "bot có trả lời ngoài giờ hành chính không")
+        [answer] = await tg.wait_for("sendMessage", chat_id=8)
+        assert "kể cả ngoài giờ" in answer["text"]
