@@ -53,7 +53,7 @@ from ..broadcast.ledger import Progress
 from ..broadcast.service import BroadcastService
 from ..core.conversation import Conversation, Incoming, Reply
 from ..core.text import split_message
-from ..core.uploads import MAX_UPLOAD
+from ..core.uploads import MAX_UPLOAD, try_read_upload
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,10 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(chat.id, f"Không nhập tệp: {name} nặng {mb:.1f} MB, tối đa 2 MB.")
             return
         data = bytes(await (await document.get_file()).download_as_bytearray())
-        incoming = Incoming(PLATFORM, str(chat.id), str(user.id), upload=(name, data), private=chat.type == ChatType.PRIVATE)
+        parsed = await asyncio.to_thread(try_read_upload, name, data)  # up to seconds for 2 MB: off the loop
+        incoming = Incoming(
+            PLATFORM, str(chat.id), str(user.id), upload=(name, data), parsed=parsed, private=chat.type == ChatType.PRIVATE
+        )
         await send_replies(context, chat.id, conversation.handle(incoming))
         return
     if chat is not None and chat.type == ChatType.PRIVATE:

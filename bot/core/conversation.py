@@ -35,7 +35,7 @@ from .dialogs import (
 from .editing import EditError, Editor
 from .engine import Answer, Engine, LiveEngine
 from .items import format_number
-from .loader import KnowledgeFileError
+from .loader import Batch, KnowledgeFileError
 from .periods import describe_bounds
 from .store import KnowledgeStore, export_knowledge
 from .subscriptions import Subscriptions
@@ -70,6 +70,8 @@ class Incoming:
     """In a group: the message mentions the bot or replies to one of its messages."""
     upload: tuple[str, bytes] | None = None
     """A file sent to the bot: (file name, content)."""
+    parsed: Batch | KnowledgeFileError | None = None
+    """The upload already read (channels read big files off the event loop), or None."""
 
 
 @dataclass(frozen=True)
@@ -568,7 +570,9 @@ class Conversation:
             return []
         name, data = msg.upload
         try:
-            batch = read_upload(name, data)
+            batch = msg.parsed if msg.parsed is not None else read_upload(name, data)
+            if isinstance(batch, KnowledgeFileError):
+                raise batch
         except KnowledgeFileError as exc:
             shown = exc.problems[:10] + ([f"... và {len(exc.problems) - 10} lỗi khác"] if len(exc.problems) > 10 else [])
             return [Reply("Không nhập tệp, cơ sở dữ liệu giữ nguyên:\n" + "\n".join(f"• {p}" for p in shown))]

@@ -89,6 +89,14 @@ def read_upload(name: str, data: bytes) -> Batch:
     return _batch(name, parts)
 
 
+def try_read_upload(name: str, data: bytes) -> Batch | KnowledgeFileError:
+    """read_upload, returning the refusal instead of raising it (for worker threads)."""
+    try:
+        return read_upload(name, data)
+    except KnowledgeFileError as exc:
+        return exc
+
+
 def _batch(name: str, parts: list[Part]) -> Batch:
     batch = Batch([], [], [], [])
     problems: list[str] = []
