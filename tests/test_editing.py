@@ -124,3 +124,5 @@ def test_owners_add_and_remove_admins_from_chat(make_conversation, caplog):
     assert "refused admin change from telegram:7" in caplog.text
     assert "Đã bỏ quản trị viên telegram:7" in conv.handle(private("/quantri_xoa telegram:7"))[0].text
     assert conv.handle(private("/trangthai", user="7"))[0].text == NOT_ADMIN
+    [history] = conv.handle(private("/lichsu"))
+    assert "Bỏ quản trị viên telegram:7" in history.text and "Thêm quản trị viên telegram:7" in history.text

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import sqlite_utils
+
+from .editing import Editor
 
 log = logging.getLogger(__name__)
 
@@ -14,9 +15,10 @@ class Admins:
     """Owners come from the environment and cannot be removed from chat; added admins live in
     the database, so they survive restarts."""
 
-    def __init__(self, db: sqlite_utils.Database, owners: frozenset[str]) -> None:
+    def __init__(self, db: sqlite_utils.Database, owners: frozenset[str], editor: Editor) -> None:
         self.db = db
         self.owners = owners
+        self.editor = editor
         with db.conn:
             db["admins"].create({"id": str, "added_by": str, "added_at": str}, pk="id", if_not_exists=True)
 
@@ -30,10 +32,7 @@ class Admins:
         """False when ``who`` already is an admin."""
         if who in self:
             return False
-        with self.db.conn:
-            self.db["admins"].insert(
-                {"id": who, "added_by": by, "added_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-            )
+        self.editor.set_admin(who, add=True, who=by)
         log.warning("admin %s added by %s", who, by)
         return True
 
@@ -41,7 +40,6 @@ class Admins:
         """False when ``who`` is not an added admin (owners stay owners)."""
         if not list(self.db["admins"].rows_where("id = ?", [who])):
             return False
-        with self.db.conn:
-            self.db["admins"].delete(who)
+        self.editor.set_admin(who, add=False, who=by)
         log.warning("admin %s removed by %s", who, by)
         return True

@@ -213,8 +213,8 @@ class Conversation:
         """The update an admin asked to send from chat (kept referenced while it runs)."""
         self.store = store
         self.subscriptions = subscriptions
-        self.admins = Admins(store.db, admins)
         self.editor = Editor(store)
+        self.admins = Admins(store.db, admins, self.editor)
         self.dialogs: dict[str, Dialog] = {}
         """Each admin's change in preparation (one at a time)."""
         self._unanswered_shown: dict[str, list[str]] = {}

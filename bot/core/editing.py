@@ -31,7 +31,7 @@ class Change:
     undone_by: int | None
 
 
-_KEYS = {"entries": "id", "passages": "id", "metrics": "key", "statistics": "id"}
+_KEYS = {"entries": "id", "passages": "id", "metrics": "key", "statistics": "id", "admins": "id"}
 
 
 def _now() -> str:
@@ -181,6 +181,14 @@ class Editor:
         if not writes:
             return None, report
         return self._apply("import", f"Nhập {name}: {report}", who, writes), report
+
+    # --- admins ---------------------------------------------------------------------------
+
+    def set_admin(self, admin: str, add: bool, who: str) -> int:
+        """Add or remove an admin, audited and undoable like any other change."""
+        row = {"id": admin, "added_by": who, "added_at": _now()} if add else None
+        summary = f"{'Thêm' if add else 'Bỏ'} quản trị viên {admin}"
+        return self._apply("admin", summary, who, [("admins", admin, row)])
 
     # --- history --------------------------------------------------------------------------
 
