@@ -215,6 +215,7 @@ class Conversation:
         self.subscriptions = subscriptions
         self.editor = Editor(store)
         self.admins = Admins(store.db, admins, self.editor)
+        self._option_index: tuple[Engine | None, dict[str, str]] = (None, {})
         self.dialogs: dict[str, Dialog] = {}
         """Each admin's change in preparation (one at a time)."""
         self._unanswered_shown: dict[str, list[str]] = {}
@@ -459,11 +460,16 @@ class Conversation:
             return [Reply(f"Không thấy mục nào chứa “{args}”.")]
         return [Reply("Các mục tìm thấy (mã – câu hỏi):\n" + "\n".join(f"{r['id']} – {r['question']}" for r in rows))]
 
-    def _delete_confirm(self, msg: Incoming, args: str) -> list[Reply]:
+    def _on_entry(self, msg: Incoming, args: str, verb: str, start: Callable[[dict], Dialog]) -> list[Reply]:
+        """Start a dialog about the entry whose id follows the command, or say how to name one."""
         entry = self.editor.entry(args.strip()) if args.strip() else None
         if entry is None:
-            return [Reply("Hãy gõ mã mục cần xóa, ví dụ: /xoa nq02-la-gi (tìm mã bằng /tim <từ khóa>).")]
-        return self._begin(msg, delete_dialog(entry))
+            return [Reply(f"Hãy gõ mã mục cần {verb}, ví dụ: /{'xoa' if verb == 'xóa' else 'sua'} nq02-la-gi "
+                          "(tìm mã bằng /tim <từ khóa>).")]
+        return self._begin(msg, start(entry))
+
+    def _delete_confirm(self, msg: Incoming, args: str) -> list[Reply]:
+        return self._on_entry(msg, args, "xóa", delete_dialog)
 
     # --- guided changes -------------------------------------------------------------------
 
@@ -524,10 +530,7 @@ class Conversation:
         return self._begin(msg, add_entry_dialog(args or None))
 
     def _edit_start(self, msg: Incoming, args: str) -> list[Reply]:
-        entry = self.editor.entry(args.strip()) if args.strip() else None
-        if entry is None:
-            return [Reply("Hãy gõ mã mục cần sửa, ví dụ: /sua nq02-la-gi (tìm mã bằng /tim <từ khóa>).")]
-        return self._begin(msg, edit_entry_dialog(entry))
+        return self._on_entry(msg, args, "sửa", edit_entry_dialog)
 
     def _stat_start(self, msg: Incoming, args: str) -> list[Reply]:
         metrics = self.store.metrics()
@@ -641,10 +644,11 @@ class Conversation:
         return [Reply(STALE_OPTION)]
 
     def _item_for(self, data: str) -> str | None:
-        for item in self.engine.items:
-            if option_data("s", item.key) == data:
-                return item.key
-        return None
+        """The item a suggestion button stands for; the lookup is built once per index."""
+        engine = self.engine
+        if self._option_index[0] is not engine:
+            self._option_index = (engine, {option_data("s", item.key): item.key for item in engine.items})
+        return self._option_index[1].get(data)
 
     def _answer(self, msg: Incoming, text: str) -> list[Reply]:
         answer = self.engine.answer(text)
