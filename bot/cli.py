@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import sqlite3
 import sys
 from pathlib import Path
 
+from .core.db import StoreError, explain
 from .kbcli import add_commands
 from .logs import setup_logging
 from .settings import Settings
@@ -176,4 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ask" and not args.jsonl and not args.question:
         print("Hãy gõ câu hỏi sau lệnh, ví dụ: python -m bot ask \"Nghị quyết 02 là gì?\"", file=sys.stderr)
         return 2
-    return args.func(args, settings)
+    try:
+        return args.func(args, settings)
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+    except (sqlite3.Error, OSError) as exc:  # the file broke, filled up or was locked while in use
+        logging.getLogger(__name__).debug("database error", exc_info=exc)
+        print(explain(exc, settings.database_path), file=sys.stderr)
+    return 1

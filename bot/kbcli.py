@@ -33,11 +33,17 @@ def _refused(problems: list[str], headline: str = "Không thực hiện được
 
 
 def kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    """All or nothing: the rows are written in one transaction, so an error, a full disk or
+    a killed process leaves the database as it was."""
     try:
         batch = read_batch(args.path)
     except KnowledgeFileError as exc:
         return _refused(exc.problems, "Không nhập được, cơ sở dữ liệu giữ nguyên:")
-    change, report = Editor(KnowledgeStore(settings.database_path)).import_batch(batch, WHO, str(args.path))
+
+    def progress(done: int, total: int) -> None:
+        print(f"Đang ghi {done}/{total}...", file=sys.stderr, flush=True)
+
+    change, report = Editor(_store(settings)).import_batch(batch, WHO, str(args.path), progress)
     print(f"Đã nhập {args.path}: {report}." + (f" Thay đổi số {change}." if change else ""))
     return 0
 
@@ -99,6 +105,34 @@ def kb_delete(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def kb_history(args: argparse.Namespace, settings: Settings) -> int:
+    changes = Editor(_store(settings)).history(args.limit)
+    if not changes:
+        print("Chưa có thay đổi nào.")
+    for change in changes:
+        print(change.line())
+    return 0
+
+
+def kb_undo(args: argparse.Namespace, settings: Settings) -> int:
+    """Undo a change (the command line is run by whoever holds the server, so like an owner);
+    refused, saying why, when later changes touched the same rows, unless --with-later."""
+    editor = Editor(_store(settings))
+    try:
+        plan = editor.undo_plan(args.change)
+        if plan.later and not args.with_later:
+            return _refused(
+                [f"Sau thay đổi #{args.change}, chính các mục đó đã được sửa tiếp:", *(c.line() for c in plan.later),
+                 "Hoàn tác riêng thay đổi này sẽ xóa mất các sửa đổi đó; thêm --with-later để hoàn tác cả chúng."],
+                "Chưa hoàn tác:",
+            )
+        change = editor.undo(args.change, WHO, with_later=args.with_later)
+    except EditError as exc:
+        return _refused([str(exc)])
+    print(f"Đã hoàn tác {', '.join(f'#{i}' for i in plan.ids)} (thay đổi mới số {change}).")
+    return 0
+
+
 def stats_add(args: argparse.Namespace, settings: Settings) -> int:
     start, _, end = args.period.partition(":")
     fields = {
@@ -115,10 +149,13 @@ def stats_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def stats_list(args: argparse.Namespace, settings: Settings) -> int:
-    for row in _store(settings).statistics(args.metric):
+    store = _store(settings)
+    for row in store.statistics(args.metric):
         period = f"{row['period_start'] or ''}:{row['period_end'] or ''}"
         value = f"{row['value']:g}" + (f"-{row['value_max']:g}" if row["value_max"] else "")
         print(f"{row['metric']}\t{period}\t{value} {row['unit']}\t{row['scope']}")
+    for key, problem in store.bad_statistics():
+        print(f"Số liệu lỗi, bị bỏ qua khi trả lời: {key} ({problem}); hãy ghi lại bằng stats add.", file=sys.stderr)
     return 0
 
 
@@ -126,6 +163,9 @@ def db_backup(args: argparse.Namespace, settings: Settings) -> int:
     """A consistent copy through SQLite's online backup, safe while the bot runs."""
     if args.path.exists():
         print(f"{args.path} đã tồn tại; hãy chọn tên khác.", file=sys.stderr)
+        return 1
+    if not settings.database_path.is_file():
+        print(f"Không có cơ sở dữ liệu {settings.database_path} để sao lưu (kiểm tra DATABASE_PATH).", file=sys.stderr)
         return 1
     args.path.parent.mkdir(parents=True, exist_ok=True)
     source = sqlite3.connect(settings.database_path)
@@ -170,6 +210,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = kb.add_parser("delete", help="xóa (mềm) một mục; hoàn tác được")
     p.add_argument("id")
     p.set_defaults(func=kb_delete)
+    p = kb.add_parser("history", help="các thay đổi gần đây (số, giờ UTC, ai, nội dung)")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=kb_history)
+    p = kb.add_parser("undo", help="hoàn tác một thay đổi (số lấy từ kb history)")
+    p.add_argument("change", type=int)
+    p.add_argument("--with-later", action="store_true",
+                   help="hoàn tác cả các thay đổi sau đã sửa tiếp chính các mục đó")
+    p.set_defaults(func=kb_undo)
 
     stats = sub.add_parser("stats", help="số liệu thống kê").add_subparsers(dest="stats_command", required=True)
     p = stats.add_parser("add", help="ghi một số liệu, ví dụ số lượt luân chuyển của tháng")

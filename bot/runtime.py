@@ -11,10 +11,10 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from .broadcast.delivery import Limits
 from .broadcast.quota import MonthlyCounter
 from .broadcast.service import start_scheduler
 from .core.conversation import Conversation
+from .logs import redact_secrets
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ async def _start_telegram(settings: Settings, conversation: Conversation):
     from .channels import telegram
 
     app = telegram.build_application(settings, conversation)
-    await app.initialize()
+    async with telegram.refused_token():
+        await app.initialize()
     await telegram.set_menus(app)
     await app.start()
     if settings.webhook_url:
@@ -97,7 +98,7 @@ async def _start_telegram(settings: Settings, conversation: Conversation):
 
 
 async def _start_zalo(settings: Settings, conversation: Conversation, stopping: asyncio.Event):
-    from .channels.zalo import PLATFORM, ZaloChannel, ZaloClient, ZaloError
+    from .channels.zalo import ZaloChannel, ZaloClient, ZaloError
 
     client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
     try:
@@ -105,17 +106,17 @@ async def _start_zalo(settings: Settings, conversation: Conversation, stopping: 
     except ZaloError as exc:
         await client.close()
         raise SystemExit(f"ZALO_BOT_TOKEN không dùng được ({exc}). / The Zalo bot token was refused.") from exc
-    log.info("zalo: serving as %s", me.get("display_name") if isinstance(me, dict) else me)
+    name = str((me or {}).get("display_name") or (me or {}).get("account_name") or "") if isinstance(me, dict) else ""
+    log.info("zalo: serving as %s", name)
     counter = MonthlyCounter(conversation.store.db)
-    channel = ZaloChannel(client, conversation, counter)
+    channel = ZaloChannel(client, conversation, counter, bot_name=name)
     if conversation.broadcasts is not None:
-        dispatcher = conversation.broadcasts.dispatcher
-        dispatcher.senders[PLATFORM] = channel.sender(settings.zalo_monthly_quota)
-        dispatcher.limits[PLATFORM] = Limits(per_second=settings.zalo_rate)
+        channel.install(conversation.broadcasts.dispatcher, settings.zalo_rate, settings.zalo_monthly_quota)
     runner = None
     poller = None
     if settings.zalo_webhook_url:
         secret = settings.zalo_webhook_secret or secrets.token_urlsafe(32)
+        redact_secrets([secret])  # generated here: never in a log line either
         await client.call("setWebhook", url=settings.zalo_webhook_url, secret_token=secret)
         runner = web.AppRunner(channel.webhook_app(urlparse(settings.zalo_webhook_url).path or "/", secret))
         await runner.setup()

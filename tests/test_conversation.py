@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,107 +28,108 @@ def group(text, addressed=False, user="7"):
     return Incoming("telegram", "-100", user, text=text, private=False, addressed=addressed)
 
 
-def test_start_offers_three_example_questions_that_answer_when_tapped(make_conversation):
+async def test_start_offers_three_example_questions_that_answer_when_tapped(make_conversation):
     conv = make_conversation()
-    [reply] = conv.handle(private("/start"))
+    [reply] = await conv.handle(private("/start"))
     assert "Nghị quyết 02" in reply.text and "QĐ 65" in reply.text
     assert len(reply.options) == 3
-    [answer] = conv.handle(private(choice=reply.options[0].data))
+    [answer] = await conv.handle(private(choice=reply.options[0].data))
     assert "136" in answer.text and "Nguồn:" in answer.text
 
 
-def test_question_in_private_chat_is_answered_with_source_and_date(make_conversation):
-    [reply] = make_conversation().handle(private("ai chu tri hoi nghi so ket nq 02"))
+async def test_question_in_private_chat_is_answered_with_source_and_date(make_conversation):
+    [reply] = await make_conversation().handle(private("ai chu tri hoi nghi so ket nq 02"))
     assert "Nguyễn Văn Quý" in reply.text
     assert "Nguồn: Báo Vĩnh Phúc" in reply.text and "cập nhật 30/05/2019" in reply.text
     assert reply.options == []
 
 
-def test_unsure_answer_offers_suggestions_as_short_choices(make_conversation):
+async def test_unsure_answer_offers_suggestions_as_short_choices(make_conversation):
     conv = make_conversation()
-    [reply] = conv.handle(private("lương của cán bộ luân chuyển mỗi tháng"))
+    [reply] = await conv.handle(private("lương của cán bộ luân chuyển mỗi tháng"))
     assert "không có" in reply.text and "Nguồn:" not in reply.text
     assert 1 <= len(reply.options) <= 3
     assert all(len(o.data.encode()) <= 64 and len(o.label) <= 60 for o in reply.options)
-    [tapped] = conv.handle(private(choice=reply.options[0].data))
+    [tapped] = await conv.handle(private(choice=reply.options[0].data))
     assert "Nguồn:" in tapped.text
 
 
-def test_old_button_gets_a_polite_note(make_conversation):
-    [reply] = make_conversation().handle(private(choice="s:0000000000000000"))
+async def test_old_button_gets_a_polite_note(make_conversation):
+    [reply] = await make_conversation().handle(private(choice="s:0000000000000000"))
     assert reply.text == STALE_OPTION
-    [reply] = make_conversation().handle(private(choice="garbage"))
+    [reply] = await make_conversation().handle(private(choice="garbage"))
     assert reply.text == STALE_OPTION
 
 
-def test_group_chatter_is_ignored_but_addressed_messages_are_answered(make_conversation):
+async def test_group_chatter_is_ignored_but_addressed_messages_are_answered(make_conversation):
     conv = make_conversation()
-    assert conv.handle(group("hôm nay họp mấy giờ nhỉ")) == []
-    assert conv.handle(group("/khonglenh")) == []
-    [reply] = conv.handle(group("luân chuyển tối thiểu mấy năm", addressed=True))
+    assert await conv.handle(group("hôm nay họp mấy giờ nhỉ")) == []
+    assert await conv.handle(group("/khonglenh")) == []
+    [reply] = await conv.handle(group("luân chuyển tối thiểu mấy năm", addressed=True))
     assert "3 năm" in reply.text
-    [reply] = conv.handle(group("/hoi@luanchuyen_bot luân chuyển tối thiểu mấy năm"))
+    [reply] = await conv.handle(group("/hoi@luanchuyen_bot luân chuyển tối thiểu mấy năm"))
     assert "3 năm" in reply.text
-    [reply] = conv.handle(group("/hoi"))
+    [reply] = await conv.handle(group("/hoi"))
     assert "/hoi" in reply.text
 
 
-def test_subscribe_and_unsubscribe(make_conversation):
+async def test_subscribe_and_unsubscribe(make_conversation):
     conv = make_conversation()
-    assert conv.handle(private("/dangky"))[0].text == SUBSCRIBED
-    assert conv.handle(private("/dangky thêm chữ thừa"))[0].text == ALREADY_SUBSCRIBED
+    assert (await conv.handle(private("/dangky")))[0].text == SUBSCRIBED
+    assert (await conv.handle(private("/dangky thêm chữ thừa")))[0].text == ALREADY_SUBSCRIBED
     assert conv.subscriptions.is_active("telegram", "1")
-    assert conv.handle(private("/huydangky"))[0].text == UNSUBSCRIBED
-    assert conv.handle(private("/huydangky"))[0].text == NOT_SUBSCRIBED
+    assert (await conv.handle(private("/huydangky")))[0].text == UNSUBSCRIBED
+    assert (await conv.handle(private("/huydangky")))[0].text == NOT_SUBSCRIBED
     assert not conv.subscriptions.is_active("telegram", "1")
 
 
-def test_admin_command_is_refused_to_others_and_logged(make_conversation, caplog):
+async def test_admin_command_is_refused_to_others_and_logged(make_conversation, caplog):
     conv = make_conversation(admins="telegram:42")
-    assert conv.handle(private("/trangthai", user="1"))[0].text == NOT_ADMIN
+    assert (await conv.handle(private("/trangthai", user="1")))[0].text == NOT_ADMIN
     assert "refused admin command /trangthai from telegram:1" in caplog.text
-    [status] = conv.handle(private("/trangthai", user="42"))
+    [status] = await conv.handle(private("/trangthai", user="42"))
     assert "câu hỏi – trả lời" in status.text
 
 
-def test_admins_see_the_longer_menu(make_conversation):
+async def test_admins_see_the_longer_menu(make_conversation):
     conv = make_conversation(admins="telegram:42")
     assert "trangthai" not in {c.name for c in conv.commands()}
     assert "trangthai" in {c.name for c in conv.commands(admin=True)}
-    assert "/trangthai" in conv.handle(private("/help", user="42"))[0].text
-    assert "/trangthai" not in conv.handle(private("/help", user="1"))[0].text
+    assert "/trangthai" in (await conv.handle(private("/help", user="42")))[0].text
+    assert "/trangthai" not in (await conv.handle(private("/help", user="1")))[0].text
 
 
-def test_flood_gets_one_notice_then_silence_until_the_window_passes(make_conversation):
+async def test_flood_gets_one_notice_then_silence_until_the_window_passes(make_conversation):
     now = [0.0]
     conv = make_conversation(flood=FloodControl(limit=3, window=10, clock=lambda: now[0]))
-    replies = [conv.handle(private("xin chào")) for _ in range(5)]
+    replies = [await conv.handle(private("xin chào")) for _ in range(5)]
     assert [len(r) for r in replies] == [1, 1, 1, 1, 0]
     assert "hơi nhanh" in replies[3][0].text
     now[0] = 11.0
-    assert "Xin chào" in conv.handle(private("xin chào"))[0].text
+    assert "Xin chào" in (await conv.handle(private("xin chào")))[0].text
 
 
-def test_unanswered_questions_are_recorded_without_names(make_conversation):
+async def test_unanswered_questions_are_recorded_without_names(make_conversation):
     conv = make_conversation()
-    conv.handle(private("giá vàng hôm nay bao nhiêu"))
-    conv.handle(private("luân chuyển tối thiểu mấy năm"))
-    conv.handle(private("xin chào"))
+    await conv.handle(private("giá vàng hôm nay bao nhiêu"))
+    await conv.handle(private("luân chuyển tối thiểu mấy năm"))
+    await conv.handle(private("xin chào"))
+    await conv.idle()  # recorded in the background: the reply does not wait for the database
     rows = list(conv.store.db["unanswered"].rows)
     assert [r["text"] for r in rows] == ["giá vàng hôm nay bao nhiêu"]
     assert set(rows[0]) == {"id", "asked_at", "platform", "text", "folded"}
 
 
-def test_figures_table_and_documents(make_conversation):
+async def test_figures_table_and_documents(make_conversation):
     conv = make_conversation()
-    [table] = conv.handle(private("/thongke"))
+    [table] = await conv.handle(private("/thongke"))
     assert table.monospace and "136" in table.text and "82" in table.text
-    [docs] = conv.handle(private("/nghiquyet"))
+    [docs] = await conv.handle(private("/nghiquyet"))
     assert "Quy định 65-QĐ/TW" in docs.text and "Nghị quyết 11-NQ/TW" in docs.text
 
 
-def test_unknown_command_in_private_chat_is_explained(make_conversation):
-    [reply] = make_conversation().handle(private("/xyz"))
+async def test_unknown_command_in_private_chat_is_explained(make_conversation):
+    [reply] = await make_conversation().handle(private("/xyz"))
     assert "/help" in reply.text
 
 
@@ -140,20 +143,20 @@ def test_admin_ids_parsing():
     assert parse_admins("telegram:1, zalo:abc ;bad, :x, telegram:") == {"telegram:1", "zalo:abc"}
 
 
-def test_monthly_update_commands_are_for_admins_only(make_conversation, caplog):
+async def test_monthly_update_commands_are_for_admins_only(make_conversation, caplog):
     conv = make_conversation(admins="telegram:42")
     for command in ("/bantin_xem", "/bantin_gui", "/bantin_trangthai", "/thongbao họp"):
-        assert conv.handle(private(command, user="1"))[0].text == NOT_ADMIN
-    assert conv.handle(private(choice="bt:send", user="1"))[0].text == NOT_ADMIN
+        assert (await conv.handle(private(command, user="1")))[0].text == NOT_ADMIN
+    assert (await conv.handle(private(choice="bt:send", user="1")))[0].text == NOT_ADMIN
     assert "refused broadcast send from telegram:1" in caplog.text
 
 
-def test_announcement_is_validated_and_shows_in_the_preview(make_conversation):
+async def test_announcement_is_validated_and_shows_in_the_preview(make_conversation):
     conv = make_conversation(admins="telegram:42")
-    assert "/thongbao" in conv.handle(private("/thongbao", user="42"))[0].text
-    assert "tối đa 1000" in conv.handle(private("/thongbao " + "x" * 1001, user="42"))[0].text
-    assert "Đã thêm" in conv.handle(private("/thongbao Giao ban quý IV ngày 15/12.", user="42"))[0].text
-    [preview] = conv.handle(private("/bantin_xem", user="42"))
+    assert "/thongbao" in (await conv.handle(private("/thongbao", user="42")))[0].text
+    assert "tối đa 1000" in (await conv.handle(private("/thongbao " + "x" * 1001, user="42")))[0].text
+    assert "Đã thêm" in (await conv.handle(private("/thongbao Giao ban quý IV ngày 15/12.", user="42")))[0].text
+    [preview] = await conv.handle(private("/bantin_xem", user="42"))
     assert "Giao ban quý IV ngày 15/12." in preview.text
 
 
@@ -164,32 +167,36 @@ async def test_admin_sends_the_update_after_confirming(make_conversation):
         received.append(chat_id)
 
     conv = make_conversation(admins="telegram:42", senders={"telegram": send})
-    conv.handle(private("/dangky", user="5"))
-    conv.handle(private("/dangky", user="6"))
-    assert conv.handle(private("/bantin_trangthai", user="42"))[0].text == "Chưa gửi bản tin nào."
-    [confirm] = conv.handle(private("/bantin_gui", user="42"))
+    await conv.handle(private("/dangky", user="5"))
+    await conv.handle(private("/dangky", user="6"))
+    assert (await conv.handle(private("/bantin_trangthai", user="42")))[0].text == "Chưa gửi bản tin nào."
+    [confirm] = await conv.handle(private("/bantin_gui", user="42"))
     assert "2 người nhận" in confirm.text and [o.data for o in confirm.options] == ["bt:send", "bt:cancel"]
-    assert "Đã hủy" in conv.handle(private(choice="bt:cancel", user="42"))[0].text
-    assert "Đang gửi" in conv.handle(private(choice="bt:send", user="42"))[0].text
+    assert "Đã hủy" in (await conv.handle(private(choice="bt:cancel", user="42")))[0].text
+    assert "Đang gửi" in (await conv.handle(private(choice="bt:send", user="42")))[0].text
     await conv.sending
     assert sorted(received) == ["5", "6"]
-    assert "đã gửi 2/2" in conv.handle(private("/bantin_trangthai", user="42"))[0].text
+    assert "đã gửi 2/2" in (await conv.handle(private("/bantin_trangthai", user="42")))[0].text
 
 
-def test_sending_from_the_console_points_to_the_command_line(make_conversation):
-    [reply] = make_conversation(admins="telegram:42").handle(private(choice="bt:send", user="42"))
+async def test_sending_from_the_console_points_to_the_command_line(make_conversation):
+    [reply] = await make_conversation(admins="telegram:42").handle(private(choice="bt:send", user="42"))
     assert "python -m bot broadcast send" in reply.text
 
 
 def test_any_message_or_tap_gets_well_formed_replies(make_conversation):
     conv = make_conversation(flood=FloodControl(limit=10**9))
+    loop = asyncio.new_event_loop()
 
     @settings(max_examples=100, deadline=None)
     @given(text=st.text(max_size=300), choice=st.one_of(st.none(), st.text(max_size=80)), is_private=st.booleans())
     def check(text, choice, is_private):
         message = Incoming("telegram", "9", "9", text=text, choice=choice, private=is_private, addressed=True)
-        for reply in conv.handle(message):
+        for reply in loop.run_until_complete(conv.handle(message)):
             assert reply.text.strip()
             assert all(len(o.data.encode()) <= 64 for o in reply.options)
 
-    check()
+    try:
+        check()
+    finally:
+        loop.close()

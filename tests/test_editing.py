@@ -59,7 +59,7 @@ def test_every_change_is_validated(editor):
     with pytest.raises(EditError, match="Không có chỉ số"):
         editor.add_statistic({"metric": "khong_co", "value": 1, "unit": "lượt", "period_start": "2026-10",
                               "period_end": "2026-10", "source": "x"}, who="t")
-    assert editor.history() == []
+    assert [c.who for c in editor.history()] == ["seed"]
 
 
 def test_audit_log_keeps_who_what_before_and_after_and_undo_restores(editor):
@@ -97,32 +97,37 @@ def test_monthly_figure_flows_into_answers(tmp_path):
     assert answer.found and "3 lượt" in answer.answer
 
 
-def test_chat_find_delete_with_confirmation_history_and_undo(make_conversation):
+async def test_chat_find_delete_with_confirmation_history_and_undo(make_conversation):
     conv = make_conversation(admins="telegram:42")
-    [found] = conv.handle(private("/tim chủ trì"))
+    [found] = await conv.handle(private("/tim chủ trì"))
     assert "hoi-nghi-chu-tri" in found.text
-    [confirm] = conv.handle(private("/xoa hoi-nghi-chu-tri"))
-    assert [o.label for o in confirm.options] == ["Lưu", "Hủy"]
+    [confirm] = await conv.handle(private("/xoa hoi-nghi-chu-tri"))
+    assert [o.label for o in confirm.options] == ["Xóa", "Hủy"]
     save = confirm.options[0].data
-    assert conv.handle(private(choice=save, user="7"))[0].text == NOT_ADMIN
-    [done] = conv.handle(private(choice=save))
+    assert (await conv.handle(private(choice=save, user="7")))[0].text == NOT_ADMIN
+    [done] = await conv.handle(private(choice=save))
+    await conv.idle()  # the index is rebuilt in the background
     assert "Đã xóa mục hoi-nghi-chu-tri" in done.text
-    assert not conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?"))[0].text.startswith("Đồng chí Nguyễn")
-    [history] = conv.handle(private("/lichsu"))
+    assert not (await conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")))[0].text.startswith("Đồng chí Nguyễn")
+    [history] = await conv.handle(private("/lichsu"))
     assert "telegram:42: Xóa mục hoi-nghi-chu-tri" in history.text
     change = conv.editor.history(1)[0].id
-    assert "Đã hoàn tác" in conv.handle(private(f"/hoantac {change}"))[0].text
-    assert "Nguyễn Văn Quý" in conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?"))[0].text
+    [ask] = await conv.handle(private(f"/hoantac {change}"))
+    assert f"Hoàn tác thay đổi #{change}" in ask.text and [o.label for o in ask.options] == ["Hoàn tác", "Hủy"]
+    assert "Nguyễn Văn Quý" not in (await conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")))[0].text
+    assert "Đã hoàn tác" in (await conv.handle(private(choice=ask.options[0].data)))[0].text
+    await conv.idle()  # the index is rebuilt in the background
+    assert "Nguyễn Văn Quý" in (await conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")))[0].text
 
 
-def test_owners_add_and_remove_admins_from_chat(make_conversation, caplog):
+async def test_owners_add_and_remove_admins_from_chat(make_conversation, caplog):
     conv = make_conversation(admins="telegram:42")
-    assert conv.handle(private("/trangthai", user="7"))[0].text == NOT_ADMIN
-    assert "Đã thêm quản trị viên telegram:7" in conv.handle(private("/quantri_them telegram:7"))[0].text
-    assert "Cơ sở dữ liệu" in conv.handle(private("/trangthai", user="7"))[0].text
-    assert "chỉ chủ bot" in conv.handle(private("/quantri_them telegram:8", user="7"))[0].text
+    assert (await conv.handle(private("/trangthai", user="7")))[0].text == NOT_ADMIN
+    assert "Đã thêm quản trị viên telegram:7" in (await conv.handle(private("/quantri_them telegram:7")))[0].text
+    assert "Cơ sở dữ liệu" in (await conv.handle(private("/trangthai", user="7")))[0].text
+    assert "chỉ chủ bot" in (await conv.handle(private("/quantri_them telegram:8", user="7")))[0].text
     assert "refused admin change from telegram:7" in caplog.text
-    assert "Đã bỏ quản trị viên telegram:7" in conv.handle(private("/quantri_xoa telegram:7"))[0].text
-    assert conv.handle(private("/trangthai", user="7"))[0].text == NOT_ADMIN
-    [history] = conv.handle(private("/lichsu"))
+    assert "Đã bỏ quản trị viên telegram:7" in (await conv.handle(private("/quantri_xoa telegram:7")))[0].text
+    assert (await conv.handle(private("/trangthai", user="7")))[0].text == NOT_ADMIN
+    [history] = await conv.handle(private("/lichsu"))
     assert "Bỏ quản trị viên telegram:7" in history.text and "Thêm quản trị viên telegram:7" in history.text

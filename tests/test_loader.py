@@ -103,7 +103,7 @@ def test_too_long_answer_is_refused(tmp_path):
 
 def test_yaml_tags_are_not_executed(tmp_path):
     write(tmp_path / "kb" / "entries.yaml", "- !!python/object/apply:os.system ['echo hacked']\n")
-    with pytest.raises(KnowledgeFileError, match="YAML không hợp lệ"):
+    with pytest.raises(KnowledgeFileError, match="không chấp nhận thẻ YAML"):
         read_batch(tmp_path / "kb")
 
 

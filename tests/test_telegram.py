@@ -328,7 +328,7 @@ async def test_admin_imports_a_spreadsheet_and_a_bad_one_changes_nothing(tmp_pat
         assert "Không nhập tệp" in refusal["text"] and conversation.store.counts() == before
         tg.user_sends_document(ADMIN, "so_lieu_thang_10.xlsx", data=good)
         [_, summary] = await tg.wait_for("sendMessage", count=2, chat_id=ADMIN)
-        tg.user_taps(ADMIN, 1, next(b["callback_data"] for b in buttons(summary) if b["text"] == "Lưu"))
+        tg.user_taps(ADMIN, 1, next(b["callback_data"] for b in buttons(summary) if b["text"] == "Nhập"))
         [*_, done] = await tg.wait_for("sendMessage", count=3, chat_id=ADMIN)
         assert "Đã nhập so_lieu_thang_10.xlsx: thêm mới 1" in done["text"]
         await conversation.refresh()  # the new index is built in the background

@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 import httpx
 from aiohttp import web
 
-from bot.broadcast.delivery import Limits
 from bot.broadcast.quota import MonthlyCounter
 from bot.channels.zalo import (
     NO_SUCH_OPTION,
@@ -42,9 +41,7 @@ async def running_zalo(tmp_path, quota: int = 0, poll: bool = True):
         conversation = build_conversation(settings, flood=FloodControl(limit=100))
         client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
         channel = ZaloChannel(client, conversation, MonthlyCounter(conversation.store.db))
-        dispatcher = conversation.broadcasts.dispatcher
-        dispatcher.senders["zalo"] = channel.sender(quota)
-        dispatcher.limits["zalo"] = Limits(per_second=1000)
+        channel.install(conversation.broadcasts.dispatcher, rate=1000, quota=quota)
         stop = asyncio.Event()
         task = asyncio.create_task(channel.poll(stop)) if poll else None
         try:
@@ -154,7 +151,7 @@ async def test_monthly_quota_pauses_the_update_resumably_and_tells_admins(tmp_pa
         assert (progress.sent, progress.pending) == (3, 2)
         assert told == [("zalo", 2)]
         assert "tạm dừng" in conversation.broadcast_status()
-        conversation.broadcasts.dispatcher.senders["zalo"] = channel.sender(quota=0)  # next month, or a paid plan
+        channel.install(conversation.broadcasts.dispatcher, rate=1000, quota=0)  # next month, or a paid plan
         progress = await conversation.broadcasts.send()
         assert (progress.sent, progress.pending) == (5, 0)
         assert sorted(m["chat_id"] for m in zalo.sent()) == ["u11", "u12", "u13", "u14", "u15"]

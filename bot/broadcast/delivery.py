@@ -1,9 +1,12 @@
 """Sending one update to every pending chat, within each platform's limits.
 
 Channels provide a send function per platform that raises the outcomes below; this module
-knows nothing of Telegram or Zalo. One message at a time per platform, paced to the platform's
-rate; 429 waits the time the platform asks; timeouts and 5xx are retried with backoff, then
-given up as failed; a chat that blocked the bot is marked blocked and unsubscribed.
+knows nothing of Telegram or Zalo. One message part at a time per platform, paced to the
+platform's rate; each part that arrives is recorded, so a retry or a restart never sends a part
+twice. 429 waits the time the platform asks, and too many in a row pause the platform; timeouts
+and 5xx are retried with backoff, then given up as failed; a chat that blocked the bot is marked
+blocked and unsubscribed; a platform that refuses the bot itself (a revoked token, a wrong
+address) or whose monthly quota is used up is paused, resumably, and the admins are told.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ..core.subscriptions import Subscriptions
+from ..core.text import split_message
 from .ledger import BLOCKED, FAILED, PENDING, SENDING, SENT, Ledger, Progress
 
 log = logging.getLogger(__name__)
@@ -46,8 +50,14 @@ class Paused(Exception):
     """Stop sending on this platform for now (a monthly quota is used up); resume later."""
 
 
+class PlatformDown(Paused):
+    """The platform refused the bot itself (token invalid or revoked, wrong API address): no
+    chat is at fault, nobody is unsubscribed; sending stops until an admin resumes it."""
+
+
 SendFn = Callable[[str, str], Awaitable[None]]
-"""send(chat_id, text): raises one of the exceptions above unless the message was accepted."""
+"""send(chat_id, part): one part of a message; raises one of the exceptions above unless the
+platform accepted it."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,14 @@ class Limits:
     backoff: float = 1.0
     """Seconds before the first retry after a timeout or 5xx; doubles each time."""
     max_waits: int = 20
-    """429 answers tolerated for one message before it is counted as failed."""
+    """429 answers in a row tolerated for one message before the platform is paused."""
+    chunk: int = 3500
+    """Longest part of a message the platform takes (the rest follows in further parts)."""
+    part_interval: float = 0.0
+    """Seconds between two parts to the same chat (Telegram: about one message a second)."""
+    remaining: Callable[[], int] | None = None
+    """Messages the platform's monthly quota still allows; a message that would not fit in
+    whole pauses the platform before its first part."""
 
 
 def process_owner() -> str:
@@ -125,49 +142,63 @@ class Dispatcher:
     async def _platform(self, broadcast_id: str, platform: str, text: str) -> None:
         limits = self.limits.get(platform, Limits())
         send = self.senders[platform]
+        parts = split_message(text, limits.chunk)
         interval = 1.0 / limits.per_second
         next_at = self.clock()
         for delivery in self.ledger.pending(broadcast_id, platform):
             if not self.ledger.claim(delivery, self.owner):
                 continue
+            done = delivery.get("parts_sent") or 0
+            if limits.remaining is not None and limits.remaining() < len(parts) - done:
+                await self._pause(delivery, Paused(f"{platform} monthly quota reached"))
+                return
             failures = waits = 0
-            while True:
+            while done < len(parts):
                 if (wait := next_at - self.clock()) > 0:
                     await self.sleep(wait)
                 next_at = max(self.clock(), next_at) + interval
                 try:
-                    await send(delivery["chat_id"], text)
+                    await send(delivery["chat_id"], parts[done])
                 except Paused as exc:
-                    self.ledger.mark(delivery, PENDING, str(exc), attempt=False)
-                    remaining = len(self.ledger.pending(broadcast_id, platform))
-                    log.warning("broadcast %s paused on %s: %s (%d pending)", broadcast_id, platform, exc, remaining)
-                    if self.on_paused is not None:
-                        await self.on_paused(broadcast_id, platform, remaining, str(exc))
+                    await self._pause(delivery, exc)
                     return
                 except RetryLater as exc:
                     waits += 1
                     if waits > limits.max_waits:
-                        self.ledger.mark(delivery, FAILED, f"429 x{waits}")
-                        break
+                        await self._pause(delivery, Paused(f"{platform} kept answering 429 ({waits} times)"))
+                        return
                     self.ledger.mark(delivery, SENDING, f"429: {exc}")
                     await self.sleep(exc.seconds)
                     continue
                 except Unreachable as exc:
                     self.ledger.mark(delivery, BLOCKED, str(exc))
                     self.subscriptions.unsubscribe(platform, delivery["chat_id"], reason="blocked")
+                    break
                 except Rejected as exc:
                     self.ledger.mark(delivery, FAILED, str(exc))
+                    break
                 except Transient as exc:
                     failures += 1
                     if failures >= limits.max_attempts:
                         self.ledger.mark(delivery, FAILED, str(exc))
-                    else:
-                        self.ledger.mark(delivery, SENDING, str(exc))
-                        await self.sleep(limits.backoff * 2 ** (failures - 1))
-                        continue
-                else:
-                    self.ledger.mark(delivery, SENT)
-                break
+                        break
+                    self.ledger.mark(delivery, SENDING, str(exc))
+                    await self.sleep(limits.backoff * 2 ** (failures - 1))
+                    continue
+                waits = 0
+                done = self.ledger.part_sent(delivery)
+                if done < len(parts) and limits.part_interval:
+                    await self.sleep(limits.part_interval)
+            else:
+                self.ledger.mark(delivery, SENT)
             if self.on_progress is not None:
                 self.on_progress(broadcast_id, self.ledger.progress(broadcast_id))
 
+    async def _pause(self, delivery: dict, exc: Paused) -> None:
+        """Put the delivery back as pending and stop this platform; tell whoever listens."""
+        broadcast_id, platform = delivery["broadcast_id"], delivery["platform"]
+        self.ledger.mark(delivery, PENDING, str(exc), attempt=False)
+        remaining = len(self.ledger.pending(broadcast_id, platform))
+        log.error("broadcast %s paused on %s: %s (%d pending)", broadcast_id, platform, exc, remaining)
+        if self.on_paused is not None:
+            await self.on_paused(broadcast_id, platform, remaining, str(exc))

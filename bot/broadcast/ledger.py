@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from ..core.db import transaction
+
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
 MAX_ANNOUNCEMENT = 1000
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,18 @@ class Ledger:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        with db.conn:
+        with transaction(db):
             db["broadcasts"].create(
                 {"id": str, "period": str, "text": str, "created_at": str, "finished_at": str},
                 pk="id", if_not_exists=True,
             )
             db["deliveries"].create(
                 {"broadcast_id": str, "platform": str, "chat_id": str, "status": str, "attempts": int,
-                 "last_error": str, "owner": str, "updated_at": str},
+                 "last_error": str, "owner": str, "updated_at": str, "parts_sent": int},
                 pk=("broadcast_id", "platform", "chat_id"), if_not_exists=True,
             )
+            if "parts_sent" not in db["deliveries"].columns_dict:  # a file made by an older version
+                db["deliveries"].add_column("parts_sent", int, not_null_default=0)
             db["deliveries"].create_index(["broadcast_id", "status"], if_not_exists=True)
             db["announcements"].create(
                 {"id": int, "text": str, "queued_at": str, "queued_by": str, "broadcast_id": str},
@@ -72,7 +76,7 @@ class Ledger:
     def create(self, broadcast_id: str, period: str, text: str, recipients: list[tuple[str, str]]) -> bool:
         """Record an update and one pending delivery per recipient, all or nothing. Returns
         False, changing nothing, when this update already exists (two triggers at once)."""
-        with self.db.conn:
+        with transaction(self.db):
             cursor = self.db.execute(
                 "insert or ignore into broadcasts (id, period, text, created_at) values (?, ?, ?, ?)",
                 [broadcast_id, period, text, _now()],
@@ -83,7 +87,7 @@ class Ledger:
             self.db["deliveries"].insert_all(
                 (
                     {"broadcast_id": broadcast_id, "platform": platform, "chat_id": str(chat_id), "status": PENDING,
-                     "attempts": 0, "last_error": "", "updated_at": now}
+                     "attempts": 0, "last_error": "", "updated_at": now, "parts_sent": 0}
                     for platform, chat_id in recipients
                 ),
                 ignore=True,
@@ -95,7 +99,7 @@ class Ledger:
         return True
 
     def finish(self, broadcast_id: str) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db["broadcasts"].update(broadcast_id, {"finished_at": _now()})
 
     # --- deliveries -----------------------------------------------------------------------
@@ -111,7 +115,7 @@ class Ledger:
     def claim(self, delivery: dict, owner: str) -> bool:
         """Take a pending delivery for sending; False when another sender took it first, so two
         senders of one update never message the same chat."""
-        with self.db.conn:
+        with transaction(self.db):
             cursor = self.db.execute(
                 "update deliveries set status = ?, owner = ?, updated_at = ?"
                 " where broadcast_id = ? and platform = ? and chat_id = ? and status = ?",
@@ -124,7 +128,7 @@ class Ledger:
         of a crash, which may therefore reach its chat twice."""
         rows = list(self.db["deliveries"].rows_where("broadcast_id = ? and status = ?", [broadcast_id, SENDING]))
         orphans = [r for r in rows if not alive(r["owner"] or "")]
-        with self.db.conn:
+        with transaction(self.db):
             for r in orphans:
                 self.db.execute(
                     "update deliveries set status = ? where broadcast_id = ? and platform = ? and chat_id = ?"
@@ -142,12 +146,27 @@ class Ledger:
     def mark(self, delivery: dict, status: str, error: str = "", attempt: bool = True) -> None:
         """Record the outcome of one attempt, committed at once."""
         key = (delivery["broadcast_id"], delivery["platform"], delivery["chat_id"])
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute(
                 "update deliveries set status = ?, attempts = attempts + ?, last_error = ?, updated_at = ?"
                 " where broadcast_id = ? and platform = ? and chat_id = ?",
                 [status, 1 if attempt else 0, error[:300], _now(), *key],
             )
+
+    def part_sent(self, delivery: dict) -> int:
+        """Record that one more part of a long message reached the chat, committed at once, so
+        a retry or a restart goes on from the next part instead of repeating the first."""
+        key = (delivery["broadcast_id"], delivery["platform"], delivery["chat_id"])
+        with transaction(self.db):
+            self.db.execute(
+                "update deliveries set parts_sent = coalesce(parts_sent, 0) + 1, updated_at = ?"
+                " where broadcast_id = ? and platform = ? and chat_id = ?",
+                [_now(), *key],
+            )
+            row = self.db.execute(
+                "select parts_sent from deliveries where broadcast_id = ? and platform = ? and chat_id = ?", key
+            ).fetchone()
+        return row[0]
 
     def progress(self, broadcast_id: str) -> Progress:
         counts = dict(
@@ -164,7 +183,7 @@ class Ledger:
 
     def announce(self, text: str, by: str) -> int:
         """Queue an admin's announcement for the next update."""
-        with self.db.conn:
+        with transaction(self.db):
             return self.db["announcements"].insert(
                 {"text": text, "queued_at": _now(), "queued_by": by, "broadcast_id": None}
             ).last_pk

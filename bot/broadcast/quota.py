@@ -7,6 +7,8 @@ import datetime as dt
 
 import sqlite_utils
 
+from ..core.db import transaction
+
 
 class MonthlyCounter:
     """Messages sent per (platform, month), kept in SQLite so restarts do not reset it."""
@@ -14,7 +16,7 @@ class MonthlyCounter:
     def __init__(self, db: sqlite_utils.Database, today=dt.date.today) -> None:
         self.db = db
         self.today = today
-        with db.conn:
+        with transaction(db):
             db["sent_counts"].create({"platform": str, "month": str, "count": int}, pk=("platform", "month"), if_not_exists=True)
 
     def _month(self) -> str:
@@ -28,7 +30,7 @@ class MonthlyCounter:
         return row[0] if row else 0
 
     def add(self, platform: str, n: int = 1) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db.execute(
                 "insert into sent_counts (platform, month, count) values (?, ?, ?)"
                 " on conflict(platform, month) do update set count = count + excluded.count",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import TextIO
 
-from ..core.conversation import Conversation, Incoming, Option, Reply
+from ..core.conversation import Conversation, Incoming, Reply
+from .choices import NO_SUCH_CHOICE, Menus
 
 WELCOME = (
     "Bot hỏi đáp về công tác luân chuyển cán bộ. Gõ câu hỏi rồi nhấn Enter; "
@@ -20,14 +22,21 @@ def render(reply: Reply) -> str:
     lines = [reply.text]
     if reply.files:
         lines.append("(Trong cửa sổ lệnh, hãy dùng: python -m bot kb export <thư mục>.)")
-    lines += [f"  {i}. {option.label}" for i, option in enumerate(reply.options, 1)]
+    if reply.typed and reply.options:
+        lines.append(f"  (Hoặc gõ: {' / '.join(o.label for o in reply.options)})")
+    else:
+        lines += [f"  {i}. {option.label}" for i, option in enumerate(reply.options, 1)]
     return "\n".join(lines)
 
 
 def run_console(conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Read messages until end of input; a number picks one of the last options offered."""
+    return asyncio.run(_console(conversation, stdin, stdout))
+
+
+async def _console(conversation: Conversation, stdin: TextIO, stdout: TextIO) -> int:
     print(WELCOME, file=stdout)
-    options: list[Option] = []
+    menus = Menus()
     while True:
         print("> ", end="", file=stdout, flush=True)
         line = stdin.readline()
@@ -38,14 +47,15 @@ def run_console(conversation: Conversation, stdin: TextIO = sys.stdin, stdout: T
         if text.lower() in QUIT_WORDS:
             return 0
         message = Incoming("console", "console", "local", text=text)
-        if text.isdigit():
-            if not 1 <= int(text) <= len(options):
-                print(NO_SUCH_OPTION, file=stdout)
-                continue
-            chosen = options[int(text) - 1]
+        chosen = menus.choose("console", text)
+        if chosen is NO_SUCH_CHOICE:
+            print(NO_SUCH_OPTION, file=stdout)
+            continue
+        if chosen is not None:
             print(f"({chosen.label})", file=stdout)
             message = Incoming("console", "console", "local", choice=chosen.data)
-        replies = conversation.handle(message)
-        options = [option for reply in replies for option in reply.options]
+        replies = await conversation.handle(message)
+        menus.offer("console", replies)
         for reply in replies:
             print(render(reply), file=stdout, flush=True)
+        await conversation.idle()  # a change just made is answered from the next question on

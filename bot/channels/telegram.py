@@ -9,6 +9,8 @@ command menus, the rate limiter and the error handler.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import datetime as dt
 import html
 import logging
@@ -33,6 +35,7 @@ from telegram.constants import ChatType, MessageLimit, ParseMode
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -48,12 +51,22 @@ from telegram.ext import (
     filters,
 )
 
-from ..broadcast.delivery import Rejected, RetryLater, SendFn, Transient, Unreachable
+from ..broadcast.delivery import (
+    Dispatcher,
+    Limits,
+    PlatformDown,
+    Rejected,
+    RetryLater,
+    SendFn,
+    Transient,
+    Unreachable,
+)
 from ..broadcast.ledger import Progress
 from ..broadcast.service import BroadcastService
 from ..core.conversation import Conversation, Incoming, Reply
 from ..core.text import split_message
-from ..core.uploads import MAX_UPLOAD, try_read_upload
+from ..core.uploads import MAX_UPLOAD
+from ..logs import redact_secrets
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -157,7 +170,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     incoming = Incoming(
         PLATFORM, str(chat.id), str(user.id if user else chat.id), text=text, private=private, addressed=addressed
     )
-    replies = _conversation(context).handle(incoming)
+    replies = await _conversation(context).handle(incoming)
     sent = await send_replies(context, chat.id, replies, reply_to=None if private else message.message_id)
     for reply, last in zip(replies, sent):
         if reply.live:
@@ -179,11 +192,8 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(chat.id, f"Không nhập tệp: {name} nặng {mb:.1f} MB, tối đa 2 MB.")
             return
         data = bytes(await (await document.get_file()).download_as_bytearray())
-        parsed = await asyncio.to_thread(try_read_upload, name, data)  # up to seconds for 2 MB: off the loop
-        incoming = Incoming(
-            PLATFORM, str(chat.id), str(user.id), upload=(name, data), parsed=parsed, private=chat.type == ChatType.PRIVATE
-        )
-        await send_replies(context, chat.id, conversation.handle(incoming))
+        incoming = Incoming(PLATFORM, str(chat.id), str(user.id), upload=(name, data), private=chat.type == ChatType.PRIVATE)
+        await send_replies(context, chat.id, await conversation.handle(incoming))
         return
     if chat is not None and chat.type == ChatType.PRIVATE:
         await context.bot.send_message(chat.id, TEXT_ONLY)
@@ -199,7 +209,7 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     incoming = Incoming(
         PLATFORM, str(chat.id), str(query.from_user.id), choice=query.data or "", private=chat.type == ChatType.PRIVATE
     )
-    await send_replies(context, chat.id, _conversation(context).handle(incoming))
+    await send_replies(context, chat.id, await _conversation(context).handle(incoming))
 
 
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -253,16 +263,16 @@ async def set_menus(application: Application) -> None:
 
 
 def telegram_sender(bot: Bot) -> SendFn:
-    """The monthly update's send function for Telegram, mapping API errors to outcomes."""
+    """The monthly update's send function for Telegram (one part of a message), mapping API
+    errors to outcomes."""
 
-    async def send(chat_id: str, text: str) -> None:
+    async def send(chat_id: str, part: str) -> None:
         try:
-            for i, part in enumerate(split_text(text)):
-                if i:
-                    await asyncio.sleep(SAME_CHAT_INTERVAL)
-                await bot.send_message(int(chat_id), to_html(part), parse_mode=ParseMode.HTML)
+            await bot.send_message(int(chat_id), to_html(part), parse_mode=ParseMode.HTML)
         except RetryAfter as exc:
             raise RetryLater(_seconds(exc.retry_after)) from exc
+        except InvalidToken as exc:  # before Forbidden: the bot itself is refused, no chat is at fault
+            raise PlatformDown("Telegram refused the bot token") from exc
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
         except BadRequest as exc:
@@ -273,6 +283,30 @@ def telegram_sender(bot: Bot) -> SendFn:
             raise Transient(str(exc)) from exc
 
     return send
+
+
+def install_sender(dispatcher: Dispatcher, bot: Bot) -> None:
+    """Let the monthly update reach Telegram subscribers through ``bot``: parts under the
+    message limit, about a second apart in one chat."""
+    limits = dispatcher.limits.get(PLATFORM, Limits())
+    dispatcher.limits[PLATFORM] = dataclasses.replace(limits, chunk=CHUNK, part_interval=SAME_CHAT_INTERVAL)
+    dispatcher.senders[PLATFORM] = telegram_sender(bot)
+
+
+REFUSED_TOKEN = (
+    "Telegram từ chối TELEGRAM_BOT_TOKEN (token sai, đã bị thu hồi, hoặc TELEGRAM_BASE_URL sai). Hãy lấy lại token "
+    "từ @BotFather, sửa tệp .env rồi chạy lại. / Telegram refused the bot token (or TELEGRAM_BASE_URL is wrong)."
+)
+
+
+@contextlib.asynccontextmanager
+async def refused_token():
+    """Turn Telegram's refusal of the token into a clear stop: its own error message quotes
+    the token, so it must never reach a traceback or a log."""
+    try:
+        yield
+    except InvalidToken:
+        raise SystemExit(REFUSED_TOKEN) from None
 
 
 def _seconds(value: float | dt.timedelta) -> float:
@@ -310,7 +344,7 @@ def build_application(
     application = builder.build()
     application.bot_data[CONVERSATION] = conversation
     if conversation.broadcasts is not None:
-        conversation.broadcasts.dispatcher.senders[PLATFORM] = telegram_sender(application.bot)
+        install_sender(conversation.broadcasts.dispatcher, application.bot)
     text = filters.TEXT & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
     application.add_handler(MessageHandler(text, on_text))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, on_other))
@@ -323,10 +357,14 @@ def build_application(
 async def send_from_command_line(settings: Settings, service: BroadcastService) -> Progress | None:
     """`python -m bot broadcast send`: deliver (or resume) the update with a progress bar."""
     bot = Bot(settings.telegram_token, **_api_urls(settings))
-    service.dispatcher.senders[PLATFORM] = telegram_sender(bot)
+    install_sender(service.dispatcher, bot)
     service.dispatcher.on_progress = lambda bid, p: print_progress(p)
-    async with bot:
+    async with refused_token():
+        await bot.initialize()
+    try:
         progress = await service.send()
+    finally:
+        await bot.shutdown()
     print(file=sys.stderr)
     return progress
 
@@ -344,11 +382,13 @@ def print_progress(progress: Progress, width: int = 30) -> None:
 def webhook_options(settings: Settings) -> dict:
     """How the webhook server listens: the path of WEBHOOK_URL, and the secret Telegram must send
     in X-Telegram-Bot-Api-Secret-Token (python-telegram-bot answers 403 to any other request)."""
+    secret = settings.webhook_secret or secrets.token_urlsafe(32)
+    redact_secrets([secret])  # python-telegram-bot logs setWebhook's parameters at DEBUG
     return {
         "listen": settings.webhook_listen,
         "port": settings.webhook_port,
         "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
         "webhook_url": settings.webhook_url,
-        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
+        "secret_token": secret,
         "allowed_updates": Update.ALL_TYPES,
     }

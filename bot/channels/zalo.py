@@ -21,16 +21,18 @@ import httpx
 from aiohttp import web
 
 from ..broadcast.delivery import (
-    Paused,
+    Dispatcher,
+    Limits,
+    PlatformDown,
     Rejected,
     RetryLater,
     SendFn,
     Transient,
-    Unreachable,
 )
 from ..broadcast.quota import MonthlyCounter
-from ..core.conversation import Conversation, Incoming, Option, Reply
+from ..core.conversation import Conversation, Incoming, Reply
 from ..core.text import fold, split_message
+from .choices import NO_SUCH_CHOICE, Menus
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,11 @@ POLL_TIMEOUT = 30
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi về công tác luân chuyển cán bộ nhé."
 PICK_HINT = "Trả lời bằng số (1, 2, 3...) để chọn."
+TYPE_HINT = "Hoặc gõ: {labels}."
 NO_SUCH_OPTION = "Không có lựa chọn số này. Bạn hãy gõ câu hỏi hoặc chọn một số trong danh sách."
+MAX_429 = 3
+"""Zalo's 429 means the quota is used up, not "slow down": after a few, the update pauses."""
+RETRY_429 = 5.0
 # Commands typed as words, on folded text: Zalo users rarely type "/".
 WORD_COMMANDS = {
     "bat dau": "/start",
@@ -119,12 +125,34 @@ NO_FILES = "(Tệp chỉ gửi được qua Telegram; trên máy chủ dùng l�
 
 
 def render(reply: Reply) -> str:
-    """A reply as Zalo text: choices become numbered lines; files cannot be sent here."""
+    """A reply as Zalo text: choices become numbered lines (or words to type, when the reply
+    asks for a typed value, which may itself be a number); files cannot be sent here."""
     text = f"{reply.text}\n{NO_FILES}" if reply.files else reply.text
     if not reply.options:
         return text
+    if reply.typed:
+        return f"{text}\n\n" + TYPE_HINT.format(labels=" / ".join(o.label for o in reply.options))
     lines = [text, ""] + [f"{i}. {o.label}" for i, o in enumerate(reply.options, 1)] + [PICK_HINT]
     return "\n".join(lines)
+
+
+def strip_mention(text: str, bot_name: str) -> str:
+    """A group message without the bot's mention at its start. Zalo bot names have several
+    words ("@Bot Tên Đơn Vị 2 câu hỏi"): the name from getMe is taken off whole; without it,
+    "@Bot" and the capitalised words and numbers after it."""
+    text = text.strip()
+    if not text.startswith("@"):
+        return text
+    words = text[1:].split()
+    name = bot_name.split()
+    if name and [fold(w) for w in words[: len(name)]] == [fold(w) for w in name]:
+        return " ".join(words[len(name):])
+    if words and fold(words[0]) == "bot":
+        rest = words[1:]
+        while rest and (rest[0][:1].isupper() or rest[0].isdigit()):
+            rest = rest[1:]
+        return " ".join(rest)
+    return " ".join(words[1:])
 
 
 def unwrap(body: Any) -> dict | None:
@@ -137,12 +165,17 @@ def unwrap(body: Any) -> dict | None:
 class ZaloChannel:
     """Turns Zalo updates into conversation turns and replies into Zalo messages."""
 
-    def __init__(self, client: ZaloClient, conversation: Conversation, counter: MonthlyCounter | None = None) -> None:
+    def __init__(
+        self, client: ZaloClient, conversation: Conversation, counter: MonthlyCounter | None = None,
+        bot_name: str = "",
+    ) -> None:
         self.client = client
         self.conversation = conversation
         self.counter = counter
+        self.bot_name = bot_name
+        """The bot's display name (from getMe), to take group mentions off whole."""
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._options: dict[str, list[Option]] = {}
+        self.menus = Menus()
 
     # --- incoming -------------------------------------------------------------------------
 
@@ -185,22 +218,21 @@ class ZaloChannel:
         if incoming is None:
             await self.send(chat_id, NO_SUCH_OPTION)
             return
-        for reply in self.conversation.handle(incoming):
-            if reply.options:
-                self._options[chat_id] = reply.options
+        replies = await self.conversation.handle(incoming)
+        self.menus.offer(chat_id, replies)
+        for reply in replies:
             await self.send(chat_id, render(reply))
 
     def _incoming(self, chat_id: str, user_id: str, text: str, private: bool) -> Incoming | None:
-        """The conversation turn for a text: a digit picks a numbered choice, words become
-        commands; in groups the bot only receives mentions and replies, so all is addressed."""
-        text = text.strip()
-        if not private and text.startswith("@"):
-            text = text.split(" ", 1)[1] if " " in text else ""
-        if text.isdigit() and len(text) <= 2:
-            options = self._options.get(chat_id, [])
-            if not 1 <= int(text) <= len(options):
-                return None
-            return Incoming(PLATFORM, chat_id, user_id, choice=options[int(text) - 1].data, private=private)
+        """The conversation turn for a text: a number picks a numbered choice, words become
+        commands; in groups the bot only receives mentions and replies, so all is addressed.
+        None: a number that matches no choice."""
+        text = text.strip() if private else strip_mention(text, self.bot_name)
+        picked = self.menus.choose(chat_id, text)
+        if picked is NO_SUCH_CHOICE:
+            return None
+        if picked is not None:
+            return Incoming(PLATFORM, chat_id, user_id, choice=picked.data, private=private)
         command = WORD_COMMANDS.get(fold(text).strip(" .!?"))
         return Incoming(PLATFORM, chat_id, user_id, text=command or text, private=private, addressed=True)
 
@@ -213,26 +245,42 @@ class ZaloChannel:
             if self.counter is not None:
                 self.counter.add(PLATFORM)
 
-    def sender(self, quota: int = 0) -> SendFn:
-        """The monthly update's send function for Zalo; pauses when the month's quota is used."""
+    def sender(self) -> SendFn:
+        """The monthly update's send function for Zalo, one part at a time. None of Zalo's
+        error codes means "this user blocked the bot", so none unsubscribes anyone: 401 and
+        404 (token revoked, wrong address) stop the platform, 429 (quota) is waited on a few
+        times and then pauses it, 403 (Zalo's internal error), 408 and 5xx are retried."""
 
-        async def send(chat_id: str, text: str) -> None:
-            if quota and self.counter is not None and self.counter.used(PLATFORM) + len(split_text(text)) > quota:
-                raise Paused(f"Zalo monthly quota of {quota} messages reached")
+        async def send(chat_id: str, part: str) -> None:
             try:
-                await self.send(chat_id, text)
+                await self.client.send_message(chat_id, part)
             except ZaloError as exc:
+                if exc.status in (401, 404):
+                    raise PlatformDown(f"Zalo refused the bot ({exc.status}: {exc.description})") from exc
                 if exc.status == 429:
-                    raise RetryLater(5.0) from exc
-                if exc.status in (401, 403, 404):
-                    raise Unreachable(exc.description) from exc
-                if exc.status >= 500 or exc.status == 408:
+                    raise RetryLater(RETRY_429) from exc
+                if exc.status in (403, 408) or exc.status >= 500:
                     raise Transient(str(exc)) from exc
                 raise Rejected(str(exc)) from exc
             except httpx.HTTPError as exc:
                 raise Transient(str(exc)) from exc
+            if self.counter is not None:
+                self.counter.add(PLATFORM)
 
         return send
+
+    def install(self, dispatcher: Dispatcher, rate: float, quota: int = 0) -> None:
+        """Let the monthly update reach Zalo subscribers through this channel, within the
+        platform's rate and, when set, its monthly quota of messages."""
+        counter = self.counter
+
+        def remaining() -> int:
+            return quota - (counter.used(PLATFORM) if counter is not None else 0)
+
+        dispatcher.senders[PLATFORM] = self.sender()
+        dispatcher.limits[PLATFORM] = Limits(
+            per_second=rate, chunk=CHUNK, max_waits=MAX_429, remaining=remaining if quota else None,
+        )
 
     # --- serving --------------------------------------------------------------------------
 

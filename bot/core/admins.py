@@ -19,8 +19,6 @@ class Admins:
         self.db = db
         self.owners = owners
         self.editor = editor
-        with db.conn:
-            db["admins"].create({"id": str, "added_by": str, "added_at": str}, pk="id", if_not_exists=True)
 
     def __contains__(self, who: str) -> bool:
         return who in self.owners or bool(list(self.db["admins"].rows_where("id = ?", [who])))

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
+import inspect
 import logging
+import re
+import sqlite3
 import tempfile
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..broadcast.ledger import MAX_ANNOUNCEMENT
 from .admins import Admins
+from .db import StoreError, explain
 from .dialogs import (
     CANCEL,
     SAVE,
@@ -31,13 +36,14 @@ from .dialogs import (
     group_questions,
     import_dialog,
     statistic_dialog,
+    undo_dialog,
 )
 from .editing import EditError, Editor
 from .engine import Answer, Engine, LiveEngine
 from .items import format_number
-from .loader import Batch, KnowledgeFileError
+from .loader import KnowledgeFileError
 from .periods import describe_bounds
-from .store import KnowledgeStore, export_knowledge
+from .store import KnowledgeStore, export_knowledge, record_unanswered
 from .subscriptions import Subscriptions
 from .text import fold
 from .uploads import read_upload
@@ -46,6 +52,7 @@ if TYPE_CHECKING:
     from ..broadcast.service import BroadcastService
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_OPTION_LABEL = 60
 EXAMPLES = (
@@ -70,8 +77,6 @@ class Incoming:
     """In a group: the message mentions the bot or replies to one of its messages."""
     upload: tuple[str, bytes] | None = None
     """A file sent to the bot: (file name, content)."""
-    parsed: Batch | KnowledgeFileError | None = None
-    """The upload already read (channels read big files off the event loop), or None."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,9 @@ class Reply:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     """Files to send with the text (the knowledge base export); channels that cannot send files
     say so."""
+    typed: bool = False
+    """The reply asks for a typed value (a dialog step): channels without buttons must pass a
+    number typed next as that value, not as the choice of an option."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,15 @@ def parse_admins(value: str) -> frozenset[str]:
         if platform and ident:
             out.add(f"{platform.strip().lower()}:{ident.strip()}")
     return frozenset(out)
+
+
+def number_after(data: str, prefix: str) -> int | None:
+    """The number in callback data such as "ex:2" (ASCII digits only: "ex:²" is not one)."""
+    rest = data.removeprefix(prefix)
+    return int(rest) if rest != data and _DIGITS_RE.fullmatch(rest) else None
+
+
+_DIGITS_RE = re.compile(r"[0-9]{1,9}")
 
 
 def option_data(prefix: str, key: str) -> str:
@@ -220,7 +237,9 @@ class Conversation:
         """Each admin's change in preparation (one at a time)."""
         self._unanswered_shown: dict[str, list[str]] = {}
         self.flood = flood or FloodControl()
-        self._handlers: dict[str, Callable[[Incoming, str], list[Reply]]] = {
+        self._background: set[asyncio.Future] = set()
+        """Writes that need not delay a reply (unanswered questions), kept until done."""
+        self._handlers: dict[str, Callable[[Incoming, str], list[Reply] | Awaitable[list[Reply]]]] = {
             "start": self._start,
             "help": self._help,
             "hoi": self._ask_command,
@@ -258,12 +277,39 @@ class Conversation:
         """The command menu: everyone's, or the longer one for admins."""
         return [c for c in COMMANDS if admin or not c.admin]
 
-    def handle(self, msg: Incoming) -> list[Reply]:
-        """Replies to one incoming message or tap; [] means stay silent on purpose."""
-        replies = self._handle(msg)
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Replies to one incoming message or tap; [] means stay silent on purpose. Slow work
+        (writing a large import, undoing it, exporting, reading an upload) runs in a worker
+        thread, so other users' answers never wait for an admin."""
+        replies = await self._handle(msg)
         if self.is_admin(msg):
             self.refresh()  # an admin may have changed the knowledge: start re-indexing now
         return replies
+
+    async def idle(self) -> None:
+        """Wait until the work the last messages started is done: background writes and the
+        re-indexing of changed knowledge (the console and tests read on after this)."""
+        await self._written()
+        if (building := self.refresh()) is not None:
+            await building
+
+    async def _written(self) -> None:
+        """Wait for the background writes (what reads them must see them all)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _in_worker(self, job: Callable[[Editor], T]) -> T:
+        """Run ``job`` in a worker thread with an editor on its own connection (an SQLite
+        connection belongs to the thread that made it)."""
+
+        def run() -> T:
+            store = KnowledgeStore(self.store.path)
+            try:
+                return job(Editor(store))
+            finally:
+                store.db.close()
+
+        return await asyncio.to_thread(run)
 
     def refresh(self) -> asyncio.Future | None:
         """Start re-indexing if the knowledge changed (here or in another process); returns the
@@ -273,7 +319,7 @@ class Conversation:
             return self._engine.building
         return None
 
-    def _handle(self, msg: Incoming) -> list[Reply]:
+    async def _handle(self, msg: Incoming) -> list[Reply]:
         text = (msg.text or "").strip()
         command = _command(text)
         if not msg.private and command is None and not msg.addressed and msg.choice is None:
@@ -285,11 +331,11 @@ class Conversation:
         if verdict == "warn":
             return [Reply(FLOOD_NOTICE.format(seconds=int(self.flood.window)))]
         if msg.upload is not None:
-            return self._upload(msg)
+            return await self._upload(msg)
         if msg.choice is not None:
-            return self._choice(msg)
+            return await self._choice(msg)
         if command is None and self._who(msg) in self.dialogs and self.is_admin(msg):
-            return self._dialog_text(msg, text)
+            return await self._dialog_text(msg, text)
         if command is not None:
             name, args = command
             handler = self._handlers.get(name)
@@ -298,7 +344,8 @@ class Conversation:
             if any(c.admin and c.name == name for c in COMMANDS) and not self.is_admin(msg):
                 log.warning("refused admin command /%s from %s:%s", name, msg.platform, msg.user_id)
                 return [Reply(NOT_ADMIN)]
-            return handler(msg, args)
+            replies = handler(msg, args)
+            return await replies if inspect.isawaitable(replies) else replies
         return self._answer(msg, text)
 
     def inline(self, query: str, limit: int = 3) -> list[InlineResult]:
@@ -381,7 +428,8 @@ class Conversation:
         gone = self.subscriptions.unsubscribe(msg.platform, msg.chat_id)
         return [Reply(UNSUBSCRIBED if gone else NOT_SUBSCRIBED)]
 
-    def _status(self, msg: Incoming, args: str) -> list[Reply]:
+    async def _status(self, msg: Incoming, args: str) -> list[Reply]:
+        await self._written()
         counts = self.store.counts()
         text = (
             f"Cơ sở dữ liệu: {counts['entries']} câu hỏi – trả lời, {counts['passages']} đoạn văn bản, "
@@ -389,6 +437,11 @@ class Conversation:
             f"Người nhận bản tin: {len(self.subscriptions.active())}.\n"
             f"Câu hỏi chưa trả lời được: {self.store.db['unanswered'].count}."
         )
+        bad = self.store.bad_statistics()
+        if bad:
+            shown = "; ".join(f"{key} ({problem})" for key, problem in bad[:3])
+            text += (f"\nSố liệu lỗi, đang bị bỏ qua: {len(bad)} – {shown}. "
+                     "Hãy ghi lại đúng bằng /solieu (hoặc stats add).")
         return [Reply(text)]
 
     # --- answers --------------------------------------------------------------------------
@@ -414,10 +467,9 @@ class Conversation:
             return [Reply(NOT_ADMIN)]
         if self.broadcasts is None:
             return [Reply(NO_BROADCASTS)]
-        try:
-            self.sending = asyncio.get_running_loop().create_task(self.broadcasts.send())
-        except RuntimeError:  # no event loop: the console
+        if not self.broadcasts.dispatcher.senders:  # the console: no platform to send through
             return [Reply("Trong cửa sổ lệnh, hãy dùng: python -m bot broadcast send")]
+        self.sending = asyncio.get_running_loop().create_task(self.broadcasts.send())
         return [Reply("Đang gửi bản tin. Gõ /bantin_trangthai để xem tiến độ.")]
 
     def broadcast_status(self) -> str:
@@ -480,24 +532,32 @@ class Conversation:
     def _dialog_reply(self, dialog: Dialog) -> Reply:
         cancel = Option(*CANCEL)
         if dialog.done:
-            return Reply(dialog.summary(), [Option(*SAVE), cancel])
+            return Reply(dialog.summary(), [Option(dialog.confirm, SAVE[1]), cancel])
         step = dialog.step()
         options = [Option(label[:MAX_OPTION_LABEL], f"dlg:pick:{i}") for i, (label, _) in enumerate(step.choices)]
         if step.optional:
             options.append(Option(*SKIP))
-        return Reply(step.prompt, options + [cancel])
+        return Reply(step.prompt, options + [cancel], typed=step.typed)
 
-    def _dialog_text(self, msg: Incoming, text: str) -> list[Reply]:
+    async def _dialog_text(self, msg: Incoming, text: str) -> list[Reply]:
+        """Typed text in a dialog: an option's label typed out ("hủy", "bỏ qua", "hôm nay")
+        is that option; otherwise the value the step asks for."""
         dialog = self.dialogs[self._who(msg)]
+        shown = self._dialog_reply(dialog)
+        picked = next((o for o in shown.options if fold(o.label) == fold(text)), None)
+        if picked is not None:
+            return await self._dialog_choice(msg, picked.data)
         if dialog.done:
-            return [Reply("Hãy chọn Lưu hoặc Hủy."), self._dialog_reply(dialog)]
+            return [Reply(f"Hãy chọn {dialog.confirm} hoặc Hủy."), shown]
+        if not dialog.step().typed:
+            return [Reply("Hãy chọn một mục trong danh sách."), shown]
         try:
             dialog.take(dialog.step().parse(text))
         except EditError as exc:
-            return [Reply(str(exc)), self._dialog_reply(dialog)]
+            return [Reply(str(exc)), shown]
         return [self._dialog_reply(dialog)]
 
-    def _dialog_choice(self, msg: Incoming, data: str) -> list[Reply]:
+    async def _dialog_choice(self, msg: Incoming, data: str) -> list[Reply]:
         if not self.is_admin(msg):
             log.warning("refused a change step from %s", self._who(msg))
             return [Reply(NOT_ADMIN)]
@@ -508,19 +568,23 @@ class Conversation:
             del self.dialogs[self._who(msg)]
             return [Reply("Đã hủy, không thay đổi gì.")]
         if data == SAVE[1] and dialog.done:
+            del self.dialogs[self._who(msg)]  # a second tap while saving finds nothing to save
             try:
-                done = dialog.save_fn(self.editor, dialog.values, self._who(msg))
+                done = await self._in_worker(lambda editor: dialog.save_fn(editor, dialog.values, self._who(msg)))
             except EditError as exc:
+                self.dialogs[self._who(msg)] = dialog
                 return [Reply(f"Chưa lưu: {exc}"), self._dialog_reply(dialog)]
-            del self.dialogs[self._who(msg)]
+            except (StoreError, sqlite3.Error) as exc:
+                log.error("saving a change failed: %s", exc)
+                return [Reply(f"Chưa lưu được, cơ sở dữ liệu giữ nguyên. {explain(exc, self.store.path)}")]
             return [Reply(done)]
         if dialog.done:
             return [self._dialog_reply(dialog)]
         step = dialog.step()
         if data == SKIP[1] and step.optional:
             dialog.take([])
-        elif data.startswith("dlg:pick:") and data[9:].isdigit() and int(data[9:]) < len(step.choices):
-            value = step.choices[int(data[9:])][1]
+        elif (pick := number_after(data, "dlg:pick:")) is not None and pick < len(step.choices):
+            value = step.choices[pick][1]
             dialog.take(dt.date.today().isoformat() if value == TODAY[1] else value)
         else:
             return [Reply(STALE_OPTION), self._dialog_reply(dialog)]
@@ -538,7 +602,8 @@ class Conversation:
             return [Reply("Chưa có chỉ số nào để ghi số liệu.")]
         return self._begin(msg, statistic_dialog(metrics))
 
-    def _unanswered(self, msg: Incoming, args: str) -> list[Reply]:
+    async def _unanswered(self, msg: Incoming, args: str) -> list[Reply]:
+        await self._written()
         rows = list(self.store.db["unanswered"].rows_where(order_by="id desc", limit=500))
         groups = group_questions(rows)
         if not groups:
@@ -560,12 +625,15 @@ class Conversation:
         dialog.skip_filled()
         return self._begin(msg, dialog)
 
-    def _export(self, msg: Incoming, args: str) -> list[Reply]:
-        with tempfile.TemporaryDirectory() as folder:
-            files = [(p.name, p.read_bytes()) for p in export_knowledge(self.store, Path(folder))]
+    async def _export(self, msg: Incoming, args: str) -> list[Reply]:
+        def export(editor: Editor) -> list[tuple[str, bytes]]:
+            with tempfile.TemporaryDirectory() as folder:
+                return [(p.name, p.read_bytes()) for p in export_knowledge(editor.store, Path(folder))]
+
+        files = await self._in_worker(export)
         return [Reply("Toàn bộ cơ sở dữ liệu (gửi lại chính các tệp này để nhập: không thay đổi gì).", files=files)]
 
-    def _upload(self, msg: Incoming) -> list[Reply]:
+    async def _upload(self, msg: Incoming) -> list[Reply]:
         if not self.is_admin(msg):
             if msg.private:
                 log.warning("refused a file from %s", self._who(msg))
@@ -573,9 +641,7 @@ class Conversation:
             return []
         name, data = msg.upload
         try:
-            batch = msg.parsed if msg.parsed is not None else read_upload(name, data)
-            if isinstance(batch, KnowledgeFileError):
-                raise batch
+            batch = await asyncio.to_thread(read_upload, name, data)  # up to seconds for 2 MB
         except KnowledgeFileError as exc:
             shown = exc.problems[:10] + ([f"... và {len(exc.problems) - 10} lỗi khác"] if len(exc.problems) > 10 else [])
             return [Reply("Không nhập tệp, cơ sở dữ liệu giữ nguyên:\n" + "\n".join(f"• {p}" for p in shown))]
@@ -589,21 +655,23 @@ class Conversation:
         changes = self.editor.history()
         if not changes:
             return [Reply("Chưa có thay đổi nào.")]
-        lines = ["Các thay đổi gần đây:"] + [
-            f"#{c.id} {c.at[:16].replace('T', ' ')} {c.who}: {c.summary}" + (" (đã hoàn tác)" if c.undone_by else "")
-            for c in changes
-        ]
-        return [Reply("\n".join(lines))]
+        lines = ["Các thay đổi gần đây (giờ UTC):"] + [c.line() for c in changes]
+        return [Reply("\n".join(lines) + "\nHoàn tác: /hoantac <số>.")]
 
     def _undo(self, msg: Incoming, args: str) -> list[Reply]:
-        number = args.strip().lstrip("#")
-        if not number.isdigit():
+        """Ask before undoing; only owners may undo changes to the admin list."""
+        number = number_after("#" + args.strip().lstrip("#"), "#")
+        if number is None:
             return [Reply("Hãy gõ số thay đổi, ví dụ: /hoantac 12 (xem số bằng /lichsu).")]
         try:
-            change = self.editor.undo(int(number), self._who(msg))
+            plan = self.editor.undo_plan(number)
         except EditError as exc:
             return [Reply(str(exc))]
-        return [Reply(f"Đã hoàn tác thay đổi số {number} (thay đổi mới số {change}).")]
+        owner = self._who(msg) in self.admins.owners
+        if plan.admins and not owner:
+            log.warning("refused undo of admin-list change %s from %s", number, self._who(msg))
+            return [Reply("Xin lỗi, chỉ chủ bot (trong ADMIN_IDS) mới hoàn tác được thay đổi danh sách quản trị viên.")]
+        return self._begin(msg, undo_dialog(plan, owner))
 
     def _admin_add(self, msg: Incoming, args: str) -> list[Reply]:
         return self._admin_change(msg, args, add=True)
@@ -624,18 +692,18 @@ class Conversation:
         done = self.admins.remove(target, self._who(msg))
         return [Reply(f"Đã bỏ quản trị viên {target}." if done else f"{target} không phải quản trị viên được thêm từ chat.")]
 
-    def _choice(self, msg: Incoming) -> list[Reply]:
+    async def _choice(self, msg: Incoming) -> list[Reply]:
         data = msg.choice or ""
         if data.startswith("dlg:"):
-            return self._dialog_choice(msg, data)
-        if data.startswith("ua:") and data[3:].isdigit():
-            return self._from_unanswered(msg, int(data[3:]))
+            return await self._dialog_choice(msg, data)
+        if (index := number_after(data, "ua:")) is not None:
+            return self._from_unanswered(msg, index)
         if data == "bt:send":
             return self._broadcast_send(msg)
         if data == "bt:cancel":
             return [Reply("Đã hủy, chưa gửi bản tin.")]
-        if data.startswith("ex:") and data[3:].isdigit() and int(data[3:]) < len(EXAMPLES):
-            return self._answer(msg, EXAMPLES[int(data[3:])])
+        if (index := number_after(data, "ex:")) is not None and index < len(EXAMPLES):
+            return self._answer(msg, EXAMPLES[index])
         if data.startswith("s:"):
             key = self._item_for(data)
             answer = self.engine.answer_item(key) if key else None
@@ -653,8 +721,20 @@ class Conversation:
     def _answer(self, msg: Incoming, text: str) -> list[Reply]:
         answer = self.engine.answer(text)
         if answer.kind in ("not_found", "no_data", "stale"):
-            self.store.record_unanswered(msg.platform, answer.question, fold(answer.question))
+            self._remember_unanswered(msg.platform, answer.question)
         return [self._reply(answer)]
+
+    def _remember_unanswered(self, platform: str, question: str) -> None:
+        """Record the question in a worker thread: the reply never waits for the database
+        (an admin's large import may hold it for a second)."""
+        job = functools.partial(record_unanswered, self.store.path, platform, question, fold(question))
+        try:
+            future = asyncio.get_running_loop().run_in_executor(None, job)
+        except RuntimeError:  # no event loop
+            job()
+            return
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
 
     def _reply(self, answer: Answer) -> Reply:
         options = [

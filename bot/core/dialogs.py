@@ -15,23 +15,33 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from .editing import EditError, Editor
-from .loader import Batch, check_answer
+from .editing import EditError, Editor, UndoPlan
+from .loader import Batch, check_answer, finite_number
 
 CANCEL = ("Hủy", "dlg:cancel")
 SKIP = ("Bỏ qua", "dlg:skip")
 SAVE = ("Lưu", "dlg:save")
 TODAY = ("Hôm nay", "dlg:today")
 MAX_FIELD = 800
+MAX_QUESTION = 300
+MAX_SOURCE = 500
 
 
-def _required(text: str) -> str:
+def _required(text: str, limit: int = MAX_FIELD) -> str:
     text = text.strip()
     if not text:
         raise EditError("Nội dung trống; hãy gõ lại.")
-    if len(text) > MAX_FIELD:
-        raise EditError(f"Dài {len(text)} ký tự; tối đa {MAX_FIELD}.")
+    if len(text) > limit:
+        raise EditError(f"Dài {len(text)} ký tự; tối đa {limit}. Hãy gõ lại ngắn gọn hơn.")
     return text
+
+
+def _question(text: str) -> str:
+    return _required(text, MAX_QUESTION)
+
+
+def _source(text: str) -> str:
+    return _required(text, MAX_SOURCE)
 
 
 def _answer(text: str) -> str:
@@ -67,9 +77,9 @@ def _period(text: str) -> tuple[str, str]:
 
 def _number(text: str) -> float:
     try:
-        return float(text.strip().replace(".", "").replace(",", "."))
-    except ValueError:
-        raise EditError("Hãy gõ một con số, ví dụ 12.") from None
+        return finite_number(text.strip().replace(".", "").replace(",", "."))
+    except ValueError as exc:
+        raise EditError(f"{exc}. Hãy gõ một con số, ví dụ 12.") from None
 
 
 @dataclass
@@ -80,6 +90,8 @@ class Step:
     optional: bool = False
     choices: list[tuple[str, Any]] = field(default_factory=list)
     """Tappable values (label, value) besides typing one."""
+    typed: bool = True
+    """Whether a value may be typed; False: only the choices (which are then numbered)."""
 
 
 @dataclass
@@ -91,6 +103,8 @@ class Dialog:
     save_fn: Callable[[Editor, dict, str], str]
     values: dict = field(default_factory=dict)
     index: int = 0
+    confirm: str = SAVE[0]
+    """The label of the button that carries the change out."""
 
     @property
     def done(self) -> bool:
@@ -109,6 +123,8 @@ class Dialog:
         self.skip_filled()
 
     def summary(self) -> str:
+        if not self.steps:
+            return self.title
         lines = [f"{self.title} – kiểm tra trước khi lưu:"]
         for s in self.steps:
             value = self.values.get(s.field)
@@ -126,13 +142,13 @@ def add_entry_dialog(question: str | None = None, source: str | None = None) -> 
         return f"Đã thêm mục mới (thay đổi số {change}; hoàn tác: /hoantac {change}). Bot trả lời được ngay."
 
     dialog = Dialog("Thêm câu hỏi – trả lời", [
-        Step("question", "Câu hỏi chính là gì?"),
+        Step("question", "Câu hỏi chính là gì?", _question),
         Step("phrasings", "Các cách hỏi khác (mỗi dòng một cách, hoặc ngăn bằng |)?", _lines, optional=True),
         Step("answer", "Câu trả lời (tối đa 3 câu, 800 ký tự)?", _answer),
-        Step("source", "Nguồn (văn bản, số, ngày)?"),
+        Step("source", "Nguồn (văn bản, số, ngày)?", _source),
         Step("as_of", "Thông tin tính đến ngày nào (30/05/2019)?", _date, choices=[TODAY]),
     ], save)
-    if question:
+    if question and len(question) <= MAX_QUESTION:
         dialog.values["question"] = question
     if source:
         dialog.values["source"] = source
@@ -142,7 +158,7 @@ def add_entry_dialog(question: str | None = None, source: str | None = None) -> 
 
 EDITABLE = [("Câu hỏi", "question"), ("Cách hỏi khác", "phrasings"), ("Trả lời", "answer"), ("Nguồn", "source"),
             ("Ngày", "as_of")]
-PARSERS = {"question": _required, "phrasings": _lines, "answer": _answer, "source": _required, "as_of": _date}
+PARSERS = {"question": _question, "phrasings": _lines, "answer": _answer, "source": _source, "as_of": _date}
 
 
 def edit_entry_dialog(entry: dict) -> Dialog:
@@ -151,7 +167,7 @@ def edit_entry_dialog(entry: dict) -> Dialog:
         return f"Đã sửa mục {entry['id']} (thay đổi số {change}; hoàn tác: /hoantac {change})."
 
     dialog = Dialog(f"Sửa mục {entry['id']}", [
-        Step("field", f"Sửa phần nào của “{entry['question']}”?", choices=EDITABLE),
+        Step("field", f"Sửa phần nào của “{entry['question']}”?", choices=EDITABLE, typed=False),
         Step("value", "Nội dung mới?", lambda text: PARSERS[dialog.values["field"]](text)),
     ], save)
     return dialog
@@ -167,10 +183,10 @@ def statistic_dialog(metrics: list[dict]) -> Dialog:
         return f"Đã ghi số liệu (thay đổi số {change}); bot và bản tin tháng dùng ngay."
 
     return Dialog("Ghi số liệu", [
-        Step("metric", "Số liệu của chỉ số nào?", choices=[(m["label"][:60], m) for m in metrics]),
+        Step("metric", "Số liệu của chỉ số nào?", choices=[(m["label"][:60], m) for m in metrics], typed=False),
         Step("period", "Kỳ số liệu (tháng 10/2026, hoặc 1/2026 - 3/2026)?", _period),
         Step("value", "Giá trị?", _number),
-        Step("source", "Nguồn (báo cáo nào, ngày nào)?"),
+        Step("source", "Nguồn (báo cáo nào, ngày nào)?", _source),
     ], save)
 
 
@@ -179,7 +195,7 @@ def import_dialog(name: str, batch: Batch, counts: str) -> Dialog:
         change, report = editor.import_batch(batch, who, name)
         return f"Đã nhập {name}: {report}." + (f" Hoàn tác: /hoantac {change}." if change else "")
 
-    return Dialog(f"Nhập tệp {name} ({counts})", [], save)
+    return Dialog(f"Nhập tệp {name} ({counts})?", [], save, confirm="Nhập")
 
 
 def delete_dialog(entry: dict) -> Dialog:
@@ -187,7 +203,29 @@ def delete_dialog(entry: dict) -> Dialog:
         change = editor.delete_entry(entry["id"], who)
         return f"Đã xóa mục {entry['id']} (thay đổi số {change}; hoàn tác: /hoantac {change})."
 
-    return Dialog(f"Xóa mục {entry['id']}: “{entry['question']}”", [], save)
+    return Dialog(f"Xóa mục {entry['id']}: “{entry['question']}”?", [], save, confirm="Xóa")
+
+
+def undo_dialog(plan: UndoPlan, owner: bool) -> Dialog:
+    """Confirm an undo; when later changes touched the same rows, say which and offer to
+    undo them together (undoing one alone would silently throw the later work away)."""
+    number = plan.change.id
+
+    def save(editor: Editor, v: dict, who: str) -> str:
+        now = editor.undo_plan(number)
+        if [c.id for c in now.later] != [c.id for c in plan.later]:
+            raise EditError(f"Trong lúc chờ xác nhận đã có thay đổi mới; hãy gõ lại /hoantac {number}.")
+        change = editor.undo(number, who, with_later=bool(plan.later), owner=owner)
+        return f"Đã hoàn tác {', '.join(f'#{i}' for i in plan.ids)} (thay đổi mới số {change})."
+
+    if not plan.later:
+        return Dialog(f"Hoàn tác thay đổi {plan.change.line()}?", [], save, confirm="Hoàn tác")
+    title = "\n".join([
+        f"Sau thay đổi #{number}, chính các mục đó đã được sửa tiếp:",
+        *(f"• {c.line()}" for c in plan.later),
+        f"Hoàn tác riêng #{number} sẽ xóa mất các sửa đổi này. Hoàn tác cả {len(plan.ids)} thay đổi?",
+    ])
+    return Dialog(title, [], save, confirm=f"Hoàn tác cả {len(plan.ids)} thay đổi")
 
 
 def group_questions(rows: list[dict], limit: int = 5, similarity: int = 80) -> list[tuple[str, int]]:

@@ -2,18 +2,20 @@
 recorded in an audit log (who, when, what, before and after) and reversible.
 
 Chat commands, the command line and file imports all go through :class:`Editor`, so they share
-the same checks and the same history.
+the same checks and the same history; the store's :meth:`~.store.KnowledgeStore.write` is the
+one place rows are written.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from .db import transaction, utc_now
 from .loader import Batch, validate_entry, validate_statistic
-from .store import ImportReport, KnowledgeStore, entry_row, plain_row
+from .store import ImportReport, KnowledgeStore, Write, audited, entry_row, plain_row
 from .text import fold
 
 
@@ -30,12 +32,25 @@ class Change:
     summary: str
     undone_by: int | None
 
+    def line(self) -> str:
+        """One line for history lists: number, time (UTC), who, what."""
+        undone = f" (đã hoàn tác bằng #{self.undone_by})" if self.undone_by else ""
+        return f"#{self.id} {self.at[:16].replace('T', ' ')} {self.who}: {self.summary}{undone}"
 
-_KEYS = {"entries": "id", "passages": "id", "metrics": "key", "statistics": "id", "admins": "id"}
 
+@dataclass(frozen=True)
+class UndoPlan:
+    """What undoing a change takes: the change itself, and the later changes that went on to
+    change the same rows (undoing it alone would silently throw their work away)."""
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    change: Change
+    later: list[Change]
+    admins: bool
+    """Whether any of them changes the admin list (only owners may undo that)."""
+
+    @property
+    def ids(self) -> list[int]:
+        return [self.change.id] + [c.id for c in self.later]
 
 
 def slug(text: str) -> str:
@@ -49,52 +64,14 @@ class Editor:
     def __init__(self, store: KnowledgeStore) -> None:
         self.store = store
         self.db = store.db
-        with self.db.conn:
-            self.db["changes"].create(
-                {"id": int, "at": str, "who": str, "action": str, "summary": str, "undone_by": int},
-                pk="id", if_not_exists=True,
-            )
-            self.db["change_rows"].create(
-                {"change_id": int, "tbl": str, "key": str, "before": str, "after": str},
-                if_not_exists=True,
-            )
 
-    # --- the one write path -----------------------------------------------------------------
-
-    def _apply(self, action: str, summary: str, who: str, writes: list[tuple[str, str, dict | None]]) -> int:
-        """Write rows (None removes one) with their before/after in the audit log, all in one
-        transaction; returns the change id."""
-        now = _now()
-        with self.db.conn:
-            change_id = self.db["changes"].insert(
-                {"at": now, "who": who, "action": action, "summary": summary[:300], "undone_by": None}
-            ).last_pk
-            for table, key, row in writes:
-                pk = _KEYS[table]
-                before = self._row(table, key)
-                if row is None:
-                    if before is not None:
-                        self.db[table].delete(key)
-                else:
-                    stamp = {"updated_at": now} | ({"changed_by": who} if table == "entries" else {})
-                    self.db[table].upsert(row | stamp, pk=pk, alter=True)
-                after = self._row(table, key)
-                self.db["change_rows"].insert(
-                    {"change_id": change_id, "tbl": table, "key": key,
-                     "before": json.dumps(before, ensure_ascii=False) if before else None,
-                     "after": json.dumps(after, ensure_ascii=False) if after else None}
-                )
-            self.db["meta"].upsert({"key": "changed_at", "value": f"{now}#{change_id}"}, pk="key")
-        return change_id
-
-    def _row(self, table: str, key: str) -> dict | None:
-        rows = list(self.db[table].rows_where(f"[{_KEYS[table]}] = ?", [key]))
-        return rows[0] if rows else None
+    def _apply(self, action: str, summary: str, who: str, writes: list[Write]) -> int:
+        return self.store.write(action, summary, who, writes)
 
     # --- entries --------------------------------------------------------------------------
 
     def entry(self, entry_id: str) -> dict | None:
-        row = self._row("entries", entry_id)
+        row = self.store.row("entries", entry_id)
         if row is None or row["deleted"]:
             return None
         return row | {"phrasings": json.loads(row["phrasings"]), "tags": json.loads(row["tags"])}
@@ -125,39 +102,36 @@ class Editor:
 
     def delete_entry(self, entry_id: str, who: str) -> int:
         """Soft delete: the row stays (marked deleted), so the change can be undone."""
-        current = self._row("entries", entry_id)
+        current = self.store.row("entries", entry_id)
         if current is None or current["deleted"]:
             raise EditError(f"Không có mục '{entry_id}'.")
         return self._apply("delete", f"Xóa mục {entry_id}: {current['question']}", who,
-                           [("entries", entry_id, current | {"deleted": 1})])
+                           [("entries", entry_id, audited(current) | {"deleted": 1})])
 
     def find(self, keyword: str, limit: int = 10) -> list[dict]:
-        """Entries whose question, phrasings or answer contain all the keyword's folded words."""
+        """Entries whose id, question, phrasings or answer contain all the keyword's folded
+        words (on a folded copy kept with each row, so it stays fast on a large base)."""
         words = fold(keyword).split()
         if not words:
             return []
-        found = []
-        for row in self.db["entries"].rows_where("deleted = 0", order_by="id"):
-            haystack = fold(" ".join([row["id"], row["question"], row["phrasings"], row["answer"]]))
-            if all(w in haystack for w in words):
-                found.append(row)
-                if len(found) == limit:
-                    break
-        return found
+        where = " and ".join(["deleted = 0", *["instr(search, ?) > 0"] * len(words)])
+        return list(self.db["entries"].rows_where(where, words, order_by="id", limit=limit))
 
     def _valid_entry(self, fields: dict, exclude: str | None = None) -> dict:
         errors, record = validate_entry(fields)
         if errors:
             raise EditError("; ".join(f"trường '{f}': {m}" for f, m in errors))
-        asked = fold(record["question"])
-        for row in self.db["entries"].rows_where("deleted = 0 and id != ?", [exclude or ""]):
-            if fold(row["question"]) == asked:
-                raise EditError(f"Câu hỏi này đã có ở mục '{row['id']}'.")
+        same = self.db.execute(
+            "select id from entries where deleted = 0 and id != ? and question_key = ? limit 1",
+            [exclude or "", fold(record["question"])],
+        ).fetchone()
+        if same:
+            raise EditError(f"Câu hỏi này đã có ở mục '{same[0]}'.")
         return record
 
     def _free_id(self, base: str) -> str:
         candidate, n = base, 2
-        while self._row("entries", candidate) is not None:
+        while self.store.row("entries", candidate) is not None:
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 
@@ -168,45 +142,122 @@ class Editor:
         errors, record = validate_statistic({k: "" if v is None else v for k, v in fields.items()})
         if errors:
             raise EditError("; ".join(f"trường '{f}': {m}" for f, m in errors))
-        if self._row("metrics", record["metric"]) is None:
+        if self.store.row("metrics", record["metric"]) is None:
             known = ", ".join(m["key"] for m in self.store.metrics())
             raise EditError(f"Không có chỉ số '{record['metric']}'. Các chỉ số: {known}.")
         label = record["period_end"] or record["period_start"]
         return self._apply("stat", f"Số liệu {record['metric']} ({label}): {record['value']:g}", who,
                            [("statistics", record["id"], plain_row(record))])
 
-    def import_batch(self, batch: Batch, who: str, name: str) -> tuple[int | None, ImportReport]:
+    def import_batch(
+        self, batch: Batch, who: str, name: str, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int | None, ImportReport]:
         """A whole validated file as one change (None when it changes nothing), with counts."""
         writes, report = self.store.plan_import(batch)
         if not writes:
             return None, report
-        return self._apply("import", f"Nhập {name}: {report}", who, writes), report
+        return self.store.write("import", f"Nhập {name}: {report}", who, writes, progress), report
 
     # --- admins ---------------------------------------------------------------------------
 
     def set_admin(self, admin: str, add: bool, who: str) -> int:
         """Add or remove an admin, audited and undoable like any other change."""
-        row = {"id": admin, "added_by": who, "added_at": _now()} if add else None
+        row = {"id": admin, "added_by": who, "added_at": utc_now()} if add else None
         summary = f"{'Thêm' if add else 'Bỏ'} quản trị viên {admin}"
         return self._apply("admin", summary, who, [("admins", admin, row)])
 
-    # --- history --------------------------------------------------------------------------
+    # --- history and undo -----------------------------------------------------------------
 
     def history(self, limit: int = 10) -> list[Change]:
         return [Change(**row) for row in self.db["changes"].rows_where(order_by="id desc", limit=limit)]
 
-    def undo(self, change_id: int, who: str) -> int:
-        """Put back what a change replaced, as a new change of its own."""
+    def change(self, change_id: int) -> Change:
         rows = list(self.db["changes"].rows_where("id = ?", [change_id]))
         if not rows:
             raise EditError(f"Không có thay đổi số {change_id}.")
-        if rows[0]["undone_by"]:
-            raise EditError(f"Thay đổi số {change_id} đã được hoàn tác (thay đổi số {rows[0]['undone_by']}).")
-        writes = []
-        for r in self.db["change_rows"].rows_where("change_id = ?", [change_id], order_by="rowid desc"):
-            before = json.loads(r["before"]) if r["before"] else None
-            writes.append((r["tbl"], r["key"], before))
-        undo_id = self._apply("undo", f"Hoàn tác thay đổi số {change_id}: {rows[0]['summary']}", who, writes)
-        with self.db.conn:
-            self.db["changes"].update(change_id, {"undone_by": undo_id})
+        return Change(**rows[0])
+
+    def undo_plan(self, change_id: int) -> UndoPlan:
+        """What undoing ``change_id`` involves; EditError when it cannot be undone at all."""
+        change = self.change(change_id)
+        if change.undone_by:
+            raise EditError(f"Thay đổi số {change_id} đã được hoàn tác (thay đổi số {change.undone_by}).")
+        rows = self._change_rows(change_id)
+        later: list[Change] = []
+        if self._changed_since(rows):
+            later = self._later(change_id, {(table, key) for table, key, _, _ in rows})
+        ids = [change_id] + [c.id for c in later]
+        admins = bool(self.db.execute(
+            f"select 1 from change_rows where tbl = 'admins' and change_id in ({', '.join('?' * len(ids))}) limit 1", ids,
+        ).fetchone())
+        return UndoPlan(change, later, admins)
+
+    def undo(self, change_id: int, who: str, *, with_later: bool = False, owner: bool = True) -> int:
+        """Put back what a change replaced, as one new change. Refused when later changes
+        touched the same rows, unless ``with_later`` undoes them too (newest first, in the same
+        transaction); changes to the admin list only for owners."""
+        with transaction(self.db):
+            plan = self.undo_plan(change_id)
+            if plan.admins and not owner:
+                raise EditError("Chỉ chủ bot (trong ADMIN_IDS) mới hoàn tác được thay đổi danh sách quản trị viên.")
+            if plan.later and not with_later:
+                raise EditError(
+                    f"Sau thay đổi số {change_id}, chính các mục đó đã được sửa tiếp: "
+                    + ", ".join(f"#{c.id}" for c in plan.later)
+                    + ". Hoàn tác riêng thay đổi này sẽ xóa mất các sửa đổi sau; hãy hoàn tác cả chúng."
+                )
+            writes: list[Write] = []
+            for cid in sorted(plan.ids, reverse=True):
+                writes += [(table, key, before) for table, key, before, _ in reversed(self._change_rows(cid))]
+            numbers = ", ".join(f"#{i}" for i in plan.ids)
+            undo_id = self._apply("undo", f"Hoàn tác {numbers}: {plan.change.summary}", who, _last_wins(writes))
+            for cid in plan.ids:
+                self.db.execute("update changes set undone_by = ? where id = ?", [undo_id, cid])
         return undo_id
+
+    def _change_rows(self, change_id: int) -> list[tuple[str, str, dict | None, dict | None]]:
+        """(table, key, before, after) of each row a change wrote, in the order written."""
+        return [
+            (r["tbl"], r["key"], json.loads(r["before"]) if r["before"] else None,
+             json.loads(r["after"]) if r["after"] else None)
+            for r in self.db["change_rows"].rows_where("change_id = ?", [change_id], order_by="rowid")
+        ]
+
+    def _changed_since(self, rows: list[tuple[str, str, dict | None, dict | None]]) -> bool:
+        """Whether any row differs now from what the change left."""
+        by_table: dict[str, list[tuple[str, dict | None]]] = {}
+        for table, key, _, after in rows:
+            by_table.setdefault(table, []).append((key, after))
+        for table, items in by_table.items():
+            current = self.store.rows(table, [key for key, _ in items])
+            if any((audited(current[key]) if key in current else None) != after for key, after in items):
+                return True
+        return False
+
+    def _later(self, change_id: int, rows: set[tuple[str, str]]) -> list[Change]:
+        """Changes after ``change_id``, not undone, that wrote any of ``rows`` or any row of
+        such a change (undoing one of them alone would raise the same question)."""
+        later: dict[int, Change] = {}
+        pending = set(rows)
+        seen: set[tuple[str, str]] = set()
+        while pending:
+            table, key = pending.pop()
+            seen.add((table, key))
+            found = self.db.execute(
+                "select c.* from changes c join change_rows r on r.change_id = c.id"
+                " where r.tbl = ? and r.key = ? and c.id > ? and c.undone_by is null and c.action != 'undo'",
+                [table, key, change_id],
+            ).fetchall()
+            for row in found:
+                change = Change(*row)
+                if change.id not in later:
+                    later[change.id] = change
+                    pending |= {(t, k) for t, k, _, _ in self._change_rows(change.id)} - seen
+        return sorted(later.values(), key=lambda c: c.id)
+
+
+def _last_wins(writes: list[Write]) -> list[Write]:
+    """Writes with each (table, key) kept once, at its last position: undoing several changes
+    newest first ends with each row as the oldest of them found it."""
+    last = {(table, key): i for i, (table, key, _) in enumerate(writes)}
+    return [w for i, w in enumerate(writes) if last[(w[0], w[1])] == i]

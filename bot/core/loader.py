@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,30 +119,116 @@ def _read_yaml(file: Path, text: str, kind: str) -> list[dict]:
 
 
 def yaml_rows(file: Path | str, text: str) -> list[Row]:
-    """Parse a YAML list (safely) into rows that keep the line of every item and field."""
+    """Parse a YAML list into rows that keep the line of every item and field, in one pass
+    over the parser's events. Refused before anything is built: anchors and aliases (a few
+    lines of aliases expand to gigabytes even under a safe loader), tags other than plain
+    values, directives, more than one document, and nesting deeper than MAX_YAML_DEPTH.
+    Every reader of knowledge files (the seed, `kb import`/`validate`, chat uploads) uses it."""
+    builder = _YamlBuilder(str(file))
     try:
-        node = yaml.compose(text, Loader=_SAFE_LOADER)
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # a safe loader
+        for event in yaml.parse(text, Loader=_SAFE_LOADER):
+            if not builder.feed(event):
+                break
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"dòng {mark.line + 1}" if mark else "?"
-        raise KnowledgeFileError([f"{file}, {where}: YAML không hợp lệ ({getattr(exc, 'problem', exc)})"]) from exc
-    except RecursionError as exc:
-        raise KnowledgeFileError([f"{file}: YAML lồng nhau quá sâu"]) from exc
+        builder.problems.append(f"{file}, {where}: YAML không hợp lệ ({getattr(exc, 'problem', None) or exc})")
     except ValueError as exc:  # e.g. an impossible date such as 2019-02-30, which PyYAML raises raw
-        raise KnowledgeFileError([f"{file}: YAML có giá trị không hợp lệ ({exc})"]) from exc
-    if data is None:
-        return []
-    if not isinstance(data, list) or node is None:
-        raise KnowledgeFileError([f"{file}, dòng 1: tệp phải là một danh sách (mỗi mục bắt đầu bằng '- ')"])
-    rows = []
-    for item, item_node in zip(data, node.value):
-        line = item_node.start_mark.line + 1
-        lines = {}
-        if isinstance(item_node, yaml.MappingNode):
-            lines = {k.value: k.start_mark.line + 1 for k, _ in item_node.value}
-        rows.append((line, lines, item))
-    return rows
+        builder.problems.append(f"{file}: YAML có giá trị không hợp lệ ({exc})")
+    if builder.problems:
+        raise KnowledgeFileError(builder.problems)
+    return builder.rows()
+
+
+MAX_YAML_DEPTH = 20
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class _YamlBuilder:
+    """Builds Python values from YAML events, refusing what a knowledge file never needs."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[str] = []
+        self.stack: list[tuple[list | dict, list]] = []
+        """Open collections, each with [pending key] for mappings."""
+        self.root: object = None
+        self.documents = 0
+        self.items: list[tuple[int, dict[str, int]]] = []
+        """Line of each top-level item and of each of its fields."""
+
+    def _refuse(self, event: yaml.Event, message: str) -> bool:
+        """Note a problem; reading stops at the first (what follows may not make sense)."""
+        self.problems.append(f"{self.file}, dòng {event.start_mark.line + 1}: {message}")
+        return False
+
+    def feed(self, event: yaml.Event) -> bool:
+        """Take one event; False once reading should stop."""
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return self._refuse(event, "không dùng neo hoặc tham chiếu YAML ('&', '*'); hãy viết đầy đủ từng mục")
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if event.version or event.tags:
+                return self._refuse(event, "không chấp nhận chỉ thị YAML ('%')")
+            if self.documents > 1:
+                return self._refuse(event, "tệp chỉ được có một tài liệu YAML (bỏ dòng '---' thứ hai)")
+            return True
+        tag = getattr(event, "tag", None)
+        if tag and tag not in _PLAIN_TAGS and tag != "!":
+            shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+            return self._refuse(event, f"không chấp nhận thẻ YAML '{shown}'; chỉ dùng chữ, số, ngày và danh sách")
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(self.stack) >= MAX_YAML_DEPTH:
+                return self._refuse(event, f"dữ liệu lồng nhau quá sâu (tối đa {MAX_YAML_DEPTH} mức)")
+            if len(self.stack) == 1 and isinstance(self.stack[0][0], list):
+                self.items.append((event.start_mark.line + 1, {}))
+            self.stack.append(([] if isinstance(event, yaml.SequenceStartEvent) else {}, [None]))
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            value, _ = self.stack.pop()
+            return self._add(event, value)
+        elif isinstance(event, yaml.ScalarEvent):
+            if len(self.stack) == 1 and isinstance(self.stack[0][0], list):
+                self.items.append((event.start_mark.line + 1, {}))
+            return self._add(event, _scalar(event, tag))
+        return True
+
+    def _add(self, event: yaml.Event, value: object) -> bool:
+        if not self.stack:
+            self.root = value
+            return True
+        container, pending = self.stack[-1]
+        if isinstance(container, list):
+            container.append(value)
+        elif pending[0] is None:
+            if isinstance(value, (list, dict)) or value is None:
+                return self._refuse(event, "khóa của một trường phải là chữ")
+            pending[0] = (value,)
+            if len(self.stack) == 2 and isinstance(self.stack[0][0], list) and self.items:
+                self.items[-1][1].setdefault(str(value), event.start_mark.line + 1)
+        else:
+            container[pending[0][0]] = value
+            pending[0] = None
+        return True
+
+    def rows(self) -> list[Row]:
+        if self.root is None:
+            return []
+        if not isinstance(self.root, list):
+            raise KnowledgeFileError([f"{self.file}, dòng 1: tệp phải là một danh sách (mỗi mục bắt đầu bằng '- ')"])
+        return [(line, lines, item) for (line, lines), item in zip(self.items, self.root)]
+
+
+def _scalar(event: yaml.ScalarEvent, tag: str | None) -> object:
+    """A scalar as the safe loader would build it: quoted text stays text; plain text may be
+    a number, a boolean, a date or null."""
+    if not tag or tag == "!":
+        if not event.implicit[0]:
+            return event.value
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
 
 
 def validate_rows(file: Path | str, kind: str, rows: list[Row]) -> list[dict]:
@@ -174,7 +261,19 @@ def _read_statistics(file: Path, text: str) -> list[dict]:
     missing = [c for c in STAT_COLUMNS if c not in header]
     if missing:
         raise KnowledgeFileError([f"{file}, dòng 1: thiếu cột {', '.join(missing)}"])
-    return _validate_rows(file, [(reader.line_num, {}, row) for row in reader], validate_statistic)
+    rows = [(reader.line_num, {}, {k: unescape_cell(v) if isinstance(v, str) else v for k, v in row.items()})
+            for row in reader]
+    return _validate_rows(file, rows, validate_statistic)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes for the start of a formula. Exported CSV cells of text starting so
+get a leading apostrophe (spreadsheets then show them as text); readers take it off again."""
+
+
+def unescape_cell(text: str) -> str:
+    """A CSV cell as it was before export escaped it (see FORMULA_STARTS)."""
+    return text[1:] if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def duplicate_problems(batch: Batch, *, statistics: bool = False) -> list[str]:
@@ -347,9 +446,9 @@ def validate_statistic(row: dict[str, Any]) -> tuple[Errors, dict]:
             record[fld] = None
             continue
         try:
-            record[fld] = float(raw)
-        except ValueError:
-            errors.append((fld, f"'{raw}' không phải là số"))
+            record[fld] = finite_number(raw)
+        except ValueError as exc:
+            errors.append((fld, str(exc)))
             record[fld] = None
     for fld in ("period_start", "period_end"):
         raw = str(row.get(fld) or "").strip()
@@ -371,6 +470,24 @@ def validate_statistic(row: dict[str, Any]) -> tuple[Errors, dict]:
         errors.append(("value_max", "nhỏ hơn value"))
     record["id"] = statistic_id(record)
     return errors, record
+
+
+MAX_FIGURE = 1e12
+"""Larger than any count of cadres, posts or units: such a value is a typing or file error."""
+
+
+def finite_number(raw: str) -> float:
+    """A figure from text ("12", "2,5"); ValueError, in Vietnamese, for anything that is not a
+    finite number of a sensible size (nan, inf, 1e400)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"'{raw}' không phải là số") from None
+    if not math.isfinite(value):
+        raise ValueError(f"'{raw}' không phải là một số hữu hạn (ví dụ hợp lệ: 12 hoặc 2,5)")
+    if abs(value) > MAX_FIGURE:
+        raise ValueError(f"'{raw}' quá lớn (tối đa {MAX_FIGURE:,.0f})".replace(",", "."))
+    return value
 
 
 def statistic_id(record: dict) -> str:

@@ -1,34 +1,51 @@
 """The knowledge store: one SQLite file, read and written through sqlite-utils.
 
 Tables: ``entries`` (FAQ), ``passages`` (source text), ``metrics`` (what a figure counts and
-how people ask for it), ``statistics`` (the figures), ``unanswered`` (questions the bot could
-not answer) and ``meta``. The file is created and seeded from ``knowledge/`` on first use, so a
-fresh clone answers with no configuration.
+how people ask for it), ``statistics`` (the figures), ``admins`` (admins added from chat),
+``changes`` and ``change_rows`` (the audit log), ``unanswered`` and ``meta``. The file is
+created and seeded from ``knowledge/`` on first use, so a fresh clone answers with no
+configuration.
+
+Every change of knowledge goes through :meth:`KnowledgeStore.write`: one transaction that
+writes the rows and records who changed what, with the rows before and after, so that any
+change can be undone. The shipped seed goes through it too, as the author "seed".
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import json
 import logging
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
 import yaml
 
-from .loader import STAT_COLUMNS, Batch, knowledge_files, read_batch
+from .db import open_database, transaction, utc_now
+from .loader import (
+    FORMULA_STARTS,
+    STAT_COLUMNS,
+    Batch,
+    knowledge_files,
+    read_batch,
+    validate_statistic,
+)
+from .text import fold
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SEED = "seed"
+"""Author of the changes the shipped knowledge files make."""
 
 _TABLES: dict[str, tuple[dict, str]] = {
     "entries": (
         {"id": str, "question": str, "phrasings": str, "answer": str, "tags": str, "source": str,
-         "as_of": str, "gap": int, "updated_at": str, "changed_by": str, "deleted": int},
+         "as_of": str, "gap": int, "updated_at": str, "changed_by": str, "deleted": int,
+         "search": str, "question_key": str},
         "id",
     ),
     "passages": (
@@ -45,6 +62,16 @@ _TABLES: dict[str, tuple[dict, str]] = {
         "id",
     ),
 }
+DERIVED = {"entries": ("search", "question_key")}
+"""Columns computed from the others when a row is written (folded text for admins' search
+and the duplicate-question check); never part of the audit log."""
+KEYS = {name: pk for name, (_, pk) in _TABLES.items()} | {"admins": "id"}
+"""The tables a change may write, with their primary key."""
+_CHUNK = 500
+"""Keys per ``IN (...)`` query: well under SQLite's limit on bound parameters."""
+
+Write = tuple[str, str, "dict | None"]
+"""One row a change writes: (table, key, the whole new row, or None to remove it)."""
 
 
 @dataclass
@@ -54,9 +81,12 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: int = 0
+    """Rows of a new seed release left alone because an admin changed them."""
 
     def __str__(self) -> str:
-        return f"thêm mới {self.added}, cập nhật {self.updated}, giữ nguyên {self.unchanged}"
+        text = f"thêm mới {self.added}, cập nhật {self.updated}, giữ nguyên {self.unchanged}"
+        return text + (f", giữ bản của quản trị viên {self.kept}" if self.kept else "")
 
 
 class KnowledgeStore:
@@ -64,70 +94,112 @@ class KnowledgeStore:
 
     def __init__(self, path: str | Path, seed_dir: str | Path | None = None) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(str(path))
-        if str(path) != ":memory:":
-            self.db.enable_wal()
+        self.db = open_database(path)
+        self._bad_logged: set[str] = set()
         self._ensure_schema()
         if seed_dir is not None:
             self.seed(Path(seed_dir))
 
     def _ensure_schema(self) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             for name, (columns, pk) in _TABLES.items():
                 table = self.db[name]
                 table.create(columns, pk=pk, if_not_exists=True, not_null={pk})
                 for column, kind in columns.items():  # files made by an older version
                     if column not in table.columns_dict:
                         table.add_column(column, kind)
+            self.db["admins"].create({"id": str, "added_by": str, "added_at": str}, pk="id", if_not_exists=True)
+            self.db["changes"].create(
+                {"id": int, "at": str, "who": str, "action": str, "summary": str, "undone_by": int},
+                pk="id", if_not_exists=True,
+            )
+            self.db["change_rows"].create(
+                {"change_id": int, "tbl": str, "key": str, "before": str, "after": str}, if_not_exists=True,
+            )
+            self.db["change_rows"].create_index(["tbl", "key"], if_not_exists=True)
+            self.db["change_rows"].create_index(["change_id"], if_not_exists=True)
             self.db["unanswered"].create(
                 {"id": int, "asked_at": str, "platform": str, "text": str, "folded": str},
                 pk="id", if_not_exists=True,
             )
             self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-            self.db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+            self.db["entries"].create_index(["question_key"], if_not_exists=True)
+            if self.meta("schema_version") != str(SCHEMA_VERSION):
+                stale = [r for r in self.db["entries"].rows_where("search is null")]
+                for columns, rows in _by_columns([with_derived("entries", r) for r in stale]).items():
+                    self.db.conn.executemany(_upsert_sql("entries", "id", columns), [[r[c] for c in columns] for r in rows])
+                self.set_meta("schema_version", str(SCHEMA_VERSION))
 
-    def seed(self, seed_dir: Path) -> ImportReport | None:
-        """Load the shipped knowledge files on the first start, and again whenever they change
-        (a new release); unchanged files cost one hash and no write."""
-        digest = files_digest(knowledge_files(seed_dir))
-        if self.meta("seed_digest") == digest:
-            return None
-        report = self.import_batch(read_batch(seed_dir), by="seed")
-        self.set_meta("seed_digest", digest)
-        log.info("seeded knowledge store %s from %s: %s", self.path, seed_dir, report)
-        return report
+    # --- the one write path ---------------------------------------------------------------
 
-    def version(self) -> str:
-        """Changes whenever the knowledge changes, from any process (for fresh answers)."""
-        return self.meta("changed_at") or ""
+    def write(
+        self, action: str, summary: str, who: str, writes: list[Write],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Write rows (None removes one) with their before and after in the audit log, all in
+        one transaction; returns the change's number. ``progress(done, total)`` is told every
+        few thousand rows (the command line shows it)."""
+        now = utc_now()
+        with transaction(self.db):
+            change_id = self.db["changes"].insert(
+                {"at": now, "who": who, "action": action, "summary": summary[:300], "undone_by": None}
+            ).last_pk
+            done = 0
+            for table, group in _by_table(writes).items():
+                pk = KEYS[table]
+                keys = [key for key, _ in group]
+                before = self.rows(table, keys)
+                removed = [(key,) for key, row in group if row is None]
+                if removed:
+                    self.db.conn.executemany(f"delete from [{table}] where [{pk}] = ?", removed)
+                stamp = {"updated_at": now} if table in _TABLES else {}
+                stamp |= {"changed_by": who} if table == "entries" else {}
+                upserts = [with_derived(table, row | stamp) for _, row in group if row is not None]
+                for columns, rows in _by_columns(upserts).items():
+                    self.db.conn.executemany(_upsert_sql(table, pk, columns), [[r[c] for c in columns] for r in rows])
+                after = self.rows(table, keys)
+                audit = []
+                for key in keys:
+                    audit.append((change_id, table, key, _json(before.get(key)), _json(after.get(key))))
+                    done += 1
+                    if progress is not None and done % 2000 == 0:
+                        progress(done, len(writes))
+                self.db.conn.executemany(
+                    "insert into change_rows (change_id, tbl, key, before, after) values (?, ?, ?, ?, ?)", audit
+                )
+            self.set_meta("changed_at", f"{now}#{change_id}")
+        return change_id
 
-    def meta(self, key: str) -> str | None:
-        row = self._get("meta", "key", key)
-        return row["value"] if row else None
+    def rows(self, table: str, keys: Iterable[str]) -> dict[str, dict]:
+        """Stored rows of ``table`` by key, for the keys that exist."""
+        pk = KEYS[table]
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, dict] = {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i:i + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            found.update((row[pk], row) for row in self.db[table].rows_where(f"[{pk}] in ({marks})", chunk))
+        return found
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self.db.conn:
-            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+    def row(self, table: str, key: str) -> dict | None:
+        return self.rows(table, [key]).get(key)
 
-    def import_path(self, path: str | Path, by: str = "import") -> ImportReport:
-        """Validate every file at ``path``, then write them all in one transaction."""
-        return self.import_batch(read_batch(Path(path)), by=by)
+    # --- imports and the seed -------------------------------------------------------------
 
-    def plan_import(self, batch: Batch) -> tuple[list[tuple[str, str, dict]], ImportReport]:
-        """The rows a batch would write, (table, key, row), leaving out rows identical to what is
-        stored, with the counts of added, updated and unchanged rows."""
+    def plan_import(self, batch: Batch) -> tuple[list[Write], ImportReport]:
+        """The rows a batch would write, leaving out rows identical to what is stored, with the
+        counts of added, updated and unchanged rows."""
         report = ImportReport()
-        writes = []
+        writes: list[Write] = []
         for table, records, to_row in (
             ("entries", batch.entries, entry_row), ("passages", batch.passages, plain_row),
             ("metrics", batch.metrics, metric_row), ("statistics", batch.statistics, plain_row),
         ):
-            pk = _TABLES[table][1]
-            for record in records:
-                row = to_row(record)
-                current = self._get(table, pk, row[pk])
+            pk = KEYS[table]
+            rows = [to_row(record) for record in records]
+            stored = self.rows(table, [row[pk] for row in rows])
+            for row in rows:
+                current = stored.get(row[pk])
                 if current is not None and all(current.get(k) == v for k, v in row.items()):
                     report.unchanged += 1
                     continue
@@ -136,21 +208,72 @@ class KnowledgeStore:
                 writes.append((table, row[pk], row))
         return writes, report
 
-    def import_batch(self, batch: Batch, by: str = "import") -> ImportReport:
-        """Upsert validated records in one transaction, without an audit trail (the shipped seed;
-        admins' imports go through the Editor). ``by`` marks who changed entries."""
-        writes, report = self.plan_import(batch)
-        now = _now()
-        with self.db.conn:
-            for table, _, row in writes:
-                stamp = {"updated_at": now} | ({"changed_by": by} if table == "entries" else {})
-                self.db[table].upsert(row | stamp, pk=_TABLES[table][1], alter=True)
-            self.db["meta"].upsert({"key": "changed_at", "value": now}, pk="key")
+    def import_path(self, path: str | Path, who: str = "import") -> ImportReport:
+        """Validate every file at ``path``, then write them all as one audited change."""
+        writes, report = self.plan_import(read_batch(Path(path)))
+        if writes:
+            self.write("import", f"Nhập {path}: {report}", who, writes)
         return report
 
-    def _get(self, table: str, pk: str, value: str) -> dict | None:
-        rows = list(self.db[table].rows_where(f"[{pk}] = ?", [value], limit=1))
-        return rows[0] if rows else None
+    def seed(self, seed_dir: Path) -> ImportReport | None:
+        """Apply the shipped knowledge files: all of them on the first start; after a new
+        release, only to rows no person has changed (an admin's edit or delete is never
+        reverted, a deleted entry never comes back). Recorded as a change by "seed".
+        Unchanged files cost one hash and no write."""
+        digest = files_digest(knowledge_files(seed_dir))
+        if self.meta("seed_digest") == digest:
+            return None
+        batch = read_batch(seed_dir)
+        writes, report = self.plan_import(batch)
+        touched = self.touched_by_people()
+        kept = [w for w in writes if (w[0], w[1]) in touched]
+        writes = [w for w in writes if (w[0], w[1]) not in touched]
+        report.kept = len(kept)
+        report.added -= sum(1 for w in kept if self.row(w[0], w[1]) is None)
+        report.updated = len(writes) - report.added
+        shipped = _seed_keys(batch)
+        previous = {(t, k) for t, k in json.loads(self.meta("seed_keys") or "[]")}
+        gone = sorted(previous - {(t, k) for t, k in shipped} - touched)
+        writes += [removal for t, k in gone if (removal := self._removal(t, k)) is not None]
+        first = self.meta("seed_digest") is None
+        with transaction(self.db):
+            if writes:
+                what = "Nạp dữ liệu gốc" if first else "Cập nhật dữ liệu gốc (phiên bản mới)"
+                self.write("seed", f"{what}: {report}" + (f", bỏ {len(gone)}" if gone else ""), SEED, writes)
+            self.set_meta("seed_digest", digest)
+            self.set_meta("seed_keys", json.dumps(shipped, ensure_ascii=False))
+        log.info("seeded knowledge store %s from %s: %s", self.path, seed_dir, report)
+        return report
+
+    def touched_by_people(self) -> set[tuple[str, str]]:
+        """(table, key) of every row a person (not the seed) has ever changed."""
+        rows = self.db.execute(
+            "select distinct r.tbl, r.key from change_rows r join changes c on c.id = r.change_id where c.who != ?",
+            [SEED],
+        ).fetchall()
+        return {(t, k) for t, k in rows}
+
+    def _removal(self, table: str, key: str) -> Write | None:
+        """How a row the seed no longer ships leaves: entries are marked deleted (undoable),
+        other rows are removed; None when it is already gone."""
+        current = self.row(table, key)
+        if current is None or current.get("deleted"):
+            return None
+        return (table, key, current | {"deleted": 1}) if table == "entries" else (table, key, None)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def version(self) -> str:
+        """Changes whenever the knowledge changes, from any process (for fresh answers)."""
+        return self.meta("changed_at") or ""
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("select value from meta where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("insert into meta (key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
+                        [key, value])
 
     def entries(self) -> list[dict]:
         """Live FAQ entries with their lists decoded."""
@@ -166,19 +289,95 @@ class KnowledgeStore:
         return [row | {"phrasings": json.loads(row["phrasings"])} for row in self.db["metrics"].rows_where(order_by="key")]
 
     def statistics(self, metric: str | None = None) -> list[dict]:
+        """Figures that make sense; a broken row (a value that is not a finite number, a period
+        that is not a month), written by an older version or by hand, is left out and logged."""
+        return [row for row in self._statistics(metric) if not self._problem(row)]
+
+    def bad_statistics(self) -> list[tuple[str, str]]:
+        """(row id, what is wrong) for each figure left out of answers and updates."""
+        return [(row["id"], problem) for row in self._statistics(None) if (problem := self._problem(row))]
+
+    def _statistics(self, metric: str | None) -> list[dict]:
         if metric is None:
             return list(self.db["statistics"].rows_where(order_by="metric, period_end"))
         return list(self.db["statistics"].rows_where("metric = ?", [metric], order_by="period_end"))
 
-    def counts(self) -> dict[str, int]:
-        """Row counts per knowledge table, for status lines and tests."""
-        return {name: self.db[name].count for name in _TABLES}
+    def _problem(self, row: dict) -> str:
+        fields = {k: ("" if row.get(k) is None else row[k]) for k in STAT_COLUMNS}
+        errors, _ = validate_statistic(fields)
+        problem = "; ".join(f"{f}: {m}" for f, m in errors)
+        if problem and row["id"] not in self._bad_logged:
+            self._bad_logged.add(row["id"])
+            log.error("statistics row %r left out of answers: %s", row["id"], problem)
+        return problem
 
-    def record_unanswered(self, platform: str, text: str, folded: str) -> None:
-        """Keep a question the bot could not answer (no user names), for the admins' review."""
-        self.db["unanswered"].insert(
-            {"asked_at": _now(), "platform": platform, "text": text[:500], "folded": folded[:500]}
+    def counts(self) -> dict[str, int]:
+        """Row counts per knowledge table (live entries only), for status lines and tests."""
+        counts = {name: self.db[name].count for name in _TABLES}
+        counts["entries"] = self.db.execute("select count(*) from entries where deleted = 0").fetchone()[0]
+        return counts
+
+
+
+def record_unanswered(path: str | Path, platform: str, text: str, folded: str) -> None:
+    """Keep a question the bot could not answer (no user names), for the admins' review; on a
+    connection of its own, so it can run in any thread."""
+    db = open_database(path)
+    try:
+        db["unanswered"].insert(
+            {"asked_at": utc_now(), "platform": platform, "text": text[:500], "folded": folded[:500]}
         )
+    finally:
+        db.close()
+
+
+def _by_table(writes: list[Write]) -> dict[str, list[tuple[str, dict | None]]]:
+    """Writes grouped by table, the last write of a key winning, in first-seen order."""
+    grouped: dict[str, dict[str, dict | None]] = {}
+    for table, key, row in writes:
+        grouped.setdefault(table, {})[key] = row
+    return {table: list(rows.items()) for table, rows in grouped.items()}
+
+
+def _by_columns(rows: list[dict]) -> dict[tuple[str, ...], list[dict]]:
+    grouped: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(tuple(row), []).append(row)
+    return grouped
+
+
+def _upsert_sql(table: str, pk: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join("?" * len(columns))
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk) or f"[{pk}] = excluded.[{pk}]"
+    return f"insert into [{table}] ({names}) values ({marks}) on conflict([{pk}]) do update set {updates}"
+
+
+def _json(row: dict | None) -> str | None:
+    return json.dumps(audited(row), ensure_ascii=False) if row is not None else None
+
+
+def audited(row: dict) -> dict:
+    """A row as the audit log keeps it: without the derived columns."""
+    return {k: v for k, v in row.items() if k not in _ALL_DERIVED}
+
+
+_ALL_DERIVED = {c for columns in DERIVED.values() for c in columns}
+
+
+def with_derived(table: str, row: dict) -> dict:
+    """The row with its derived columns computed."""
+    if table != "entries":
+        return row
+    row = audited(row)
+    text = " ".join(str(row.get(k) or "") for k in ("id", "question", "phrasings", "answer"))
+    return row | {"search": fold(text), "question_key": fold(row.get("question") or "")}
+
+
+def _seed_keys(batch: Batch) -> list[list[str]]:
+    keys = [["entries", r["id"]] for r in batch.entries] + [["passages", r["id"]] for r in batch.passages]
+    keys += [["metrics", r["key"]] for r in batch.metrics] + [["statistics", r["id"]] for r in batch.statistics]
+    return keys
 
 
 def entry_row(record: dict) -> dict:
@@ -209,10 +408,6 @@ def files_digest(files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def export_knowledge(store: KnowledgeStore, folder: Path) -> list[Path]:
     """Write the knowledge base as the files it is imported from (entries, passages and
     metrics as YAML, statistics as CSV): importing them back changes nothing."""
@@ -234,14 +429,19 @@ def export_knowledge(store: KnowledgeStore, folder: Path) -> list[Path]:
         writer = csv.writer(out)
         writer.writerow(STAT_COLUMNS)
         for row in store.statistics():
-            writer.writerow([_csv_value(row[c]) for c in STAT_COLUMNS])
+            writer.writerow([csv_cell(row[c]) for c in STAT_COLUMNS])
     written.append(path)
     return written
 
 
-def _csv_value(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """A value as a CSV cell: whole numbers without '.0', text that a spreadsheet would run
+    as a formula escaped with a leading apostrophe."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -6,9 +6,11 @@ import datetime as dt
 
 import sqlite_utils
 
+from .db import transaction
+
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Subscriptions:
@@ -17,7 +19,7 @@ class Subscriptions:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.table = db["subscribers"]
-        with db.conn:
+        with transaction(db):
             self.table.create(
                 {"id": str, "platform": str, "chat_id": str, "active": int, "subscribed_at": str,
                  "changed_at": str, "reason": str},
@@ -37,7 +39,7 @@ class Subscriptions:
         if self.is_active(platform, chat_id):
             return False
         now = _now()
-        with self.db.conn:
+        with transaction(self.db):
             self.table.upsert(
                 {"id": self._key(platform, chat_id), "platform": platform, "chat_id": str(chat_id), "active": 1,
                  "subscribed_at": now, "changed_at": now, "reason": ""},
@@ -50,7 +52,7 @@ class Subscriptions:
         when it was not subscribed."""
         if not self.is_active(platform, chat_id):
             return False
-        with self.db.conn:
+        with transaction(self.db):
             self.table.update(self._key(platform, chat_id), {"active": 0, "changed_at": _now(), "reason": reason})
         return True
 

@@ -41,12 +41,41 @@ def fold(text: str) -> str:
     """Lowercase ASCII form of Vietnamese text: no tone marks, no diacritics, đ→d.
 
     Old and new tone placement (hoà/hòa, uỷ/ủy) and NFD input all give the same result, so
-    the exact position of a mark never matters.
+    the exact position of a mark never matters. Latin letters go through one translation
+    table (fast: folding runs on every entry written and every question asked); text with
+    other decomposable letters takes the general path.
     """
+    quick = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+    if not quick.isascii() and any(_decomposes(ch) for ch in set(quick) if not ch.isascii()):
+        return _fold_slowly(text)
+    return _SPACE_RE.sub(" ", quick).strip()
+
+
+def _fold_slowly(text: str) -> str:
     text = unicodedata.normalize("NFD", text.translate(_LETTER_MAP).lower())
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     text = unicodedata.normalize("NFC", text).translate(_LETTER_MAP)
     return _SPACE_RE.sub(" ", text).strip()
+
+
+def _decomposes(ch: str) -> bool:
+    """Whether NFD changes a character (a canonical decomposition), or it is a lone mark."""
+    decomposition = unicodedata.decomposition(ch)
+    return bool(decomposition and not decomposition.startswith("<")) or unicodedata.category(ch) == "Mn"
+
+
+def _fold_table() -> dict[int, str]:
+    """Each Latin letter with marks (and each combining mark) to what folding makes of it."""
+    table: dict[int, str] = {}
+    for code in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00), *range(0x0300, 0x0370)]:
+        ch = chr(code)
+        folded = _fold_slowly(ch) if unicodedata.category(ch) != "Mn" else ""
+        if folded != ch.lower() and (folded.isascii() or not folded):
+            table[code] = folded
+    return table
+
+
+_FOLD_TABLE = _fold_table()
 
 
 def fold_for_matching(text: str) -> str:

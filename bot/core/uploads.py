@@ -20,8 +20,6 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
-
 from .loader import (
     KINDS,
     STAT_COLUMNS,
@@ -30,6 +28,7 @@ from .loader import (
     Row,
     duplicate_problems,
     name_kind,
+    unescape_cell,
     validate_rows,
     yaml_rows,
 )
@@ -41,7 +40,6 @@ MAX_UNPACKED = 40 * 1024 * 1024
 MAX_ROWS = 20_000
 """Bounds the work on a sheet whose cells sit far down (a sparse sheet is tiny when zipped)."""
 MAX_COLUMNS = 40
-MAX_YAML_DEPTH = 20
 FORMATS = "YAML (.yaml, .yml), CSV (.csv) hoặc Excel (.xlsx)"
 
 # Columns of each kind in a table (CSV or a sheet): required, then optional.
@@ -57,12 +55,8 @@ LIST_COLUMNS = ("phrasings", "tags")
 PERIOD_COLUMNS = ("period_start", "period_end")
 _TRUE = {"true", "1", "có", "co", "x", "yes", "đúng"}
 _FALSE = {"false", "0", "không", "khong", "no", "sai"}
-_SAFE_TAGS = {"!!str", "!!int", "!!float", "!!bool", "!!null"}
 # Tone marks and the marks of ă â ê ô ơ ư, as NFD spells Vietnamese vowels.
 _VIETNAMESE_MARKS = set("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
-_OPEN_TOKENS = (yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken,
-                yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
-_CLOSE_TOKENS = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
 
 Part = tuple[str, str, list[Row]]
 """Rows of one kind from one place (a file or a sheet), named for the messages."""
@@ -87,14 +81,6 @@ def read_upload(name: str, data: bytes) -> Batch:
     else:
         parts = [_yaml_part(name, data)]
     return _batch(name, parts)
-
-
-def try_read_upload(name: str, data: bytes) -> Batch | KnowledgeFileError:
-    """read_upload, returning the refusal instead of raising it (for worker threads)."""
-    try:
-        return read_upload(name, data)
-    except KnowledgeFileError as exc:
-        return exc
 
 
 def _batch(name: str, parts: list[Part]) -> Batch:
@@ -175,45 +161,8 @@ def _vietnamese_letter(ch: str) -> bool:
 
 def _yaml_part(name: str, data: bytes) -> Part:
     text = decode(name, data, hint="UTF-8")
-    check_yaml(name, text)
     rows = yaml_rows(name, text)
     return name, name_kind(name) or _yaml_kind(name, rows), rows
-
-
-def check_yaml(name: str, text: str) -> None:
-    """Refuse anchors and aliases (a few lines of aliases can expand to gigabytes even under
-    SafeLoader), tags and directives, and deep nesting, before anything is constructed."""
-    problems: list[str] = []
-    depth = 0
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        for token in yaml.scan(text, Loader=loader):
-            line = token.start_mark.line + 1
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                problems.append(f"{name}, dòng {line}: không dùng neo hoặc tham chiếu YAML ('&', '*'); "
-                                "hãy viết đầy đủ từng mục")
-            elif isinstance(token, yaml.TagToken):
-                handle, suffix = token.value
-                tag = f"{handle or ''}{suffix}" if handle else f"!<{suffix}>"
-                if tag not in _SAFE_TAGS:
-                    problems.append(f"{name}, dòng {line}: không chấp nhận thẻ YAML '{tag}'; "
-                                    "chỉ dùng chữ, số, ngày và danh sách")
-            elif isinstance(token, yaml.DirectiveToken):
-                problems.append(f"{name}, dòng {line}: không chấp nhận chỉ thị YAML '%{token.name}'")
-            elif isinstance(token, _OPEN_TOKENS):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    problems.append(f"{name}, dòng {line}: dữ liệu lồng nhau quá sâu (tối đa {MAX_YAML_DEPTH} mức)")
-            elif isinstance(token, _CLOSE_TOKENS):
-                depth -= 1
-            if len(problems) >= 10 or depth > MAX_YAML_DEPTH:
-                break
-    except yaml.YAMLError as exc:  # reported here: parsing on would recurse into whatever broke
-        mark = getattr(exc, "problem_mark", None)
-        where = f", dòng {mark.line + 1}" if mark else ""
-        problems.append(f"{name}{where}: YAML không hợp lệ ({getattr(exc, 'problem', None) or exc})")
-    if problems:
-        raise KnowledgeFileError(problems)
 
 
 def _yaml_kind(name: str, rows: list[Row]) -> str:
@@ -346,7 +295,7 @@ def _cell_text(column: str, value: Any) -> str:
         return value.strftime("%Y-%m" if column in PERIOD_COLUMNS else "%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unescape_cell(str(value).strip())
 
 
 def _field(column: str, text: str) -> Any:
