@@ -41,7 +41,8 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
         return _refused(exc.problems, "Không nhập được, cơ sở dữ liệu giữ nguyên:")
 
     def progress(done: int, total: int) -> None:
-        print(f"Đang ghi {done}/{total}...", file=sys.stderr, flush=True)
+        if total >= 5000 and (done % 5000 == 0 or done == total):
+            print(f"Đang ghi {done}/{total} dòng...", file=sys.stderr, flush=True)
 
     change, report = Editor(_store(settings)).import_batch(batch, WHO, str(args.path), progress)
     print(f"Đã nhập {args.path}: {report}." + (f" Thay đổi số {change}." if change else ""))

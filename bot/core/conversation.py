@@ -267,8 +267,9 @@ class Conversation:
 
     @property
     def engine(self) -> Engine:
-        """The engine for the knowledge as it is now (see LiveEngine)."""
-        return self._engine.current() if isinstance(self._engine, LiveEngine) else self._engine
+        """The engine answering now; :meth:`refresh` swaps in a new one when the knowledge
+        changed (nothing here touches the database: every message uses it)."""
+        return self._engine.latest if isinstance(self._engine, LiveEngine) else self._engine
 
     def is_admin(self, msg: Incoming) -> bool:
         return f"{msg.platform}:{msg.user_id}" in self.admins
@@ -312,8 +313,10 @@ class Conversation:
         return await asyncio.to_thread(run)
 
     def refresh(self) -> asyncio.Future | None:
-        """Start re-indexing if the knowledge changed (here or in another process); returns the
-        rebuild in progress, if any. The runtime also calls this every few seconds."""
+        """Start re-indexing if the knowledge changed (here or in another process), and read
+        the admin list again; returns the rebuild in progress, if any. Called after every
+        admin message; the runtime also calls it every few seconds."""
+        self.admins.reload()
         if isinstance(self._engine, LiveEngine):
             self._engine.current()
             return self._engine.building
@@ -658,13 +661,13 @@ class Conversation:
         lines = ["Các thay đổi gần đây (giờ UTC):"] + [c.line() for c in changes]
         return [Reply("\n".join(lines) + "\nHoàn tác: /hoantac <số>.")]
 
-    def _undo(self, msg: Incoming, args: str) -> list[Reply]:
+    async def _undo(self, msg: Incoming, args: str) -> list[Reply]:
         """Ask before undoing; only owners may undo changes to the admin list."""
         number = number_after("#" + args.strip().lstrip("#"), "#")
         if number is None:
             return [Reply("Hãy gõ số thay đổi, ví dụ: /hoantac 12 (xem số bằng /lichsu).")]
         try:
-            plan = self.editor.undo_plan(number)
+            plan = await self._in_worker(lambda editor: editor.undo_plan(number))  # reads every row it changed
         except EditError as exc:
             return [Reply(str(exc))]
         owner = self._who(msg) in self.admins.owners

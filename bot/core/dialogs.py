@@ -127,10 +127,22 @@ class Dialog:
             return self.title
         lines = [f"{self.title} – kiểm tra trước khi lưu:"]
         for s in self.steps:
-            value = self.values.get(s.field)
-            shown = " | ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-            lines.append(f"• {s.prompt.split(':')[0].split('?')[0]}: {shown or '(trống)'}")
+            lines.append(f"• {s.prompt.split(':')[0].split('?')[0]}: {_shown(s, self.values.get(s.field)) or '(trống)'}")
         return "\n".join(lines)
+
+
+def _shown(step: Step, value: Any) -> str:
+    """A value as the admin chose or typed it: a choice by its label, a number without '.0'."""
+    label = next((label for label, choice in step.choices if choice == value), None)
+    if label is not None:
+        return label
+    if isinstance(value, list):
+        return " | ".join(value)
+    if isinstance(value, tuple):
+        return " – ".join(dict.fromkeys(value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else str(value)
 
 
 def add_entry_dialog(question: str | None = None, source: str | None = None) -> Dialog:

@@ -351,6 +351,11 @@ class LiveEngine:
         self._version = store.version()
         self.building: asyncio.Future | None = None
 
+    @property
+    def latest(self) -> Engine:
+        """The engine built last, without looking for changes."""
+        return self._engine
+
     def current(self) -> Engine:
         version = self.store.version()
         if version != self._version and self.building is None:

@@ -69,6 +69,8 @@ KEYS = {name: pk for name, (_, pk) in _TABLES.items()} | {"admins": "id"}
 """The tables a change may write, with their primary key."""
 _CHUNK = 500
 """Keys per ``IN (...)`` query: well under SQLite's limit on bound parameters."""
+_BATCH = 1000
+"""Rows written between two progress reports."""
 
 Write = tuple[str, str, "dict | None"]
 """One row a change writes: (table, key, the whole new row, or None to remove it)."""
@@ -149,23 +151,23 @@ class KnowledgeStore:
                 pk = KEYS[table]
                 keys = [key for key, _ in group]
                 before = self.rows(table, keys)
-                removed = [(key,) for key, row in group if row is None]
-                if removed:
-                    self.db.conn.executemany(f"delete from [{table}] where [{pk}] = ?", removed)
                 stamp = {"updated_at": now} if table in _TABLES else {}
                 stamp |= {"changed_by": who} if table == "entries" else {}
-                upserts = [with_derived(table, row | stamp) for _, row in group if row is not None]
-                for columns, rows in _by_columns(upserts).items():
-                    self.db.conn.executemany(_upsert_sql(table, pk, columns), [[r[c] for c in columns] for r in rows])
-                after = self.rows(table, keys)
-                audit = []
-                for key in keys:
-                    audit.append((change_id, table, key, _json(before.get(key)), _json(after.get(key))))
-                    done += 1
-                    if progress is not None and done % 2000 == 0:
+                for start in range(0, len(group), _BATCH):
+                    chunk = group[start:start + _BATCH]
+                    removed = [(key,) for key, row in chunk if row is None]
+                    if removed:
+                        self.db.conn.executemany(f"delete from [{table}] where [{pk}] = ?", removed)
+                    upserts = [with_derived(table, row | stamp) for _, row in chunk if row is not None]
+                    for columns, rows in _by_columns(upserts).items():
+                        self.db.conn.executemany(_upsert_sql(table, pk, columns), [[r[c] for c in columns] for r in rows])
+                    done += len(chunk)
+                    if progress is not None:
                         progress(done, len(writes))
+                after = self.rows(table, keys)
                 self.db.conn.executemany(
-                    "insert into change_rows (change_id, tbl, key, before, after) values (?, ?, ?, ?, ?)", audit
+                    "insert into change_rows (change_id, tbl, key, before, after) values (?, ?, ?, ?, ?)",
+                    [(change_id, table, key, _json(before.get(key)), _json(after.get(key))) for key in keys],
                 )
             self.set_meta("changed_at", f"{now}#{change_id}")
         return change_id
