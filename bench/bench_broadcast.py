@@ -26,9 +26,9 @@ from telegram import Bot  # noqa: E402
 from bot.broadcast.delivery import Dispatcher, Limits  # noqa: E402
 from bot.broadcast.ledger import Ledger  # noqa: E402
 from bot.broadcast.service import BroadcastService  # noqa: E402
+from bot.broadcast.subscriptions import Subscriptions  # noqa: E402
 from bot.channels.telegram import telegram_sender  # noqa: E402
-from bot.core.store import KnowledgeStore  # noqa: E402
-from bot.core.subscriptions import Subscriptions  # noqa: E402
+from bot.knowledge.store import KnowledgeStore  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 
 

@@ -39,7 +39,7 @@ thị xã thị trấn thôn bản tổ dân phố khu dân cư hộ gia đình 
 
 
 def synthetic_items(n: int, seed: int = 7):
-    from bot.core.items import FaqItem
+    from bot.search.items import FaqItem
 
     rng = random.Random(seed)
     items = []
@@ -55,7 +55,7 @@ def synthetic_items(n: int, seed: int = 7):
 
 def queries(items, count: int, seed: int = 11) -> list[str]:
     """Half reworded known questions (words dropped, no diacritics), half random word salad."""
-    from bot.core.text import fold
+    from bot.search.text import fold
 
     rng = random.Random(seed)
     out = []
@@ -76,8 +76,8 @@ def percentile(values: list[float], p: float) -> float:
 
 def measure(n: int, count: int) -> dict:
     """One size, in this process: build times, latencies, peak memory."""
-    from bot.core.engine import Engine
     from bot.evaluation.baselines import BM25Baseline, WRatioBaseline
+    from bot.search.engine import Engine
 
     items = synthetic_items(n)
     qs = queries(items, count)

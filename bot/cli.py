@@ -8,18 +8,17 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from .core.db import StoreError, explain
 from .kbcli import add_commands
+from .knowledge.db import StoreError, explain
 from .logs import setup_logging
 from .settings import Settings
 
 
 def _engine(settings: Settings):
-    from .core.engine import Engine
-    from .core.store import KnowledgeStore
+    from .knowledge.live import build_engine
+    from .knowledge.store import KnowledgeStore
 
-    store = KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
-    return Engine.from_store(store)
+    return build_engine(KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir))
 
 
 def build_broadcasts(settings: Settings, store, subscriptions):
@@ -37,10 +36,10 @@ def build_broadcasts(settings: Settings, store, subscriptions):
 
 def build_conversation(settings: Settings, flood=None):
     """The conversation layer over the configured database, shared by every channel."""
-    from .core.conversation import Conversation, parse_admins
-    from .core.engine import LiveEngine
-    from .core.store import KnowledgeStore
-    from .core.subscriptions import Subscriptions
+    from .broadcast.subscriptions import Subscriptions
+    from .chat.conversation import Conversation, parse_admins
+    from .knowledge.live import LiveEngine
+    from .knowledge.store import KnowledgeStore
 
     store = KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
     subscriptions = Subscriptions(store.db)
@@ -61,7 +60,7 @@ NO_TOKEN = (
 
 def format_answer(answer) -> str:
     """Plain-text rendering of an answer for a person at a terminal."""
-    from .core.conversation import render_answer
+    from .chat.conversation import render_answer
 
     lines = [render_answer(answer)]
     lines += [f"  {i}. {suggestion}" for i, suggestion in enumerate(answer.suggestions, 1)]
@@ -82,7 +81,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from .channels.console import run_console
-    from .core.conversation import FloodControl
+    from .chat.conversation import FloodControl
 
     return run_console(build_conversation(settings, flood=FloodControl(limit=10**9)))
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from .core.editing import EditError, Editor
-from .core.loader import KnowledgeFileError, read_batch
-from .core.store import KnowledgeStore, export_knowledge
+from .knowledge.editing import EditError, Editor
+from .knowledge.loader import KnowledgeFileError, read_batch
+from .knowledge.store import KnowledgeStore, export_knowledge
 from .settings import Settings
 
 WHO = "cli"

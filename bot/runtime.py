@@ -14,7 +14,7 @@ from aiohttp import web
 
 from .broadcast.quota import MonthlyCounter
 from .broadcast.service import start_scheduler
-from .core.conversation import Conversation
+from .chat.conversation import Conversation
 from .logs import redact_secrets
 from .settings import Settings
 

@@ -10,10 +10,11 @@ import pytest
 from bot.broadcast.delivery import Dispatcher
 from bot.broadcast.ledger import Ledger
 from bot.broadcast.service import BroadcastService
-from bot.core.conversation import Conversation, FloodControl, parse_admins
-from bot.core.engine import Engine, LiveEngine
-from bot.core.store import KnowledgeStore
-from bot.core.subscriptions import Subscriptions
+from bot.broadcast.subscriptions import Subscriptions
+from bot.chat.conversation import Conversation, FloodControl, parse_admins
+from bot.knowledge.live import LiveEngine, build_engine
+from bot.knowledge.store import KnowledgeStore
+from bot.search.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -28,7 +29,7 @@ def seed_store(tmp_path_factory) -> KnowledgeStore:
 
 @pytest.fixture(scope="session")
 def engine(seed_store) -> Engine:
-    return Engine.from_store(seed_store, today=TODAY)
+    return build_engine(seed_store, today=TODAY)
 
 
 @pytest.fixture

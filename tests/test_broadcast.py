@@ -26,9 +26,9 @@ from bot.broadcast.service import (
     BroadcastService,
     monthly_trigger,
 )
-from bot.core.periods import Month
-from bot.core.store import KnowledgeStore
-from bot.core.subscriptions import Subscriptions
+from bot.broadcast.subscriptions import Subscriptions
+from bot.knowledge.store import KnowledgeStore
+from bot.search.periods import Month
 
 from .conftest import ROOT, write
 from .fakes.telegram_server import FakeTelegram

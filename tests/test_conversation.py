@@ -7,7 +7,7 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.conversation import (
+from bot.chat.conversation import (
     ALREADY_SUBSCRIBED,
     NOT_ADMIN,
     NOT_SUBSCRIBED,

@@ -18,13 +18,13 @@ import pytest
 import yaml
 
 from bot.broadcast.ledger import Ledger
+from bot.broadcast.subscriptions import Subscriptions
+from bot.chat.conversation import STALE_OPTION, Incoming
 from bot.cli import main
-from bot.core.conversation import STALE_OPTION, Incoming
-from bot.core.editing import EditError, Editor
-from bot.core.engine import Engine
-from bot.core.loader import KnowledgeFileError, read_batch
-from bot.core.store import KnowledgeStore, export_knowledge
-from bot.core.subscriptions import Subscriptions
+from bot.knowledge.editing import EditError, Editor
+from bot.knowledge.live import build_engine
+from bot.knowledge.loader import KnowledgeFileError, read_batch
+from bot.knowledge.store import KnowledgeStore, export_knowledge
 
 from .conftest import KNOWLEDGE, ROOT, write
 
@@ -189,7 +189,7 @@ async def test_a_broken_figure_already_stored_is_skipped_logged_and_shown_to_adm
         db.execute("update statistics set value = ? where metric = 'luot_can_bo_dieu_dong_luan_chuyen'", [float("inf")])
         db.execute("insert into statistics (id, metric, value, unit, period_start, period_end, scope, source, note)"
                    " values ('hong', 'luot_can_bo_dieu_dong_luan_chuyen', null, 'lượt', '2026-10', '2026-10', '', 'x', '')")
-    answer = Engine.from_store(KnowledgeStore(path)).answer("sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển")
+    answer = build_engine(KnowledgeStore(path)).answer("sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển")
     assert "inf" not in answer.answer
     out = run_cli("ask", "có bao nhiêu lượt cán bộ được luân chuyển", env={"DATABASE_PATH": str(path)})
     assert out.returncode == 0 and "inf lượt" not in out.stdout

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.conversation import NOT_ADMIN, Incoming
-from bot.core.dialogs import CANCEL, SAVE, SKIP
+from bot.chat.conversation import NOT_ADMIN, Incoming
+from bot.chat.dialogs import CANCEL, SAVE, SKIP
 
 
 def admin(text=None, choice=None, upload=None):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.conversation import NOT_ADMIN, Incoming
-from bot.core.editing import EditError, Editor
-from bot.core.engine import LiveEngine
-from bot.core.store import KnowledgeStore
+from bot.chat.conversation import NOT_ADMIN, Incoming
+from bot.knowledge.editing import EditError, Editor
+from bot.knowledge.live import LiveEngine
+from bot.knowledge.store import KnowledgeStore
 
 from .conftest import KNOWLEDGE, TODAY
 

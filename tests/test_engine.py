@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.engine import Engine
-from bot.core.store import KnowledgeStore
-from bot.core.text import fold
+from bot.knowledge.live import build_engine
+from bot.knowledge.store import KnowledgeStore
+from bot.search.engine import Engine
+from bot.search.text import fold
 
 from .conftest import TODAY
 
@@ -134,7 +135,7 @@ def test_any_text_gets_a_well_formed_answer(engine, text):
 @pytest.fixture
 def synthetic_engine(tmp_path, synthetic_kb) -> Engine:
     store = KnowledgeStore(tmp_path / "bot.db", seed_dir=synthetic_kb)
-    return Engine.from_store(store, today=TODAY)
+    return build_engine(store, today=TODAY)
 
 
 def test_figures_of_a_period_are_summed_from_monthly_rows(synthetic_engine):

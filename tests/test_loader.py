@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
-from bot.core.loader import KnowledgeFileError, read_batch
-from bot.core.store import KnowledgeStore
+from bot.knowledge.loader import KnowledgeFileError, read_batch
+from bot.knowledge.store import KnowledgeStore
 
 from .conftest import KNOWLEDGE, write
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.periods import Month, Period, find_period
+from bot.search.periods import Month, Period, find_period
 
 
 def months(y1, m1, y2, m2):

@@ -21,8 +21,8 @@ from bot.channels.telegram import (
     to_html,
     webhook_options,
 )
+from bot.chat.conversation import NOT_ADMIN, STALE_OPTION, FloodControl
 from bot.cli import build_conversation
-from bot.core.conversation import NOT_ADMIN, STALE_OPTION, FloodControl
 from bot.logs import REDACTED, redact_secrets
 from bot.settings import Settings
 

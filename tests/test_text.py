@@ -5,8 +5,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.analysis import normalize
-from bot.core.text import clean, fold, fold_for_matching, tokenize
+from bot.search.analysis import normalize
+from bot.search.text import clean, fold, fold_for_matching, tokenize
 
 
 def test_fold_removes_diacritics_and_d_stroke():

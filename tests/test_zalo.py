@@ -19,8 +19,8 @@ from bot.channels.zalo import (
     ZaloChannel,
     ZaloClient,
 )
+from bot.chat.conversation import SUBSCRIBED, FloodControl
 from bot.cli import build_conversation
-from bot.core.conversation import SUBSCRIBED, FloodControl
 from bot.logs import REDACTED, redact_secrets
 from bot.settings import Settings
 

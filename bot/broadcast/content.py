@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..core.items import format_number
-from ..core.periods import Month
-from ..core.store import KnowledgeStore
+from ..knowledge.store import KnowledgeStore
+from ..search.items import format_number
+from ..search.periods import Month
 from .ledger import Ledger
 
 MAX_CHANGED = 5

@@ -19,9 +19,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ..core.subscriptions import Subscriptions
-from ..core.text import split_message
+from ..search.text import split_message
 from .ledger import BLOCKED, FAILED, PENDING, SENDING, SENT, Ledger, Progress
+from .subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ..core.db import transaction
+from ..knowledge.db import transaction
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
 MAX_ANNOUNCEMENT = 1000

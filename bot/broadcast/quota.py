@@ -7,7 +7,7 @@ import datetime as dt
 
 import sqlite_utils
 
-from ..core.db import transaction
+from ..knowledge.db import transaction
 
 
 class MonthlyCounter:

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from ..core.periods import Month
-from ..core.store import KnowledgeStore
-from ..core.subscriptions import Subscriptions
+from ..knowledge.store import KnowledgeStore
+from ..search.periods import Month
 from .content import build_update
 from .delivery import Dispatcher
 from .ledger import Ledger, Progress
+from .subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..core.conversation import Option, Reply
+from ..chat.conversation import Option, Reply
 
 NO_SUCH_CHOICE = Option("", "")
 """Returned by :meth:`Menus.choose` for a number that matches no option."""

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from ..core.conversation import Conversation, Incoming, Reply
+from ..chat.conversation import Conversation, Incoming, Reply
 from .choices import NO_SUCH_CHOICE, Menus
 
 WELCOME = (

@@ -1,5 +1,5 @@
 """Telegram channel: a python-telegram-bot Application that carries messages to and from the
-platform-independent :class:`~bot.core.conversation.Conversation`.
+platform-independent :class:`~bot.chat.conversation.Conversation`.
 
 Everything Telegram-specific lives here: group addressing (mentions, replies to the bot),
 inline keyboards for choices, inline mode, HTML escaping, splitting under 4,096 characters,
@@ -63,10 +63,10 @@ from ..broadcast.delivery import (
 )
 from ..broadcast.ledger import Progress
 from ..broadcast.service import BroadcastService
-from ..core.conversation import Conversation, Incoming, Reply
-from ..core.text import split_message
-from ..core.uploads import MAX_UPLOAD
+from ..chat.conversation import Conversation, Incoming, Reply
+from ..knowledge.uploads import MAX_UPLOAD
 from ..logs import redact_secrets
+from ..search.text import split_message
 from ..settings import Settings
 
 log = logging.getLogger(__name__)

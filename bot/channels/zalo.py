@@ -1,5 +1,5 @@
 """Zalo channel: the Zalo Bot Platform spoken over httpx, carrying messages to and from the
-same :class:`~bot.core.conversation.Conversation` as Telegram.
+same :class:`~bot.chat.conversation.Conversation` as Telegram.
 
 Zalo has no buttons, no message editing and no command menu: choices become numbered lines
 answered with a digit, commands arrive as plain text (and as Vietnamese words such as "đăng ký"),
@@ -30,8 +30,8 @@ from ..broadcast.delivery import (
     Transient,
 )
 from ..broadcast.quota import MonthlyCounter
-from ..core.conversation import Conversation, Incoming, Reply
-from ..core.text import fold, split_message
+from ..chat.conversation import Conversation, Incoming, Reply
+from ..search.text import fold, split_message
 from .choices import NO_SUCH_CHOICE, Menus
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 
-from ..core.analysis import Analyzer
-from ..core.items import Item
-from ..core.text import fold_for_matching, tokenize
+from ..search.analysis import Analyzer
+from ..search.items import Item
+from ..search.text import fold_for_matching, tokenize
 
 
 def _render(item: Item) -> str:

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.loader import MAX_ANSWER_CHARS
-from ..core.text import fold
+from ..knowledge.loader import MAX_ANSWER_CHARS
+from ..search.text import fold
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..core.engine import Engine
+from ..search.engine import Engine
 from .baselines import BM25Baseline, WRatioBaseline
 from .questions import LabelledQuestion, load_questions
 

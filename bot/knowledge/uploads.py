@@ -20,6 +20,7 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..search.text import clean
 from .loader import (
     KINDS,
     STAT_COLUMNS,
@@ -32,7 +33,6 @@ from .loader import (
     validate_rows,
     yaml_rows,
 )
-from .text import clean
 
 MAX_UPLOAD = 2 * 1024 * 1024
 MAX_UNPACKED = 40 * 1024 * 1024

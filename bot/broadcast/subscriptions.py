@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlite_utils
 
-from .db import transaction
+from ..knowledge.db import transaction
 
 
 def _now() -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from ..search.text import fold
 from .db import open_database, transaction, utc_now
 from .loader import (
     FORMULA_STARTS,
@@ -33,7 +34,6 @@ from .loader import (
     read_batch,
     validate_statistic,
 )
-from .text import fold
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ..broadcast.ledger import MAX_ANNOUNCEMENT
-from .admins import Admins
-from .db import StoreError, explain
+from ..broadcast.subscriptions import Subscriptions
+from ..knowledge.admins import Admins
+from ..knowledge.db import StoreError, explain
+from ..knowledge.editing import EditError, Editor
+from ..knowledge.live import LiveEngine
+from ..knowledge.loader import KnowledgeFileError
+from ..knowledge.store import KnowledgeStore, export_knowledge, record_unanswered
+from ..knowledge.uploads import read_upload
+from ..search.engine import Answer, Engine
+from ..search.items import format_number
+from ..search.periods import describe_bounds
+from ..search.text import fold
 from .dialogs import (
     CANCEL,
     SAVE,
@@ -38,15 +48,6 @@ from .dialogs import (
     statistic_dialog,
     undo_dialog,
 )
-from .editing import EditError, Editor
-from .engine import Answer, Engine, LiveEngine
-from .items import format_number
-from .loader import KnowledgeFileError
-from .periods import describe_bounds
-from .store import KnowledgeStore, export_knowledge, record_unanswered
-from .subscriptions import Subscriptions
-from .text import fold
-from .uploads import read_upload
 
 if TYPE_CHECKING:
     from ..broadcast.service import BroadcastService

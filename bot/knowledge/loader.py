@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from .periods import Month
-from .text import clean
+from ..search.periods import Month
+from ..search.text import clean
 
 MAX_ANSWER_CHARS = 800
 MAX_ANSWER_SENTENCES = 3

@@ -15,8 +15,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from .editing import EditError, Editor, UndoPlan
-from .loader import Batch, check_answer, finite_number
+from ..knowledge.editing import EditError, Editor, UndoPlan
+from ..knowledge.loader import Batch, check_answer, finite_number
 
 CANCEL = ("Hủy", "dlg:cancel")
 SKIP = ("Bỏ qua", "dlg:skip")

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..search.text import fold
 from .db import transaction, utc_now
 from .loader import Batch, validate_entry, validate_statistic
 from .store import ImportReport, KnowledgeStore, Write, audited, entry_row, plain_row
-from .text import fold
 
 
 class EditError(ValueError):

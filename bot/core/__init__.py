@@ -1,1 +1,0 @@
-"""Platform-independent core: text folding, knowledge store, search and answering."""
