@@ -41,7 +41,7 @@ def upload(rows: int) -> bytes:
 
 async def user_waits(conversation, stop: asyncio.Event, every: float) -> list[float]:
     """Seconds from each question's scheduled time to its answer, until ``stop``."""
-    from bot.chat.conversation import Incoming
+    from bot.chat.router import Incoming
 
     waits: list[float] = []
     tasks = []
@@ -75,7 +75,7 @@ async def measure(conversation, action, every: float) -> tuple[list[float], floa
 
 
 async def main(rows: int, every: float, switch_interval: float | None = None) -> None:
-    from bot.chat.conversation import FloodControl, Incoming
+    from bot.chat.router import FloodControl, Incoming
     from bot.cli import build_conversation
     from bot.runtime import prefer_responsiveness
     from bot.settings import DEFAULT_KNOWLEDGE_DIR, Settings

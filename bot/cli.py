@@ -37,7 +37,8 @@ def build_broadcasts(settings: Settings, store, subscriptions):
 def build_conversation(settings: Settings, flood=None):
     """The conversation layer over the configured database, shared by every channel."""
     from .broadcast.subscriptions import Subscriptions
-    from .chat.conversation import Conversation, parse_admins
+    from .chat.conversation import Conversation
+    from .knowledge.admins import parse_admins
     from .knowledge.live import LiveEngine
     from .knowledge.store import KnowledgeStore
 
@@ -60,7 +61,7 @@ NO_TOKEN = (
 
 def format_answer(answer) -> str:
     """Plain-text rendering of an answer for a person at a terminal."""
-    from .chat.conversation import render_answer
+    from .chat.answers import render_answer
 
     lines = [render_answer(answer)]
     lines += [f"  {i}. {suggestion}" for i, suggestion in enumerate(answer.suggestions, 1)]
@@ -81,7 +82,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from .channels.console import run_console
-    from .chat.conversation import FloodControl
+    from .chat.router import FloodControl
 
     return run_console(build_conversation(settings, flood=FloodControl(limit=10**9)))
 

@@ -11,7 +11,9 @@ from bot.broadcast.delivery import Dispatcher
 from bot.broadcast.ledger import Ledger
 from bot.broadcast.service import BroadcastService
 from bot.broadcast.subscriptions import Subscriptions
-from bot.chat.conversation import Conversation, FloodControl, parse_admins
+from bot.chat.conversation import Conversation
+from bot.chat.router import FloodControl
+from bot.knowledge.admins import parse_admins
 from bot.knowledge.live import LiveEngine, build_engine
 from bot.knowledge.store import KnowledgeStore
 from bot.search.engine import Engine

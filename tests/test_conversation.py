@@ -7,17 +7,16 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.chat.conversation import (
+from bot.chat.answers import STALE_OPTION
+from bot.chat.conversation import NOT_ADMIN
+from bot.chat.router import FloodControl, Incoming
+from bot.chat.subscribing import (
     ALREADY_SUBSCRIBED,
-    NOT_ADMIN,
     NOT_SUBSCRIBED,
-    STALE_OPTION,
     SUBSCRIBED,
     UNSUBSCRIBED,
-    FloodControl,
-    Incoming,
-    parse_admins,
 )
+from bot.knowledge.admins import parse_admins
 
 
 def private(text=None, choice=None, user="1"):
@@ -148,7 +147,7 @@ async def test_monthly_update_commands_are_for_admins_only(make_conversation, ca
     for command in ("/bantin_xem", "/bantin_gui", "/bantin_trangthai", "/thongbao họp"):
         assert (await conv.handle(private(command, user="1")))[0].text == NOT_ADMIN
     assert (await conv.handle(private(choice="bt:send", user="1")))[0].text == NOT_ADMIN
-    assert "refused broadcast send from telegram:1" in caplog.text
+    assert "refused admin button bt from telegram:1" in caplog.text
 
 
 async def test_announcement_is_validated_and_shows_in_the_preview(make_conversation):

@@ -19,7 +19,8 @@ import yaml
 
 from bot.broadcast.ledger import Ledger
 from bot.broadcast.subscriptions import Subscriptions
-from bot.chat.conversation import STALE_OPTION, Incoming
+from bot.chat.answers import STALE_OPTION
+from bot.chat.router import Incoming
 from bot.cli import main
 from bot.knowledge.editing import EditError, Editor
 from bot.knowledge.live import build_engine

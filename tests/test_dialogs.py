@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.chat.conversation import NOT_ADMIN, Incoming
+from bot.chat.conversation import NOT_ADMIN
 from bot.chat.dialogs import CANCEL, SAVE, SKIP
+from bot.chat.router import Incoming
 
 
 def admin(text=None, choice=None, upload=None):

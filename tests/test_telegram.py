@@ -21,7 +21,9 @@ from bot.channels.telegram import (
     to_html,
     webhook_options,
 )
-from bot.chat.conversation import NOT_ADMIN, STALE_OPTION, FloodControl
+from bot.chat.answers import STALE_OPTION
+from bot.chat.conversation import NOT_ADMIN
+from bot.chat.router import FloodControl
 from bot.cli import build_conversation
 from bot.logs import REDACTED, redact_secrets
 from bot.settings import Settings

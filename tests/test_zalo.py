@@ -19,7 +19,8 @@ from bot.channels.zalo import (
     ZaloChannel,
     ZaloClient,
 )
-from bot.chat.conversation import SUBSCRIBED, FloodControl
+from bot.chat.router import FloodControl
+from bot.chat.subscribing import SUBSCRIBED
 from bot.cli import build_conversation
 from bot.logs import REDACTED, redact_secrets
 from bot.settings import Settings

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..chat.conversation import Option, Reply
+from ..chat.router import Option, Reply
 
 NO_SUCH_CHOICE = Option("", "")
 """Returned by :meth:`Menus.choose` for a number that matches no option."""

@@ -6,7 +6,8 @@ import asyncio
 import sys
 from typing import TextIO
 
-from ..chat.conversation import Conversation, Incoming, Reply
+from ..chat.conversation import Conversation
+from ..chat.router import Incoming, Reply
 from .choices import NO_SUCH_CHOICE, Menus
 
 WELCOME = (

@@ -63,7 +63,8 @@ from ..broadcast.delivery import (
 )
 from ..broadcast.ledger import Progress
 from ..broadcast.service import BroadcastService
-from ..chat.conversation import Conversation, Incoming, Reply
+from ..chat.conversation import Conversation
+from ..chat.router import Incoming, Reply
 from ..knowledge.uploads import MAX_UPLOAD
 from ..logs import redact_secrets
 from ..search.text import split_message

@@ -30,7 +30,8 @@ from ..broadcast.delivery import (
     Transient,
 )
 from ..broadcast.quota import MonthlyCounter
-from ..chat.conversation import Conversation, Incoming, Reply
+from ..chat.conversation import Conversation
+from ..chat.router import Incoming, Reply
 from ..search.text import fold, split_message
 from .choices import NO_SUCH_CHOICE, Menus
 

@@ -106,7 +106,8 @@ class Answer:
 
 
 class Engine:
-    """Answers questions from a set of items; build it with :meth:`from_store`."""
+    """Answers questions from a set of items (built from a store by
+    :func:`bot.knowledge.live.build_engine`)."""
 
     def __init__(self, items: Sequence[Item], today: dt.date | None = None) -> None:
         self.items = list(items)

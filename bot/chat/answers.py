@@ -1,0 +1,114 @@
+"""Questions and their answers: plain text, /hoi in groups, example questions, tapped
+suggestions, and inline mode."""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+
+from ..search.engine import Answer, Engine
+from .router import InlineResult, Option, Reply, Router, Turn, clip
+
+router = Router("answers")
+
+MAX_OPTION_LABEL = 60
+EXAMPLES = (
+    "Sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển?",
+    "Luân chuyển cán bộ tối thiểu mấy năm?",
+    "Ai chủ trì hội nghị sơ kết Nghị quyết 02?",
+)
+ASK_USAGE = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi Luân chuyển cán bộ tối thiểu mấy năm?"
+STALE_OPTION = "Gợi ý này đã cũ hoặc không còn trong cơ sở dữ liệu. Bạn hãy gõ lại câu hỏi nhé."
+
+
+@router.text()
+def question(turn: Turn, text: str) -> list[Reply]:
+    """Any text that nothing else claims is a question."""
+    answer = turn.bot.engine.answer(text)
+    if answer.kind in ("not_found", "no_data", "stale"):
+        turn.bot.remember_unanswered(turn.msg.platform, answer.question)
+    return [reply_for(answer)]
+
+
+@router.command("hoi", "Đặt câu hỏi (dùng trong nhóm): /hoi <câu hỏi>")
+def ask(turn: Turn, args: str) -> list[Reply]:
+    if not args:
+        return [Reply(ASK_USAGE)]
+    return question(turn, args)
+
+
+@router.button("ex", numeric=True)
+def example(turn: Turn, index: int) -> list[Reply]:
+    if index >= len(EXAMPLES):
+        return [Reply(STALE_OPTION)]
+    return question(turn, EXAMPLES[index])
+
+
+def example_options() -> list[Option]:
+    return [Option(clip(q, MAX_OPTION_LABEL), example.data(i)) for i, q in enumerate(EXAMPLES)]
+
+
+@router.button("s")
+def suggestion(turn: Turn, code: str) -> list[Reply]:
+    """A tapped suggestion: the answer of that item, if it still exists."""
+    engine = turn.bot.engine
+    key = _suggestion_keys(engine).get(code)
+    answer = engine.answer_item(key) if key else None
+    return [reply_for(answer)] if answer is not None else [Reply(STALE_OPTION)]
+
+
+def item_code(key: str) -> str:
+    """A short, stable code for an item key (callback data allows 64 bytes)."""
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+_indexes: weakref.WeakKeyDictionary[Engine, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _suggestion_keys(engine: Engine) -> dict[str, str]:
+    """Item keys by code, built once per engine."""
+    if engine not in _indexes:
+        _indexes[engine] = {item_code(item.key): item.key for item in engine.items}
+    return _indexes[engine]
+
+
+def reply_for(answer: Answer) -> Reply:
+    options = [
+        Option(clip(label, MAX_OPTION_LABEL), suggestion.data(item_code(key)))
+        for label, key in zip(answer.suggestions, answer.suggested_items, strict=False)
+    ]
+    return Reply(render_answer(answer), options)
+
+
+def render_answer(answer: Answer) -> str:
+    """An answer as users read it: the text, then its source and date when it is a real answer."""
+    if not answer.found or not answer.source:
+        return answer.answer
+    date = f" (cập nhật {_date(answer.as_of)})" if answer.as_of else ""
+    return f"{answer.answer}\n\nNguồn: {answer.source}{date}"
+
+
+def _date(as_of: str) -> str:
+    return "/".join(reversed(as_of.split("-")))
+
+
+def inline(engine: Engine, query: str, limit: int = 3) -> list[InlineResult]:
+    """Best answers for inline mode: the answer when found, else the suggested topics."""
+    if not query.strip():
+        return []
+    answer = engine.answer(query)
+    answers = [answer] if answer.found else []
+    for key in answer.suggested_items:
+        if len(answers) == limit:
+            break
+        item_answer = engine.answer_item(key)
+        if item_answer is not None and item_answer.found:
+            answers.append(item_answer)
+    return [
+        InlineResult(
+            id=item_code(a.item or a.question), title=clip(a.question, 60),
+            text=render_answer(a), description=clip(a.answer, 100),
+        )
+        for a in answers
+    ]
+

@@ -1,0 +1,83 @@
+"""What the bot is and knows: /start, /help, the figures table, the documents, and the
+admins' status line."""
+
+from __future__ import annotations
+
+from ..search.items import format_number
+from ..search.periods import describe_bounds
+from .answers import example_options
+from .router import Access, Reply, Router, Turn
+
+router = Router("information")
+
+WELCOME = (
+    "Xin chào! Tôi là bot hỏi đáp về công tác luân chuyển cán bộ lãnh đạo, quản lý.\n\n"
+    "Tôi nắm: Nghị quyết 02 của Ban Chấp hành Đảng bộ huyện Tam Dương (giai đoạn 2017-2021) và "
+    "kết quả sơ kết 2 năm (Báo Vĩnh Phúc, 30/05/2019); các văn bản của Trung ương: NQ 11-NQ/TW "
+    "(2002), KL 24-KL/TW (2012), QĐ 98-QĐ/TW (2017), QĐ 65-QĐ/TW (2022), NĐ 138/2020/NĐ-CP; "
+    "bối cảnh sắp xếp đơn vị hành chính năm 2025.\n\n"
+    "Cứ gõ câu hỏi, có dấu hay không dấu đều được. Thử một câu:"
+)
+
+
+@router.command("start", "Giới thiệu và câu hỏi mẫu")
+def start(turn: Turn, args: str) -> list[Reply]:
+    return [Reply(WELCOME, example_options())]
+
+
+@router.command("help", "Hướng dẫn sử dụng")
+def help_(turn: Turn, args: str) -> list[Reply]:
+    lines = ["Các lệnh:"] + [f"/{c.name} – {c.description}" for c in turn.bot.commands(turn.admin)]
+    lines += [
+        "",
+        "Trong nhóm, hãy dùng /hoi <câu hỏi>, nhắc tên bot, hoặc trả lời tin nhắn của bot.",
+        "Khi chưa chắc, bot nói rõ là chưa có câu trả lời và gợi ý tối đa 3 chủ đề gần nhất.",
+    ]
+    return [Reply("\n".join(lines), example_options())]
+
+
+@router.command("thongke", "Các số liệu chính")
+def figures(turn: Turn, args: str) -> list[Reply]:
+    store = turn.bot.store
+    labels = {m["key"]: m for m in store.metrics()}
+    rows, sources = [], []
+    for stat in store.statistics():
+        metric = labels.get(stat["metric"])
+        if metric is None:
+            continue
+        value = format_number(stat["value"]) + (f"–{format_number(stat['value_max'])}" if stat["value_max"] else "")
+        period = describe_bounds(stat["period_start"], stat["period_end"])
+        label = metric["label"]
+        what = label if label.lower().startswith(stat["unit"].lower()) else f"{stat['unit']} {label}"
+        rows.append(f"{value:>5} {what} ({period})")
+        if stat["source"] not in sources:
+            sources.append(stat["source"])
+    if not rows:
+        return [Reply("Chưa có số liệu nào trong cơ sở dữ liệu.")]
+    text = "Số liệu chính:\n" + "\n".join(rows) + "\n\nNguồn: " + "; ".join(sources)
+    return [Reply(text, monospace=True)]
+
+
+@router.command("nghiquyet", "Các văn bản bot nắm được")
+def documents(turn: Turn, args: str) -> list[Reply]:
+    names = sorted({p["document"] for p in turn.bot.store.passages()})
+    return [Reply("\n".join(["Các văn bản và nguồn bot nắm được:"] + [f"• {d}" for d in names]))]
+
+
+@router.command("trangthai", "Tình trạng cơ sở dữ liệu (quản trị)", Access.ADMIN)
+async def status(turn: Turn, args: str) -> list[Reply]:
+    await turn.bot.written()
+    store = turn.bot.store
+    counts = store.counts()
+    text = (
+        f"Cơ sở dữ liệu: {counts['entries']} câu hỏi – trả lời, {counts['passages']} đoạn văn bản, "
+        f"{counts['metrics']} chỉ số, {counts['statistics']} số liệu.\n"
+        f"Người nhận bản tin: {len(turn.bot.subscriptions.active())}.\n"
+        f"Câu hỏi chưa trả lời được: {store.db['unanswered'].count}."
+    )
+    bad = store.bad_statistics()
+    if bad:
+        shown = "; ".join(f"{key} ({problem})" for key, problem in bad[:3])
+        text += (f"\nSố liệu lỗi, đang bị bỏ qua: {len(bad)} – {shown}. "
+                 "Hãy ghi lại đúng bằng /solieu (hoặc stats add).")
+    return [Reply(text)]

@@ -1,0 +1,26 @@
+"""Owners (named in ADMIN_IDS) add and remove the admins who keep the knowledge current."""
+
+from __future__ import annotations
+
+from ..knowledge.admins import parse_admins
+from .router import Access, Reply, Router, Turn
+
+router = Router("owners")
+
+
+@router.command("quantri_them", "Thêm quản trị viên: /quantri_them telegram:<mã> (chủ bot)", Access.OWNER)
+def add_admin(turn: Turn, args: str) -> list[Reply]:
+    target = next(iter(parse_admins(args)), None)
+    if target is None:
+        return [Reply("Hãy gõ nền tảng và mã người dùng, ví dụ: /quantri_them telegram:123456789")]
+    done = turn.bot.admins.add(target, turn.who)
+    return [Reply(f"Đã thêm quản trị viên {target}." if done else f"{target} đã là quản trị viên.")]
+
+
+@router.command("quantri_xoa", "Bỏ quản trị viên: /quantri_xoa telegram:<mã> (chủ bot)", Access.OWNER)
+def remove_admin(turn: Turn, args: str) -> list[Reply]:
+    target = next(iter(parse_admins(args)), None)
+    if target is None:
+        return [Reply("Hãy gõ nền tảng và mã người dùng, ví dụ: /quantri_xoa telegram:123456789")]
+    done = turn.bot.admins.remove(target, turn.who)
+    return [Reply(f"Đã bỏ quản trị viên {target}." if done else f"{target} không phải quản trị viên được thêm từ chat.")]
