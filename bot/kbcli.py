@@ -14,8 +14,10 @@ from pathlib import Path
 import yaml
 
 from .knowledge.editing import EditError, Editor
-from .knowledge.loader import KnowledgeFileError, read_batch
-from .knowledge.store import KnowledgeStore, export_knowledge
+from .knowledge.formats import read_path
+from .knowledge.formats.export import export_knowledge
+from .knowledge.formats.records import KnowledgeFileError
+from .knowledge.store import KnowledgeStore
 from .settings import Settings
 
 WHO = "cli"
@@ -36,7 +38,7 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
     """All or nothing: the rows are written in one transaction, so an error, a full disk or
     a killed process leaves the database as it was."""
     try:
-        batch = read_batch(args.path)
+        batch = read_path(args.path)
     except KnowledgeFileError as exc:
         return _refused(exc.problems, "Không nhập được, cơ sở dữ liệu giữ nguyên:")
 
@@ -51,7 +53,7 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def kb_validate(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        batch = read_batch(args.path)
+        batch = read_path(args.path)
     except KnowledgeFileError as exc:
         return _refused(exc.problems, f"{args.path} có lỗi:")
     print(

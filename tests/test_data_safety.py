@@ -23,9 +23,11 @@ from bot.chat.answers import STALE_OPTION
 from bot.chat.router import Incoming
 from bot.cli import main
 from bot.knowledge.editing import EditError, Editor
+from bot.knowledge.formats import read_path
+from bot.knowledge.formats.export import export_knowledge
+from bot.knowledge.formats.records import KnowledgeFileError
 from bot.knowledge.live import build_engine
-from bot.knowledge.loader import KnowledgeFileError, read_batch
-from bot.knowledge.store import KnowledgeStore, export_knowledge
+from bot.knowledge.store import KnowledgeStore
 
 from .conftest import KNOWLEDGE, ROOT, write
 
@@ -180,7 +182,7 @@ def test_non_finite_figure_in_a_file_is_refused(tmp_path):
     write(tmp_path / "kb" / "statistics.csv", "metric,value,value_max,unit,period_start,period_end,scope,source,note\n"
           "x,inf,,lượt,2020-01,2020-01,,Nguồn,\n")
     with pytest.raises(KnowledgeFileError, match="statistics.csv, dòng 2, trường 'value'.*hữu hạn"):
-        read_batch(tmp_path / "kb")
+        read_path(tmp_path / "kb")
 
 
 async def test_a_broken_figure_already_stored_is_skipped_logged_and_shown_to_admins(tmp_path, make_conversation):
@@ -501,7 +503,7 @@ def test_exported_csv_cells_cannot_run_as_formulas_and_import_back_unchanged(tmp
     text = (tmp_path / "out" / "statistics.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and ",-2," in text
     assert not any(cell.startswith(("=", "+", "@")) for line in text.splitlines() for cell in line.split(","))
-    writes, report = store.plan_import(read_batch(tmp_path / "out"))
+    writes, report = store.plan_import(read_path(tmp_path / "out"))
     assert writes == [] and report.added == report.updated == 0
 
 
@@ -603,7 +605,7 @@ async def test_saving_a_large_import_does_not_hold_up_other_users(make_conversat
 
 async def test_admin_search_over_a_large_base_reads_a_folded_copy(make_conversation, tmp_path):
     conv = make_conversation(admins=f"telegram:{OWNER}")
-    Editor(conv.store).import_batch(read_batch(entries_file(tmp_path / "big", 5_000)), "cli", "big")
+    Editor(conv.store).import_batch(read_path(entries_file(tmp_path / "big", 5_000)), "cli", "big")
     [found] = await conv.handle(private("/tim cau hoi mau so 4999"))
     assert "mau-4999" in found.text
     [found] = await conv.handle(private("/tim Chủ Trì hội nghị"))

@@ -5,19 +5,20 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
-from bot.knowledge.loader import KnowledgeFileError, read_batch
+from bot.knowledge.formats import read_path
+from bot.knowledge.formats.records import KnowledgeFileError
 from bot.knowledge.store import KnowledgeStore
 
 from .conftest import KNOWLEDGE, write
 
 
 def test_shipped_knowledge_is_valid():
-    batch = read_batch(KNOWLEDGE)
+    batch = read_path(KNOWLEDGE)
     assert len(batch.entries) >= 40 and batch.metrics and batch.statistics and batch.passages
 
 
 def test_every_entry_has_source_date_and_short_answer():
-    for entry in read_batch(KNOWLEDGE).entries:
+    for entry in read_path(KNOWLEDGE).entries:
         assert entry["source"] and entry["as_of"], entry["id"]
         assert len(entry["answer"]) <= 800, entry["id"]
         assert len(entry["phrasings"]) >= 3 or entry["gap"], entry["id"]
@@ -72,7 +73,7 @@ def test_bad_statistics_row_names_its_line(tmp_path):
           "x,1,,lượt,2020-01,2020-01,,Nguồn,\n"
           "x,nhiều,,lượt,2020-13,2020-01,,Nguồn,\n")
     with pytest.raises(KnowledgeFileError) as err:
-        read_batch(tmp_path / "kb")
+        read_path(tmp_path / "kb")
     assert "statistics.csv, dòng 3, trường 'value'" in str(err.value)
     assert "statistics.csv, dòng 3, trường 'period_start'" in str(err.value)
 
@@ -86,7 +87,7 @@ def test_duplicate_ids_are_refused(tmp_path, synthetic_kb):
   as_of: '2020-01-01'
 """)
     with pytest.raises(KnowledgeFileError, match="trùng mã 'mau-thoi-han'"):
-        read_batch(synthetic_kb)
+        read_path(synthetic_kb)
 
 
 def test_too_long_answer_is_refused(tmp_path):
@@ -98,19 +99,37 @@ def test_too_long_answer_is_refused(tmp_path):
   as_of: '2020-01-01'
 """)
     with pytest.raises(KnowledgeFileError, match="trường 'answer': dài"):
-        read_batch(tmp_path / "kb")
+        read_path(tmp_path / "kb")
 
 
 def test_yaml_tags_are_not_executed(tmp_path):
     write(tmp_path / "kb" / "entries.yaml", "- !!python/object/apply:os.system ['echo hacked']\n")
     with pytest.raises(KnowledgeFileError, match="không chấp nhận thẻ YAML"):
-        read_batch(tmp_path / "kb")
+        read_path(tmp_path / "kb")
 
 
-def test_unknown_file_name_is_refused(tmp_path):
+def test_a_file_whose_name_and_content_say_nothing_is_refused(tmp_path):
     write(tmp_path / "kb" / "notes.yaml", "- a: 1\n")
-    with pytest.raises(KnowledgeFileError, match="tên tệp không hợp lệ"):
-        read_batch(tmp_path / "kb")
+    with pytest.raises(KnowledgeFileError, match="notes.yaml: không nhận ra loại dữ liệu"):
+        read_path(tmp_path / "kb")
+
+
+def test_one_pipeline_the_same_file_is_read_alike_by_the_command_line_and_chat(tmp_path, monkeypatch, capsys):
+    """An entries table in CSV with a name that says nothing, and Windows-1258 text."""
+    from bot.knowledge.formats import read_upload
+
+    from .test_uploads import cp1258
+
+    data = cp1258("id,question,answer,source,as_of\nmau-1,Câu hỏi mẫu về thủ tục?,Trả lời mẫu.,Nguồn mẫu,2020-01-01\n")
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "bang_moi.csv").write_bytes(data)
+    from_chat = read_upload("bang_moi.csv", data)
+    from_disk = read_path(tmp_path / "kb")
+    strip = lambda batch: [{k: v for k, v in r.items() if not k.startswith("_")} for r in batch.entries]  # noqa: E731
+    assert strip(from_chat) == strip(from_disk) and from_disk.entries[0]["question"] == "Câu hỏi mẫu về thủ tục?"
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "cli.db"))
+    assert main(["kb", "validate", str(tmp_path / "kb" / "bang_moi.csv")]) == 0
+    assert "Hợp lệ: 1 câu hỏi" in capsys.readouterr().out
 
 
 def test_cli_import_reports_and_exits(tmp_path, synthetic_kb, monkeypatch, capsys):

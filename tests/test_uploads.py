@@ -13,8 +13,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from bot.knowledge.loader import STAT_COLUMNS, KnowledgeFileError
-from bot.knowledge.uploads import MAX_UPLOAD, read_upload
+from bot.knowledge.formats import MAX_UPLOAD, read_upload
+from bot.knowledge.formats.records import STAT_COLUMNS, KnowledgeFileError
 
 SCOPE = "huyện Tam Dương, tỉnh Vĩnh Phúc"
 SOURCE = "Báo Vĩnh Phúc, 30/05/2019"

@@ -65,7 +65,7 @@ from ..broadcast.ledger import Progress
 from ..broadcast.service import BroadcastService
 from ..chat.conversation import Conversation
 from ..chat.router import Incoming, Reply
-from ..knowledge.uploads import MAX_UPLOAD
+from ..knowledge.formats import MAX_UPLOAD
 from ..logs import redact_secrets
 from ..search.text import split_message
 from ..settings import Settings

@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from ..knowledge.editing import EditError, Editor, UndoPlan
-from ..knowledge.loader import Batch, check_answer, finite_number
+from ..knowledge.formats.records import Batch, check_answer, finite_number
 
 CANCEL = ("Hủy", "dlg:cancel")
 SKIP = ("Bỏ qua", "dlg:skip")

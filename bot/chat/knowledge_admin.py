@@ -17,9 +17,9 @@ from pathlib import Path
 
 from ..knowledge.db import StoreError, explain
 from ..knowledge.editing import EditError, Editor
-from ..knowledge.loader import KnowledgeFileError
-from ..knowledge.store import export_knowledge
-from ..knowledge.uploads import read_upload
+from ..knowledge.formats import read_upload
+from ..knowledge.formats.export import export_knowledge
+from ..knowledge.formats.records import KnowledgeFileError
 from ..search.text import fold
 from .answers import MAX_OPTION_LABEL, STALE_OPTION
 from .dialogs import (

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..knowledge.loader import MAX_ANSWER_CHARS
+from ..knowledge.formats.records import MAX_ANSWER_CHARS
 from ..search.text import fold
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..search.text import fold
 from .db import transaction, utc_now
-from .loader import Batch, validate_entry, validate_statistic
+from .formats.records import Batch, validate_entry, validate_statistic
 from .store import ImportReport, KnowledgeStore, Write, audited, entry_row, plain_row
 
 

@@ -13,27 +13,17 @@ change can be undone. The shipped seed goes through it too, as the author "seed"
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..search.text import fold
 from .db import open_database, transaction, utc_now
-from .loader import (
-    FORMULA_STARTS,
-    STAT_COLUMNS,
-    Batch,
-    knowledge_files,
-    read_batch,
-    validate_statistic,
-)
+from .formats import knowledge_files, read_path
+from .formats.records import STAT_COLUMNS, Batch, validate_statistic
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +202,7 @@ class KnowledgeStore:
 
     def import_path(self, path: str | Path, who: str = "import") -> ImportReport:
         """Validate every file at ``path``, then write them all as one audited change."""
-        writes, report = self.plan_import(read_batch(Path(path)))
+        writes, report = self.plan_import(read_path(Path(path)))
         if writes:
             self.write("import", f"Nhập {path}: {report}", who, writes)
         return report
@@ -225,7 +215,7 @@ class KnowledgeStore:
         digest = files_digest(knowledge_files(seed_dir))
         if self.meta("seed_digest") == digest:
             return None
-        batch = read_batch(seed_dir)
+        batch = read_path(seed_dir)
         writes, report = self.plan_import(batch)
         touched = self.touched_by_people()
         kept = [w for w in writes if (w[0], w[1]) in touched]
@@ -408,42 +398,3 @@ def files_digest(files: list[Path]) -> str:
         h.update(file.name.encode())
         h.update(file.read_bytes())
     return h.hexdigest()
-
-
-def export_knowledge(store: KnowledgeStore, folder: Path) -> list[Path]:
-    """Write the knowledge base as the files it is imported from (entries, passages and
-    metrics as YAML, statistics as CSV): importing them back changes nothing."""
-    folder.mkdir(parents=True, exist_ok=True)
-    entries = [
-        {k: e[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of")}
-        | ({"gap": True} if e["gap"] else {})
-        for e in store.entries()
-    ]
-    passages = [{k: p[k] for k in ("id", "document", "section", "text", "source")} for p in store.passages()]
-    metrics = [{k: m[k] for k in ("key", "label", "unit", "scope", "phrasings")} for m in store.metrics()]
-    written = []
-    for name, data in (("entries.yaml", entries), ("passages.yaml", passages), ("metrics.yaml", metrics)):
-        path = folder / name
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
-        written.append(path)
-    path = folder / "statistics.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(STAT_COLUMNS)
-        for row in store.statistics():
-            writer.writerow([csv_cell(row[c]) for c in STAT_COLUMNS])
-    written.append(path)
-    return written
-
-
-def csv_cell(value: object) -> str:
-    """A value as a CSV cell: whole numbers without '.0', text that a spreadsheet would run
-    as a formula escaped with a leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isfinite(value):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text

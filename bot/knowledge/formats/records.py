@@ -1,14 +1,13 @@
-"""Reading and validating the human-editable knowledge files (YAML and CSV).
+"""Knowledge records: what an entry, a passage, a metric and a figure must hold, checked
+the same way whichever file format or command they come from.
 
-A file is accepted whole or refused whole: every problem is reported with the file, the line
-and the field, and nothing reaches the database until every file has passed.
+Every problem is reported with the file (or sheet), the line and the field, in Vietnamese, and a
+batch is accepted whole or refused whole.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 from collections.abc import Callable
@@ -16,22 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..search.periods import Month
-from ..search.text import clean
+from ...search.periods import Month
+from ...search.text import clean
 
 MAX_ANSWER_CHARS = 800
 MAX_ANSWER_SENTENCES = 3
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}$")
 _SENTENCE_END_RE = re.compile(r"[.!?…](?:\s|$)")
 STAT_COLUMNS = ["metric", "value", "value_max", "unit", "period_start", "period_end", "scope", "source", "note"]
-
-# libyaml's safe loader when built in: same results, several times faster on a large upload.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-# Which table a file feeds is told by the start of its name: entries*.yaml, statistics*.csv...
-KINDS = {"entries": ".yaml", "passages": ".yaml", "metrics": ".yaml", "statistics": ".csv"}
+KINDS = ("entries", "passages", "metrics", "statistics")
+"""The tables a knowledge file feeds."""
 
 
 class KnowledgeFileError(ValueError):
@@ -43,6 +36,8 @@ class KnowledgeFileError(ValueError):
 
 
 @dataclass
+
+
 class Batch:
     """Validated records from one or more files, ready to write."""
 
@@ -54,181 +49,14 @@ class Batch:
 
 Row = tuple[int, dict[str, int], Any]
 """One record to validate: its line, the line of each of its fields, and the parsed item."""
+Part = tuple[str, str, list[Row]]
+"""Rows of one kind from one place (a file or a sheet), named for the messages."""
 
 
 def name_kind(name: str) -> str | None:
-    """The kind a file name announces by its start (entries..., statistics...), if any."""
-    stem = Path(name).stem.lower()
+    """The kind a file or sheet name announces by its start (entries..., statistics...)."""
+    stem = Path(name).stem.strip().lower()
     return next((kind for kind in KINDS if stem.startswith(kind)), None)
-
-
-def file_kind(path: Path) -> str:
-    """The table a file feeds, from its name; raises KnowledgeFileError for anything else."""
-    suffix = path.suffix.lower()
-    suffix = ".yaml" if suffix == ".yml" else suffix
-    kind = name_kind(path.name)
-    if kind is not None and suffix == KINDS[kind]:
-        return kind
-    raise KnowledgeFileError(
-        [f"{path}: tên tệp không hợp lệ; cần entries*.yaml, passages*.yaml, metrics*.yaml hoặc statistics*.csv"]
-    )
-
-
-def knowledge_files(path: Path) -> list[Path]:
-    """The knowledge files at a path: the file itself, or those a folder holds."""
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".csv"))
-        if not files:
-            raise KnowledgeFileError([f"{path}: thư mục không có tệp YAML hoặc CSV nào"])
-        return files
-    if not path.exists():
-        raise KnowledgeFileError([f"{path}: không tìm thấy tệp"])
-    return [path]
-
-
-def read_batch(path: Path) -> Batch:
-    """Read and validate every knowledge file at ``path``; raise with all problems found."""
-    batch = Batch([], [], [], [])
-    problems: list[str] = []
-    for file in knowledge_files(path):
-        try:
-            kind = file_kind(file)
-            records = _read_file(file, kind)
-        except KnowledgeFileError as exc:
-            problems.extend(exc.problems)
-            continue
-        getattr(batch, kind).extend(records)
-    problems.extend(duplicate_problems(batch))
-    if problems:
-        raise KnowledgeFileError(problems)
-    return batch
-
-
-def _read_file(file: Path, kind: str) -> list[dict]:
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KnowledgeFileError([f"{file}: không đọc được dạng UTF-8 (byte {exc.start})"]) from exc
-    if kind == "statistics":
-        return _read_statistics(file, text)
-    return _read_yaml(file, text, kind)
-
-
-def _read_yaml(file: Path, text: str, kind: str) -> list[dict]:
-    return validate_rows(file, kind, yaml_rows(file, text))
-
-
-def yaml_rows(file: Path | str, text: str) -> list[Row]:
-    """Parse a YAML list into rows that keep the line of every item and field, in one pass
-    over the parser's events. Refused before anything is built: anchors and aliases (a few
-    lines of aliases expand to gigabytes even under a safe loader), tags other than plain
-    values, directives, more than one document, and nesting deeper than MAX_YAML_DEPTH.
-    Every reader of knowledge files (the seed, `kb import`/`validate`, chat uploads) uses it."""
-    builder = _YamlBuilder(str(file))
-    try:
-        for event in yaml.parse(text, Loader=_SAFE_LOADER):
-            if not builder.feed(event):
-                break
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}" if mark else "?"
-        builder.problems.append(f"{file}, {where}: YAML không hợp lệ ({getattr(exc, 'problem', None) or exc})")
-    except ValueError as exc:  # e.g. an impossible date such as 2019-02-30, which PyYAML raises raw
-        builder.problems.append(f"{file}: YAML có giá trị không hợp lệ ({exc})")
-    if builder.problems:
-        raise KnowledgeFileError(builder.problems)
-    return builder.rows()
-
-
-MAX_YAML_DEPTH = 20
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
-_RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
-class _YamlBuilder:
-    """Builds Python values from YAML events, refusing what a knowledge file never needs."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[str] = []
-        self.stack: list[tuple[list | dict, list]] = []
-        """Open collections, each with [pending key] for mappings."""
-        self.root: object = None
-        self.documents = 0
-        self.items: list[tuple[int, dict[str, int]]] = []
-        """Line of each top-level item and of each of its fields."""
-
-    def _refuse(self, event: yaml.Event, message: str) -> bool:
-        """Note a problem; reading stops at the first (what follows may not make sense)."""
-        self.problems.append(f"{self.file}, dòng {event.start_mark.line + 1}: {message}")
-        return False
-
-    def feed(self, event: yaml.Event) -> bool:
-        """Take one event; False once reading should stop."""
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return self._refuse(event, "không dùng neo hoặc tham chiếu YAML ('&', '*'); hãy viết đầy đủ từng mục")
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if event.version or event.tags:
-                return self._refuse(event, "không chấp nhận chỉ thị YAML ('%')")
-            if self.documents > 1:
-                return self._refuse(event, "tệp chỉ được có một tài liệu YAML (bỏ dòng '---' thứ hai)")
-            return True
-        tag = getattr(event, "tag", None)
-        if tag and tag not in _PLAIN_TAGS and tag != "!":
-            shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
-            return self._refuse(event, f"không chấp nhận thẻ YAML '{shown}'; chỉ dùng chữ, số, ngày và danh sách")
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            if len(self.stack) >= MAX_YAML_DEPTH:
-                return self._refuse(event, f"dữ liệu lồng nhau quá sâu (tối đa {MAX_YAML_DEPTH} mức)")
-            if len(self.stack) == 1 and isinstance(self.stack[0][0], list):
-                self.items.append((event.start_mark.line + 1, {}))
-            self.stack.append(([] if isinstance(event, yaml.SequenceStartEvent) else {}, [None]))
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            value, _ = self.stack.pop()
-            return self._add(event, value)
-        elif isinstance(event, yaml.ScalarEvent):
-            if len(self.stack) == 1 and isinstance(self.stack[0][0], list):
-                self.items.append((event.start_mark.line + 1, {}))
-            return self._add(event, _scalar(event, tag))
-        return True
-
-    def _add(self, event: yaml.Event, value: object) -> bool:
-        if not self.stack:
-            self.root = value
-            return True
-        container, pending = self.stack[-1]
-        if isinstance(container, list):
-            container.append(value)
-        elif pending[0] is None:
-            if isinstance(value, (list, dict)) or value is None:
-                return self._refuse(event, "khóa của một trường phải là chữ")
-            pending[0] = (value,)
-            if len(self.stack) == 2 and isinstance(self.stack[0][0], list) and self.items:
-                self.items[-1][1].setdefault(str(value), event.start_mark.line + 1)
-        else:
-            container[pending[0][0]] = value
-            pending[0] = None
-        return True
-
-    def rows(self) -> list[Row]:
-        if self.root is None:
-            return []
-        if not isinstance(self.root, list):
-            raise KnowledgeFileError([f"{self.file}, dòng 1: tệp phải là một danh sách (mỗi mục bắt đầu bằng '- ')"])
-        return [(line, lines, item) for (line, lines), item in zip(self.items, self.root)]
-
-
-def _scalar(event: yaml.ScalarEvent, tag: str | None) -> object:
-    """A scalar as the safe loader would build it: quoted text stays text; plain text may be
-    a number, a boolean, a date or null."""
-    if not tag or tag == "!":
-        if not event.implicit[0]:
-            return event.value
-        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
 
 
 def validate_rows(file: Path | str, kind: str, rows: list[Row]) -> list[dict]:
@@ -255,17 +83,6 @@ def _validate_rows(
     return records
 
 
-def _read_statistics(file: Path, text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    missing = [c for c in STAT_COLUMNS if c not in header]
-    if missing:
-        raise KnowledgeFileError([f"{file}, dòng 1: thiếu cột {', '.join(missing)}"])
-    rows = [(reader.line_num, {}, {k: unescape_cell(v) if isinstance(v, str) else v for k, v in row.items()})
-            for row in reader]
-    return _validate_rows(file, rows, validate_statistic)
-
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet takes for the start of a formula. Exported CSV cells of text starting so
 get a leading apostrophe (spreadsheets then show them as text); readers take it off again."""
@@ -276,14 +93,13 @@ def unescape_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS) else text
 
 
-def duplicate_problems(batch: Batch, *, statistics: bool = False) -> list[str]:
-    """Records of a batch that share an id (or key); with ``statistics``, also figures sharing
-    metric, period and scope, which would otherwise silently overwrite one another."""
+def duplicate_problems(batch: Batch) -> list[str]:
+    """Records of a batch that share an id (or key), and figures sharing metric, period and
+    scope, which would otherwise silently overwrite one another."""
     problems: list[str] = []
     for kind, key in (("entries", "id"), ("passages", "id"), ("metrics", "key")):
         problems.extend(_duplicates(getattr(batch, kind), key))
-    if statistics:
-        problems.extend(_duplicates(batch.statistics, "id", "metric", "trùng số liệu (cùng metric, kỳ và scope)"))
+    problems.extend(_duplicates(batch.statistics, "id", "metric", "trùng số liệu (cùng metric, kỳ và scope)"))
     return problems
 
 

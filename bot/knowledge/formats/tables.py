@@ -1,46 +1,35 @@
-"""Reading a knowledge file that an admin uploads from a phone (YAML, CSV or Excel).
+"""Tables of knowledge: CSV files and Excel sheets whose first row names the columns.
 
-Uploads come from people and their phones, not from the repository, so everything is checked
-before it is parsed: size, format, text encoding, YAML features (no aliases, no tags), Excel
-formulas without a computed value. The rows then go through the same validators as the
-knowledge files (:mod:`.loader`), and the whole upload is accepted or refused with every
-problem named in Vietnamese by row and field: nothing is ever imported partially.
+The kind of a table comes from the file or sheet name (entries..., statistics...) or else from
+its header; cells become the fields the records need (lists split at " | ", Excel dates and
+whole numbers written as people typed them). Excel values are those Excel cached when saving:
+formulas are never evaluated.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
-import math
 import re
-import unicodedata
 import zipfile
-from pathlib import PurePosixPath
 from typing import Any
 
-from ..search.text import clean
-from .loader import (
+from ...search.text import clean
+from .encoding import decode
+from .records import (
     KINDS,
     STAT_COLUMNS,
-    Batch,
     KnowledgeFileError,
+    Part,
     Row,
-    duplicate_problems,
     name_kind,
     unescape_cell,
-    validate_rows,
-    yaml_rows,
 )
 
-MAX_UPLOAD = 2 * 1024 * 1024
 MAX_UNPACKED = 40 * 1024 * 1024
 """An .xlsx is a zip: bound what its parts may expand to (a small zip can hold gigabytes)."""
-MAX_ROWS = 20_000
-"""Bounds the work on a sheet whose cells sit far down (a sparse sheet is tiny when zipped)."""
 MAX_COLUMNS = 40
-FORMATS = "YAML (.yaml, .yml), CSV (.csv) hoặc Excel (.xlsx)"
 
 # Columns of each kind in a table (CSV or a sheet): required, then optional.
 TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -49,152 +38,33 @@ TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "passages": (("id", "document", "text", "source"), ("section",)),
     "metrics": (("key", "label", "unit", "phrasings"), ("scope",)),
 }
+
+
 KIND_LABELS = {"statistics": "số liệu", "entries": "hỏi đáp", "passages": "đoạn trích", "metrics": "chỉ số"}
+
+
 LIST_COLUMNS = ("phrasings", "tags")
 """Cells holding several items, separated by ' | '."""
+
+
 PERIOD_COLUMNS = ("period_start", "period_end")
+
+
 _TRUE = {"true", "1", "có", "co", "x", "yes", "đúng"}
+
+
 _FALSE = {"false", "0", "không", "khong", "no", "sai"}
-# Tone marks and the marks of ă â ê ô ơ ư, as NFD spells Vietnamese vowels.
-_VIETNAMESE_MARKS = set("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
-
-Part = tuple[str, str, list[Row]]
-"""Rows of one kind from one place (a file or a sheet), named for the messages."""
 
 
-def read_upload(name: str, data: bytes) -> Batch:
-    """Read and validate an uploaded file; raise KnowledgeFileError listing every problem."""
-    name = PurePosixPath(name.replace("\\", "/")).name or "tệp"
-    if len(data) > MAX_UPLOAD:
-        size = math.ceil(len(data) / 1024 / 1024 * 100) / 100
-        raise KnowledgeFileError([f"{name}: tệp nặng {size:.2f} MB, tối đa 2 MB; hãy chia thành nhiều tệp nhỏ hơn"])
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix not in (".yaml", ".yml", ".csv", ".xlsx"):
-        shown = f"định dạng '{suffix}'" if suffix else "tệp không có đuôi"
-        raise KnowledgeFileError([f"{name}: không nhận {shown}; chỉ nhận {FORMATS}"])
-    if not data.strip():
-        raise KnowledgeFileError([f"{name}: tệp rỗng"])
-    if suffix == ".xlsx":
-        parts = _xlsx_parts(name, data)
-    elif suffix == ".csv":
-        parts = [_csv_part(name, data)]
-    else:
-        parts = [_yaml_part(name, data)]
-    return _batch(name, parts)
-
-
-def _batch(name: str, parts: list[Part]) -> Batch:
-    batch = Batch([], [], [], [])
-    problems: list[str] = []
-    for source, kind, rows in parts:
-        try:
-            getattr(batch, kind).extend(validate_rows(source, kind, rows))
-        except KnowledgeFileError as exc:
-            problems.extend(exc.problems)
-    problems.extend(duplicate_problems(batch, statistics=True))
-    if problems:
-        raise KnowledgeFileError(problems)
-    if not any((batch.entries, batch.passages, batch.metrics, batch.statistics)):
-        raise KnowledgeFileError([f"{name}: không có dòng dữ liệu nào"])
-    return batch
-
-
-# --- text encodings ---------------------------------------------------------------------------
-
-
-def decode(name: str, data: bytes, hint: str = "CSV UTF-8") -> str:
-    """Text of an upload in NFC: UTF-8 (BOM or not), UTF-16 with BOM (Excel's "Unicode text"),
-    or Windows-1258 when the result reads as Vietnamese; anything else is refused."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            try:
-                return unicodedata.normalize("NFC", data[len(bom):].decode(codec))
-            except UnicodeDecodeError as exc:
-                raise KnowledgeFileError(
-                    [f"{name}: lỗi bảng mã {codec.upper()} ở byte {exc.start + len(bom)}; hãy lưu lại dạng \"{hint}\""]
-                ) from exc
-    try:
-        return unicodedata.normalize("NFC", data.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Windows-1258 writes most tones as combining marks after the vowel: NFC joins them.
-        text = unicodedata.normalize("NFC", data.decode("cp1258"))
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and looks_vietnamese(text):
-        return text
-    raise KnowledgeFileError(
-        [f"{name}: không đọc được bảng mã của tệp; hãy lưu lại dạng \"{hint}\" rồi gửi lại"]
-    )
-
-
-def looks_vietnamese(text: str) -> bool:
-    """Whether cp1258-decoded text is plausible: no control characters, some Vietnamese
-    letters, and no other non-ASCII letters or stray marks (which betray a wrong guess)."""
-    has_vietnamese = False
-    for ch in set(text):
-        if ord(ch) < 128:
-            if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n":
-                return False
-            continue
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Mn"):
-            return False
-        if ch.isalpha():
-            if not _vietnamese_letter(ch):
-                return False
-            has_vietnamese = True
-    return has_vietnamese
-
-
-def _vietnamese_letter(ch: str) -> bool:
-    if ch in "đĐ":
-        return True
-    parts = unicodedata.normalize("NFD", ch)
-    return len(parts) > 1 and parts[0] in "aeiouyAEIOUY" and all(m in _VIETNAMESE_MARKS for m in parts[1:])
-
-
-# --- YAML -------------------------------------------------------------------------------------
-
-
-def _yaml_part(name: str, data: bytes) -> Part:
-    text = decode(name, data, hint="UTF-8")
-    rows = yaml_rows(name, text)
-    return name, name_kind(name) or _yaml_kind(name, rows), rows
-
-
-def _yaml_kind(name: str, rows: list[Row]) -> str:
-    item = next((item for _, _, item in rows if isinstance(item, dict)), None)
-    if item is None:
-        raise KnowledgeFileError([f"{name}: không có mục nào"])
-    keys = {str(k) for k in item}
-    if "question" in keys:
-        return "entries"
-    if "document" in keys:
-        return "passages"
-    if {"key", "label"} <= keys:
-        return "metrics"
-    if {"metric", "value"} <= keys:
-        return "statistics"
-    raise KnowledgeFileError([(
-        f"{name}: không nhận ra loại dữ liệu; mỗi mục cần có 'question' (hỏi đáp), 'document' (đoạn trích), "
-        "'key' và 'label' (chỉ số), hoặc đặt tên tệp bắt đầu bằng entries, passages, metrics hay statistics"
-    )])
-
-
-# --- tables: CSV and Excel sheets -------------------------------------------------------------
-
-
-def _csv_part(name: str, data: bytes) -> Part:
+def csv_part(name: str, data: bytes, max_rows: int) -> Part:
+    """The rows of a CSV file (comma, semicolon or tab separated)."""
     text = decode(name, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     table: list[tuple[int, list[Any]]] = []
     try:
         for cells in reader:
-            if len(table) >= MAX_ROWS:
-                raise KnowledgeFileError([f"{name}: quá {MAX_ROWS} dòng; hãy chia thành nhiều tệp"])
+            if len(table) >= max_rows:
+                raise KnowledgeFileError([f"{name}: quá {max_rows} dòng; hãy chia thành nhiều tệp"])
             table.append((reader.line_num, cells))
     except csv.Error as exc:
         raise KnowledgeFileError([f"{name}, dòng {reader.line_num}: CSV không hợp lệ ({exc})"]) from exc
@@ -310,7 +180,7 @@ def _field(column: str, text: str) -> Any:
 # --- Excel ------------------------------------------------------------------------------------
 
 
-def _xlsx_parts(name: str, data: bytes) -> list[Part]:
+def xlsx_parts(name: str, data: bytes, max_rows: int) -> list[Part]:
     """Sheets named entries/passages/metrics/statistics, or else the single sheet with data.
     Values are those Excel cached when saving; formulas are never evaluated."""
     import openpyxl  # only uploads need it
@@ -328,7 +198,7 @@ def _xlsx_parts(name: str, data: bytes) -> list[Part]:
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
             sheets = [
-                (ws.title, _sheet_table(f"{name}, trang '{ws.title}'", ws, formulas[ws.title], problems))
+                (ws.title, _sheet_table(f"{name}, trang '{ws.title}'", ws, formulas[ws.title], problems, max_rows))
                 for ws in values.worksheets
             ]
         finally:
@@ -361,7 +231,9 @@ def _xlsx_parts(name: str, data: bytes) -> list[Part]:
     return [_table_part(f"{name}, trang '{title}'", name_kind(name), table)]
 
 
-def _sheet_table(source: str, values: Any, formulas: Any, problems: list[str]) -> list[tuple[int, list[Any]]]:
+def _sheet_table(
+    source: str, values: Any, formulas: Any, problems: list[str], max_rows: int
+) -> list[tuple[int, list[Any]]]:
     """Non-blank rows of a sheet with their row numbers; a formula without a cached value
     (a file never opened in Excel) or an error value is a problem naming its cell."""
     from openpyxl.utils import get_column_letter
@@ -371,8 +243,8 @@ def _sheet_table(source: str, values: Any, formulas: Any, problems: list[str]) -
     table = []
     rows = zip(values.iter_rows(max_col=MAX_COLUMNS), formulas.iter_rows(max_col=MAX_COLUMNS))
     for number, (value_row, formula_row) in enumerate(rows, start=1):
-        if number > MAX_ROWS:
-            raise KnowledgeFileError([f"{source}: quá {MAX_ROWS} dòng; hãy chia thành nhiều tệp"])
+        if number > max_rows:
+            raise KnowledgeFileError([f"{source}: quá {max_rows} dòng; hãy chia thành nhiều tệp"])
         cells = []
         for column, (cell, formula) in enumerate(zip(value_row, formula_row), start=1):
             where = f"{source}, ô {get_column_letter(column)}{number}"
