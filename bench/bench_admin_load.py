@@ -75,8 +75,8 @@ async def measure(conversation, action, every: float) -> tuple[list[float], floa
 
 
 async def main(rows: int, every: float, switch_interval: float | None = None) -> None:
+    from bot.app import build_conversation
     from bot.chat.router import FloodControl, Incoming
-    from bot.cli import build_conversation
     from bot.runtime import prefer_responsiveness
     from bot.settings import DEFAULT_KNOWLEDGE_DIR, Settings
 

@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.app import build_conversation  # noqa: E402
 from bot.channels.telegram import build_application  # noqa: E402
 from bot.chat.router import FloodControl  # noqa: E402
-from bot.cli import build_conversation  # noqa: E402
 from bot.settings import DEFAULT_KNOWLEDGE_DIR, Settings  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 

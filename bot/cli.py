@@ -1,4 +1,5 @@
-"""Command line: `python -m bot ask|chat|kb|eval`. Messages for people are Vietnamese."""
+"""Command line: `python -m bot ask|chat|run|broadcast|kb|stats|db|eval`. Messages for people
+are Vietnamese. Heavy modules are imported by the commands that need them, so `ask` starts fast."""
 
 from __future__ import annotations
 
@@ -11,44 +12,7 @@ from pathlib import Path
 from .kbcli import add_commands
 from .knowledge.db import StoreError, explain
 from .logs import setup_logging
-from .settings import Settings
-
-
-def _engine(settings: Settings):
-    from .knowledge.live import build_engine
-    from .knowledge.store import KnowledgeStore
-
-    return build_engine(KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir))
-
-
-def build_broadcasts(settings: Settings, store, subscriptions):
-    """The monthly update service; platforms add their send functions to its dispatcher."""
-    from .broadcast.delivery import Dispatcher, Limits
-    from .broadcast.ledger import Ledger
-    from .broadcast.service import BroadcastService
-
-    ledger = Ledger(store.db)
-    dispatcher = Dispatcher(ledger, subscriptions, senders={}, limits={"telegram": Limits(per_second=settings.telegram_rate)})
-    return BroadcastService(
-        store, subscriptions, ledger, dispatcher, cron=settings.broadcast_cron, when_empty=settings.broadcast_when_empty
-    )
-
-
-def build_conversation(settings: Settings, flood=None):
-    """The conversation layer over the configured database, shared by every channel."""
-    from .broadcast.subscriptions import Subscriptions
-    from .chat.conversation import Conversation
-    from .knowledge.admins import parse_admins
-    from .knowledge.live import LiveEngine
-    from .knowledge.store import KnowledgeStore
-
-    store = KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
-    subscriptions = Subscriptions(store.db)
-    return Conversation(
-        LiveEngine(store), store, subscriptions, parse_admins(settings.admin_ids), flood=flood,
-        broadcasts=build_broadcasts(settings, store, subscriptions),
-    )
-
+from .settings import Settings, SettingsError
 
 NO_TOKEN = (
     "Chưa có TELEGRAM_BOT_TOKEN (token từ @BotFather) hay ZALO_BOT_TOKEN (token Zalo Bot). Hãy đặt vào "
@@ -69,7 +33,9 @@ def format_answer(answer) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    engine = _engine(settings)
+    from .app import build_engine_for
+
+    engine = build_engine_for(settings)
     if args.jsonl:
         for line in sys.stdin:
             print(engine.answer(line.rstrip("\r\n")).to_json(), flush=True)
@@ -81,6 +47,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from .app import build_conversation
     from .channels.console import run_console
     from .chat.router import FloodControl
 
@@ -88,32 +55,22 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from .broadcast.service import BadCron
-
     if not (settings.telegram_token or settings.zalo_token):
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    try:
-        conversation = build_conversation(settings)
-    except BadCron as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    from .app import build_conversation
     from .runtime import run
 
-    run(settings, conversation)
+    run(settings, build_conversation(settings))
     return 0
 
 
 def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from .broadcast.service import BadCron
+    from .app import build_conversation
 
-    try:
-        conversation = build_conversation(settings)
-    except BadCron as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    conversation = build_conversation(settings)
     service = conversation.broadcasts
     if args.action == "preview":
         print(service.preview() or "(Tháng vừa qua không có gì mới: bản tin sẽ được bỏ qua.)")
@@ -135,10 +92,10 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from .app import build_engine_for
     from .evaluation.report import run_eval
 
-    store_engine = _engine(settings)
-    return run_eval(store_engine, [Path(f) for f in args.files], verbose=args.verbose, baselines=not args.no_baselines)
+    return run_eval(build_engine_for(settings), [Path(f) for f in args.files], verbose=args.verbose, baselines=not args.no_baselines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,7 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.load()
+    try:
+        settings = Settings.load()
+    except SettingsError as exc:
+        print("Cấu hình chưa đúng (tệp .env hoặc biến môi trường); hãy sửa rồi chạy lại:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
     setup_logging(settings.log_level, settings.secrets())
     if args.command == "ask" and not args.jsonl and not args.question:
         print("Hãy gõ câu hỏi sau lệnh, ví dụ: python -m bot ask \"Nghị quyết 02 là gì?\"", file=sys.stderr)

@@ -13,18 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from .app import open_store
 from .knowledge.editing import EditError, Editor
 from .knowledge.formats import read_path
 from .knowledge.formats.export import export_knowledge
 from .knowledge.formats.records import KnowledgeFileError
-from .knowledge.store import KnowledgeStore
 from .settings import Settings
 
 WHO = "cli"
-
-
-def _store(settings: Settings) -> KnowledgeStore:
-    return KnowledgeStore(settings.database_path, seed_dir=settings.knowledge_dir)
 
 
 def _refused(problems: list[str], headline: str = "Không thực hiện được, cơ sở dữ liệu giữ nguyên:") -> int:
@@ -46,7 +42,7 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
         if total >= 5000 and (done % 5000 == 0 or done == total):
             print(f"Đang ghi {done}/{total} dòng...", file=sys.stderr, flush=True)
 
-    change, report = Editor(_store(settings)).import_batch(batch, WHO, str(args.path), progress)
+    change, report = Editor(open_store(settings)).import_batch(batch, WHO, str(args.path), progress)
     print(f"Đã nhập {args.path}: {report}." + (f" Thay đổi số {change}." if change else ""))
     return 0
 
@@ -64,19 +60,19 @@ def kb_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def kb_export(args: argparse.Namespace, settings: Settings) -> int:
-    for path in export_knowledge(_store(settings), args.folder):
+    for path in export_knowledge(open_store(settings), args.folder):
         print(path)
     return 0
 
 
 def kb_list(args: argparse.Namespace, settings: Settings) -> int:
-    for entry in _store(settings).entries()[: args.limit]:
+    for entry in open_store(settings).entries()[: args.limit]:
         print(f"{entry['id']}\t{entry['question']}")
     return 0
 
 
 def kb_show(args: argparse.Namespace, settings: Settings) -> int:
-    entry = Editor(_store(settings)).entry(args.id)
+    entry = Editor(open_store(settings)).entry(args.id)
     if entry is None:
         print(f"Không có mục '{args.id}'.", file=sys.stderr)
         return 1
@@ -90,7 +86,7 @@ def kb_add(args: argparse.Namespace, settings: Settings) -> int:
         "question": args.question, "phrasings": args.phrasing or [], "answer": args.answer, "tags": args.tag or [],
         "source": args.source, "as_of": args.as_of,
     } | ({"id": args.id} if args.id else {})
-    editor = Editor(_store(settings))
+    editor = Editor(open_store(settings))
     try:
         change = editor.add_entry(fields, WHO)
     except EditError as exc:
@@ -101,7 +97,7 @@ def kb_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def kb_delete(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        change = Editor(_store(settings)).delete_entry(args.id, WHO)
+        change = Editor(open_store(settings)).delete_entry(args.id, WHO)
     except EditError as exc:
         return _refused([str(exc)])
     print(f"Đã xóa mục {args.id} (thay đổi số {change}).")
@@ -109,7 +105,7 @@ def kb_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def kb_history(args: argparse.Namespace, settings: Settings) -> int:
-    changes = Editor(_store(settings)).history(args.limit)
+    changes = Editor(open_store(settings)).history(args.limit)
     if not changes:
         print("Chưa có thay đổi nào.")
     for change in changes:
@@ -120,7 +116,7 @@ def kb_history(args: argparse.Namespace, settings: Settings) -> int:
 def kb_undo(args: argparse.Namespace, settings: Settings) -> int:
     """Undo a change (the command line is run by whoever holds the server, so like an owner);
     refused, saying why, when later changes touched the same rows, unless --with-later."""
-    editor = Editor(_store(settings))
+    editor = Editor(open_store(settings))
     try:
         plan = editor.undo_plan(args.change)
         if plan.later and not args.with_later:
@@ -144,7 +140,7 @@ def stats_add(args: argparse.Namespace, settings: Settings) -> int:
         "note": args.note or "",
     }
     try:
-        change = Editor(_store(settings)).add_statistic(fields, WHO)
+        change = Editor(open_store(settings)).add_statistic(fields, WHO)
     except EditError as exc:
         return _refused([str(exc)])
     print(f"Đã ghi số liệu (thay đổi số {change}).")
@@ -152,7 +148,7 @@ def stats_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def stats_list(args: argparse.Namespace, settings: Settings) -> int:
-    store = _store(settings)
+    store = open_store(settings)
     for row in store.statistics(args.metric):
         period = f"{row['period_start'] or ''}:{row['period_end'] or ''}"
         value = f"{row['value']:g}" + (f"-{row['value_max']:g}" if row["value_max"] else "")

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import signal
 import sys
-from urllib.parse import urlparse
 
-from aiohttp import web
-
-from .broadcast.quota import MonthlyCounter
 from .broadcast.service import start_scheduler
+from .channels.base import Channel
 from .chat.conversation import Conversation
-from .logs import redact_secrets
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,87 +63,41 @@ async def serve(settings: Settings, conversation: Conversation, stop: asyncio.Ev
             )
 
         service.dispatcher.on_paused = paused
-    stoppers = []
-    if settings.zalo_token:  # first: it checks its token before anything starts serving
-        stoppers.append(await _start_zalo(settings, conversation, stop))
-    if settings.telegram_token:
-        stoppers.append(await _start_telegram(settings, conversation))
-    scheduler = await start_scheduler(service)
-    if scheduler is not None:  # edits made from the command line show up within seconds
-
-        async def refresh() -> None:  # a coroutine, so it runs on the loop that owns the database
-            conversation.refresh()
-
-        scheduler.add_job(refresh, "interval", seconds=REFRESH_SECONDS, id="refresh-index",
-                          replace_existing=True, coalesce=True, max_instances=1)
-    log.info("bot running: %s", ", ".join(p for p, t in (("telegram", settings.telegram_token), ("zalo", settings.zalo_token)) if t))
-    await stop.wait()
-    if scheduler is not None:
-        scheduler.shutdown(wait=False)
-    for stopper in reversed(stoppers):
-        await stopper()
-
-
-async def _start_telegram(settings: Settings, conversation: Conversation):
-    from .channels import telegram
-
-    app = telegram.build_application(settings, conversation)
-    async with telegram.refused_token():
-        await app.initialize()
-    await telegram.set_menus(app)
-    await app.start()
-    if settings.webhook_url:
-        await app.updater.start_webhook(**telegram.webhook_options(settings))
-    else:
-        await app.updater.start_polling(allowed_updates=telegram.Update.ALL_TYPES)
-
-    async def stop() -> None:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-    return stop
-
-
-async def _start_zalo(settings: Settings, conversation: Conversation, stopping: asyncio.Event):
-    from .channels.zalo import ZaloChannel, ZaloClient, ZaloError
-
-    client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
+    channels = _channels(settings, conversation)
+    started: list[Channel] = []
     try:
-        me = await client.call("getMe")  # fail fast on a wrong token, before serving anyone
-    except ZaloError as exc:
-        await client.close()
-        raise SystemExit(f"ZALO_BOT_TOKEN không dùng được ({exc}). / The Zalo bot token was refused.") from exc
-    name = str((me or {}).get("display_name") or (me or {}).get("account_name") or "") if isinstance(me, dict) else ""
-    log.info("zalo: serving as %s", name)
-    counter = MonthlyCounter(conversation.store.db)
-    channel = ZaloChannel(client, conversation, counter, bot_name=name)
-    if conversation.broadcasts is not None:
-        channel.install(conversation.broadcasts.dispatcher, settings.zalo_rate, settings.zalo_monthly_quota)
-    runner = None
-    poller = None
-    if settings.zalo_webhook_url:
-        secret = settings.zalo_webhook_secret or secrets.token_urlsafe(32)
-        redact_secrets([secret])  # generated here: never in a log line either
-        await client.call("setWebhook", url=settings.zalo_webhook_url, secret_token=secret)
-        runner = web.AppRunner(channel.webhook_app(urlparse(settings.zalo_webhook_url).path or "/", secret))
-        await runner.setup()
-        await web.TCPSite(runner, settings.zalo_webhook_listen, settings.zalo_webhook_port).start()
-    else:
-        try:
-            await client.call("deleteWebhook")  # polling and webhook exclude each other
-        except ZaloError as exc:
-            log.info("zalo: deleteWebhook: %s", exc)
-        poller = asyncio.get_running_loop().create_task(channel.poll(stopping))
+        for channel in channels:  # Zalo first: it checks its token before anything serves
+            await channel.start()
+            started.append(channel)
+        scheduler = await start_scheduler(service)
+        if scheduler is not None:  # edits made from the command line show up within seconds
 
-    async def stop() -> None:
-        if poller is not None:
-            poller.cancel()
-        if runner is not None:
-            await runner.cleanup()
-        await client.close()
+            async def refresh() -> None:  # a coroutine, so it runs on the loop that owns the database
+                conversation.refresh()
 
-    return stop
+            scheduler.add_job(refresh, "interval", seconds=REFRESH_SECONDS, id="refresh-index",
+                              replace_existing=True, coalesce=True, max_instances=1)
+        log.info("bot running: %s", ", ".join(c.platform for c in channels))
+        await stop.wait()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    finally:
+        for channel in reversed(started):
+            await channel.stop()
+
+
+def _channels(settings: Settings, conversation: Conversation) -> list[Channel]:
+    """The channels with a token, Zalo first (platform libraries are imported only if used)."""
+    channels: list[Channel] = []
+    if settings.zalo_token:
+        from .channels.zalo import ZaloChannel
+
+        channels.append(ZaloChannel.from_settings(settings, conversation))
+    if settings.telegram_token:
+        from .channels.telegram import TelegramChannel
+
+        channels.append(TelegramChannel(settings, conversation))
+    return channels
 
 
 def run(settings: Settings, conversation: Conversation) -> None:

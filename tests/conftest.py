@@ -7,16 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcast.delivery import Dispatcher
-from bot.broadcast.ledger import Ledger
-from bot.broadcast.service import BroadcastService
-from bot.broadcast.subscriptions import Subscriptions
+from bot.app import build_conversation
 from bot.chat.conversation import Conversation
 from bot.chat.router import FloodControl
-from bot.knowledge.admins import parse_admins
-from bot.knowledge.live import LiveEngine, build_engine
+from bot.knowledge.live import build_engine
 from bot.knowledge.store import KnowledgeStore
 from bot.search.engine import Engine
+from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -39,12 +36,10 @@ def make_conversation(tmp_path):
     """A conversation over a fresh copy of the shipped knowledge (its own database file)."""
 
     def make(admins: str = "", flood: FloodControl | None = None, senders: dict | None = None) -> Conversation:
-        store = KnowledgeStore(tmp_path / "conversation.db", seed_dir=KNOWLEDGE)
-        engine = LiveEngine(store, today=TODAY)
-        subscriptions = Subscriptions(store.db)
-        ledger = Ledger(store.db)
-        broadcasts = BroadcastService(store, subscriptions, ledger, Dispatcher(ledger, subscriptions, senders or {}))
-        return Conversation(engine, store, subscriptions, parse_admins(admins), flood=flood, broadcasts=broadcasts)
+        settings = Settings(database_path=tmp_path / "conversation.db", knowledge_dir=KNOWLEDGE, admin_ids=admins)
+        conversation = build_conversation(settings, flood=flood, today=TODAY)
+        conversation.broadcasts.dispatcher.senders.update(senders or {})
+        return conversation
 
     return make
 

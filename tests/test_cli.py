@@ -87,3 +87,28 @@ def test_eval_reports_engine_and_baselines(run, tmp_path):
     assert "engine" in out.stdout and "rapidfuzz WRatio" in out.stdout and "BM25 (bm25s)" in out.stdout
     assert "in-domain" in out.stdout and "OOD refused" in out.stdout
     assert out.returncode == 0
+
+
+def test_bad_settings_are_named_one_by_one_before_anything_starts(run, tmp_path):
+    env = os.environ | {"DATABASE_PATH": str(tmp_path / "cli.db"), "WEBHOOK_PORT": "abc", "BROADCAST_RATE_ZALO": "0",
+                        "ADMIN_IDS": "telegram:1, 12345", "BROADCAST_WHEN_EMPTY": "never", "LOG_LEVEL": "loud",
+                        "WEBHOOK_URL": "http://bot.example/tg"}
+    out = subprocess.run([sys.executable, "-m", "bot", "ask", "xin chào"], capture_output=True, text=True,
+                         cwd=tmp_path, env=env, timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    for name in ("WEBHOOK_PORT='abc'", "BROADCAST_RATE_ZALO='0'", "ADMIN_IDS", "12345", "BROADCAST_WHEN_EMPTY='never'",
+                 "LOG_LEVEL='loud'", "WEBHOOK_URL"):
+        assert name in out.stderr
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_settings_defaults_are_declared_once_and_empty_values_take_them(monkeypatch):
+    from bot.settings import Settings
+
+    for name in ("WEBHOOK_PORT", "BROADCAST_CRON", "ZALO_BASE_URL", "ADMIN_IDS"):
+        monkeypatch.setenv(name, "")
+    loaded = Settings.load(env_file=None)
+    assert loaded.webhook_port == Settings().webhook_port == 8443
+    assert loaded.broadcast_cron == "0 8 1 * *" and loaded.admins == frozenset()
+    monkeypatch.setenv("ADMIN_IDS", "Telegram:12 ; zalo:abc")
+    assert Settings.load(env_file=None).admins == {"telegram:12", "zalo:abc"}

@@ -16,7 +16,7 @@ from bot.chat.subscribing import (
     SUBSCRIBED,
     UNSUBSCRIBED,
 )
-from bot.knowledge.admins import parse_admins
+from bot.settings import parse_admins
 
 
 def private(text=None, choice=None, user="1"):

@@ -352,7 +352,7 @@ def _free_port() -> int:
 
 
 async def test_generated_webhook_secrets_never_reach_the_log(tmp_path, caplog):
-    from bot.cli import build_conversation
+    from bot.app import build_conversation
     from bot.runtime import serve
     from bot.settings import Settings
 

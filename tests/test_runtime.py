@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bot.cli import build_conversation
+from bot.app import build_conversation
 from bot.runtime import serve
 from bot.settings import Settings
 

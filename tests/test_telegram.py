@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
+from bot.app import build_conversation
 from bot.channels.telegram import (
     TEXT_ONLY,
     build_application,
@@ -24,7 +25,6 @@ from bot.channels.telegram import (
 from bot.chat.answers import STALE_OPTION
 from bot.chat.conversation import NOT_ADMIN
 from bot.chat.router import FloodControl
-from bot.cli import build_conversation
 from bot.logs import REDACTED, redact_secrets
 from bot.settings import Settings
 

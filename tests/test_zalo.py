@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import httpx
 from aiohttp import web
 
+from bot.app import build_conversation
 from bot.broadcast.quota import MonthlyCounter
 from bot.channels.zalo import (
     NO_SUCH_OPTION,
@@ -21,7 +22,6 @@ from bot.channels.zalo import (
 )
 from bot.chat.router import FloodControl
 from bot.chat.subscribing import SUBSCRIBED
-from bot.cli import build_conversation
 from bot.logs import REDACTED, redact_secrets
 from bot.settings import Settings
 

@@ -30,33 +30,63 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def run_console(conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Read messages until end of input; a number picks one of the last options offered."""
-    return asyncio.run(_console(conversation, stdin, stdout))
+class ConsoleChannel:
+    """One person at a terminal: lines in, replies out, numbers pick the options offered."""
 
+    platform = "console"
 
-async def _console(conversation: Conversation, stdin: TextIO, stdout: TextIO) -> int:
-    print(WELCOME, file=stdout)
-    menus = Menus()
-    while True:
-        print("> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line:
-            print(file=stdout)
-            return 0
-        text = line.strip()
-        if text.lower() in QUIT_WORDS:
-            return 0
-        message = Incoming("console", "console", "local", text=text)
-        chosen = menus.choose("console", text)
+    def __init__(self, conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+        self.conversation = conversation
+        self.stdin = stdin
+        self.stdout = stdout
+        self.menus = Menus()
+        self.finished: asyncio.Task | None = None
+        """Reading the terminal; done at the end of input or when the person quits."""
+
+    async def start(self) -> None:
+        print(WELCOME, file=self.stdout)
+        self.finished = asyncio.get_running_loop().create_task(self._read())
+
+    async def stop(self) -> None:
+        if self.finished is not None:
+            self.finished.cancel()
+
+    async def _read(self) -> None:
+        while True:
+            print("> ", end="", file=self.stdout, flush=True)
+            line = self.stdin.readline()  # the terminal is this process's only user
+            if not line:
+                print(file=self.stdout)
+                return
+            text = line.strip()
+            if text.lower() in QUIT_WORDS:
+                return
+            await self._turn(text)
+
+    async def _turn(self, text: str) -> None:
+        message = Incoming(self.platform, "console", "local", text=text)
+        chosen = self.menus.choose("console", text)
         if chosen is NO_SUCH_CHOICE:
-            print(NO_SUCH_OPTION, file=stdout)
-            continue
+            print(NO_SUCH_OPTION, file=self.stdout)
+            return
         if chosen is not None:
-            print(f"({chosen.label})", file=stdout)
-            message = Incoming("console", "console", "local", choice=chosen.data)
-        replies = await conversation.handle(message)
-        menus.offer("console", replies)
+            print(f"({chosen.label})", file=self.stdout)
+            message = Incoming(self.platform, "console", "local", choice=chosen.data)
+        replies = await self.conversation.handle(message)
+        self.menus.offer("console", replies)
         for reply in replies:
-            print(render(reply), file=stdout, flush=True)
-        await conversation.idle()  # a change just made is answered from the next question on
+            print(render(reply), file=self.stdout, flush=True)
+        await self.conversation.idle()  # a change just made is answered from the next question on
+
+
+def run_console(conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Chat until end of input or 'thoat'."""
+
+    async def session() -> None:
+        console = ConsoleChannel(conversation, stdin, stdout)
+        await console.start()
+        assert console.finished is not None
+        await console.finished
+
+    asyncio.run(session())
+    return 0

@@ -355,6 +355,31 @@ def build_application(
     return application
 
 
+class TelegramChannel:
+    """Telegram through python-telegram-bot: long polling, or a webhook behind HTTPS."""
+
+    platform = PLATFORM
+
+    def __init__(self, settings: Settings, conversation: Conversation) -> None:
+        self.settings = settings
+        self.app = build_application(settings, conversation)
+
+    async def start(self) -> None:
+        async with refused_token():
+            await self.app.initialize()
+        await set_menus(self.app)
+        await self.app.start()
+        if self.settings.webhook_url:
+            await self.app.updater.start_webhook(**webhook_options(self.settings))
+        else:
+            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+
+    async def stop(self) -> None:
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+
+
 async def send_from_command_line(settings: Settings, service: BroadcastService) -> Progress | None:
     """`python -m bot broadcast send`: deliver (or resume) the update with a progress bar."""
     bot = Bot(settings.telegram_token, **_api_urls(settings))

@@ -14,8 +14,10 @@ import asyncio
 import hmac
 import json
 import logging
+import secrets
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 from aiohttp import web
@@ -32,7 +34,9 @@ from ..broadcast.delivery import (
 from ..broadcast.quota import MonthlyCounter
 from ..chat.conversation import Conversation
 from ..chat.router import Incoming, Reply
+from ..logs import redact_secrets
 from ..search.text import fold, split_message
+from ..settings import Settings
 from .choices import NO_SUCH_CHOICE, Menus
 
 log = logging.getLogger(__name__)
@@ -166,17 +170,64 @@ def unwrap(body: Any) -> dict | None:
 class ZaloChannel:
     """Turns Zalo updates into conversation turns and replies into Zalo messages."""
 
+    platform = PLATFORM
+
     def __init__(
         self, client: ZaloClient, conversation: Conversation, counter: MonthlyCounter | None = None,
-        bot_name: str = "",
+        bot_name: str = "", settings: Settings | None = None,
     ) -> None:
         self.client = client
         self.conversation = conversation
         self.counter = counter
         self.bot_name = bot_name
         """The bot's display name (from getMe), to take group mentions off whole."""
+        self.settings = settings
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.menus = Menus()
+        self._stopping = asyncio.Event()
+        self._poller: asyncio.Task | None = None
+        self._runner: web.AppRunner | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, conversation: Conversation) -> ZaloChannel:
+        client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
+        return cls(client, conversation, MonthlyCounter(conversation.store.db), settings=settings)
+
+    async def start(self) -> None:
+        """Check the token with getMe, let the monthly update reach Zalo, then poll or serve
+        the webhook (they exclude each other on the platform)."""
+        settings = self.settings or Settings()
+        try:
+            me = await self.client.call("getMe")  # fail fast on a wrong token, before serving anyone
+        except ZaloError as exc:
+            await self.client.close()
+            raise SystemExit(f"ZALO_BOT_TOKEN không dùng được ({exc}). / The Zalo bot token was refused.") from exc
+        if isinstance(me, dict):
+            self.bot_name = str(me.get("display_name") or me.get("account_name") or "")
+        log.info("zalo: serving as %s", self.bot_name)
+        if self.conversation.broadcasts is not None:
+            self.install(self.conversation.broadcasts.dispatcher, settings.zalo_rate, settings.zalo_monthly_quota)
+        if settings.zalo_webhook_url:
+            secret = settings.zalo_webhook_secret or secrets.token_urlsafe(32)
+            redact_secrets([secret])  # generated here: never in a log line either
+            await self.client.call("setWebhook", url=settings.zalo_webhook_url, secret_token=secret)
+            self._runner = web.AppRunner(self.webhook_app(urlparse(settings.zalo_webhook_url).path or "/", secret))
+            await self._runner.setup()
+            await web.TCPSite(self._runner, settings.zalo_webhook_listen, settings.zalo_webhook_port).start()
+        else:
+            try:
+                await self.client.call("deleteWebhook")
+            except ZaloError as exc:
+                log.info("zalo: deleteWebhook: %s", exc)
+            self._poller = asyncio.get_running_loop().create_task(self.poll(self._stopping))
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._poller is not None:
+            self._poller.cancel()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.client.close()
 
     # --- incoming -------------------------------------------------------------------------
 

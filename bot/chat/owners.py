@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..knowledge.admins import parse_admins
+from ..settings import parse_admins
 from .router import Access, Reply, Router, Turn
 
 router = Router("owners")

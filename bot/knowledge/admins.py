@@ -11,16 +11,6 @@ from .editing import Editor
 log = logging.getLogger(__name__)
 
 
-def parse_admins(value: str) -> frozenset[str]:
-    """ADMIN_IDS "telegram:12345, zalo:abc" → {"telegram:12345", "zalo:abc"}; bad items ignored."""
-    out = set()
-    for part in value.replace(";", ",").split(","):
-        platform, _, ident = part.strip().partition(":")
-        if platform and ident:
-            out.add(f"{platform.strip().lower()}:{ident.strip()}")
-    return frozenset(out)
-
-
 class Admins:
     """Owners come from the environment and cannot be removed from chat; added admins live in
     the database, so they survive restarts. The list is held in memory (every message asks
