@@ -101,7 +101,8 @@ async def main() -> None:
     print("| concurrent chats | rate limiter | answered | answers/s | latency p50 ms | latency p99 ms |")
     print("|---:|---|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['chats']} | {r['limiter']} | {r['answered']} | {r['per_second']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} |")
+        print(f"| {r['chats']} | {r['limiter']} | {r['answered']} | {r['per_second']:.1f} "
+              f"| {r['p50']:.1f} | {r['p99']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ def build_conversation(
     store = open_store(settings)
     subscriptions = Subscriptions(store.db)
     ledger = Ledger(store.db)
-    dispatcher = Dispatcher(ledger, subscriptions, senders={}, limits={"telegram": Limits(per_second=settings.telegram_rate)})
+    limits = {"telegram": Limits(per_second=settings.telegram_rate)}
+    dispatcher = Dispatcher(ledger, subscriptions, senders={}, limits=limits)
     broadcasts = BroadcastService(
         store, subscriptions, ledger, dispatcher, cron=settings.broadcast_cron, when_empty=settings.broadcast_when_empty
     )

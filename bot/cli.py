@@ -72,6 +72,9 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
     conversation = build_conversation(settings)
     service = conversation.broadcasts
+    if service is None:
+        print(conversation.broadcast_status(), file=sys.stderr)
+        return 2
     if args.action == "preview":
         print(service.preview() or "(Tháng vừa qua không có gì mới: bản tin sẽ được bỏ qua.)")
         return 0
@@ -95,7 +98,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .app import build_engine_for
     from .evaluation.report import run_eval
 
-    return run_eval(build_engine_for(settings), [Path(f) for f in args.files], verbose=args.verbose, baselines=not args.no_baselines)
+    files = [Path(f) for f in args.files]
+    return run_eval(build_engine_for(settings), files, verbose=args.verbose, baselines=not args.no_baselines)
 
 
 def build_parser() -> argparse.ArgumentParser:

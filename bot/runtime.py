@@ -38,7 +38,7 @@ async def notify_admins(conversation: Conversation, text: str) -> None:
         if platform in senders:
             try:
                 await senders[platform](user_id, text)
-            except Exception as exc:  # noqa: BLE001 - a failed notice must not stop the update
+            except Exception as exc:
                 log.warning("could not notify admin %s: %s", admin, exc)
 
 

@@ -15,8 +15,15 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
-"""The shipped knowledge files."""
+
+def _shipped_knowledge() -> Path:
+    """The shipped knowledge files: bot/seed in an installed wheel, knowledge/ in a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "seed"
+    return installed if installed.is_dir() else package.parent / "knowledge"
+
+
+DEFAULT_KNOWLEDGE_DIR = _shipped_knowledge()
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

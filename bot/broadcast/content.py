@@ -42,11 +42,11 @@ def monthly_figures(store: KnowledgeStore, month: Month) -> list[str]:
         meta = labels[metric]
         value = values[month]
         parts = [f"• {format_number(value)} {meta['label']}"]
-        changes = [
+        compared = [
             _change(value, values.get(month.shift(-1)), f"tháng {_label(month.shift(-1))}"),
             _change(value, values.get(month.shift(-12)), f"tháng {_label(month.shift(-12))}"),
         ]
-        changes = [c for c in changes if c]
+        changes = [c for c in compared if c]
         if changes:
             parts.append(f"({'; '.join(changes)})")
         year = [values[m] for m in (Month(month.year, i) for i in range(1, month.month + 1)) if m in values]
@@ -61,7 +61,7 @@ def changed_entries(store: KnowledgeStore, month: Month) -> list[str]:
     """Questions added or changed in the month by admins or imports (not the shipped seed)."""
     start = f"{month}-01"
     end = f"{month.shift(1)}-01"
-    rows = store.db["entries"].rows_where(
+    rows = store.db.table("entries").rows_where(
         "deleted = 0 and updated_at >= ? and updated_at < ? and coalesce(changed_by, '') != 'seed'",
         [start, end], order_by="updated_at",
     )

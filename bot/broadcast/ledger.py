@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ..knowledge.db import transaction
+from ..knowledge.db import insert, transaction
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
 MAX_ANNOUNCEMENT = 1000
@@ -46,19 +46,19 @@ class Ledger:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         with transaction(db):
-            db["broadcasts"].create(
+            db.table("broadcasts").create(
                 {"id": str, "period": str, "text": str, "created_at": str, "finished_at": str},
                 pk="id", if_not_exists=True,
             )
-            db["deliveries"].create(
+            db.table("deliveries").create(
                 {"broadcast_id": str, "platform": str, "chat_id": str, "status": str, "attempts": int,
                  "last_error": str, "owner": str, "updated_at": str, "parts_sent": int},
                 pk=("broadcast_id", "platform", "chat_id"), if_not_exists=True,
             )
-            if "parts_sent" not in db["deliveries"].columns_dict:  # a file made by an older version
-                db["deliveries"].add_column("parts_sent", int, not_null_default=0)
-            db["deliveries"].create_index(["broadcast_id", "status"], if_not_exists=True)
-            db["announcements"].create(
+            if "parts_sent" not in db.table("deliveries").columns_dict:  # a file made by an older version
+                db.table("deliveries").add_column("parts_sent", int, not_null_default=0)
+            db.table("deliveries").create_index(["broadcast_id", "status"], if_not_exists=True)
+            db.table("announcements").create(
                 {"id": int, "text": str, "queued_at": str, "queued_by": str, "broadcast_id": str},
                 pk="id", if_not_exists=True,
             )
@@ -66,11 +66,11 @@ class Ledger:
     # --- broadcasts -----------------------------------------------------------------------
 
     def get(self, broadcast_id: str) -> dict | None:
-        rows = list(self.db["broadcasts"].rows_where("id = ?", [broadcast_id]))
+        rows = list(self.db.table("broadcasts").rows_where("id = ?", [broadcast_id]))
         return rows[0] if rows else None
 
     def latest(self) -> dict | None:
-        rows = list(self.db["broadcasts"].rows_where(order_by="created_at desc, id desc", limit=1))
+        rows = list(self.db.table("broadcasts").rows_where(order_by="created_at desc, id desc", limit=1))
         return rows[0] if rows else None
 
     def create(self, broadcast_id: str, period: str, text: str, recipients: list[tuple[str, str]]) -> bool:
@@ -84,7 +84,7 @@ class Ledger:
             if cursor.rowcount == 0:
                 return False
             now = _now()
-            self.db["deliveries"].insert_all(
+            self.db.table("deliveries").insert_all(
                 (
                     {"broadcast_id": broadcast_id, "platform": platform, "chat_id": str(chat_id), "status": PENDING,
                      "attempts": 0, "last_error": "", "updated_at": now, "parts_sent": 0}
@@ -100,13 +100,13 @@ class Ledger:
 
     def finish(self, broadcast_id: str) -> None:
         with transaction(self.db):
-            self.db["broadcasts"].update(broadcast_id, {"finished_at": _now()})
+            self.db.table("broadcasts").update(broadcast_id, {"finished_at": _now()})
 
     # --- deliveries -----------------------------------------------------------------------
 
     def pending(self, broadcast_id: str, platform: str) -> list[dict]:
         return list(
-            self.db["deliveries"].rows_where(
+            self.db.table("deliveries").rows_where(
                 "broadcast_id = ? and platform = ? and status = ?", [broadcast_id, platform, PENDING],
                 order_by="rowid",
             )
@@ -126,7 +126,7 @@ class Ledger:
     def release_orphans(self, broadcast_id: str, alive: Callable[[str], bool]) -> int:
         """Put back to pending the deliveries whose sender died mid-send: the in-flight message
         of a crash, which may therefore reach its chat twice."""
-        rows = list(self.db["deliveries"].rows_where("broadcast_id = ? and status = ?", [broadcast_id, SENDING]))
+        rows = list(self.db.table("deliveries").rows_where("broadcast_id = ? and status = ?", [broadcast_id, SENDING]))
         orphans = [r for r in rows if not alive(r["owner"] or "")]
         with transaction(self.db):
             for r in orphans:
@@ -184,9 +184,9 @@ class Ledger:
     def announce(self, text: str, by: str) -> int:
         """Queue an admin's announcement for the next update."""
         with transaction(self.db):
-            return self.db["announcements"].insert(
-                {"text": text, "queued_at": _now(), "queued_by": by, "broadcast_id": None}
-            ).last_pk
+            return insert(
+                self.db, "announcements", {"text": text, "queued_at": _now(), "queued_by": by, "broadcast_id": None}
+            )
 
     def queued_announcements(self) -> list[str]:
-        return [r["text"] for r in self.db["announcements"].rows_where("broadcast_id is null", order_by="id")]
+        return [r["text"] for r in self.db.table("announcements").rows_where("broadcast_id is null", order_by="id")]

@@ -17,7 +17,9 @@ class MonthlyCounter:
         self.db = db
         self.today = today
         with transaction(db):
-            db["sent_counts"].create({"platform": str, "month": str, "count": int}, pk=("platform", "month"), if_not_exists=True)
+            db.table("sent_counts").create(
+                {"platform": str, "month": str, "count": int}, pk=("platform", "month"), if_not_exists=True
+            )
 
     def _month(self) -> str:
         day = self.today()

@@ -18,7 +18,7 @@ class Subscriptions:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.table = db["subscribers"]
+        self.table = db.table("subscribers")
         with transaction(db):
             self.table.create(
                 {"id": str, "platform": str, "chat_id": str, "active": int, "subscribed_at": str,

@@ -48,6 +48,7 @@ from telegram.ext import (
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    Updater,
     filters,
 )
 
@@ -149,9 +150,8 @@ def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
     return context.application.bot_data[CONVERSATION]
 
 
-def _addressing(text: str, update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, bool]:
+def _addressing(text: str, message: Message, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, bool]:
     """(text without the bot's @mention, whether a group message is meant for the bot)."""
-    message = update.effective_message
     mention = re.compile(rf"@{re.escape(context.bot.username or '')}\b", re.IGNORECASE)
     addressed = bool(context.bot.username) and bool(mention.search(text))
     replied = message.reply_to_message
@@ -163,10 +163,12 @@ def _addressing(text: str, update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     chat = update.effective_chat
+    if message is None or chat is None:
+        return
     private = chat.type == ChatType.PRIVATE
     if update.edited_message is not None and not private:
         return  # edits in groups are ignored on purpose: answering them again would flood
-    text, addressed = _addressing(message.text or "", update, context)
+    text, addressed = _addressing(message.text or "", message, context)
     user = update.effective_user
     incoming = Incoming(
         PLATFORM, str(chat.id), str(user.id if user else chat.id), text=text, private=private, addressed=addressed
@@ -184,24 +186,29 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     message = update.effective_message
     user = update.effective_user
+    if chat is None:
+        return
     conversation = _conversation(context)
     document = message.document if message is not None else None
     if document is not None and user is not None and f"{PLATFORM}:{user.id}" in conversation.admins:
         name = document.file_name or "tệp"
-        if (document.file_size or 0) > MAX_UPLOAD:
-            mb = document.file_size / 1024 / 1024
+        size = document.file_size or 0
+        if size > MAX_UPLOAD:
+            mb = size / 1024 / 1024
             await context.bot.send_message(chat.id, f"Không nhập tệp: {name} nặng {mb:.1f} MB, tối đa 2 MB.")
             return
         data = bytes(await (await document.get_file()).download_as_bytearray())
         incoming = Incoming(PLATFORM, str(chat.id), str(user.id), upload=(name, data), private=chat.type == ChatType.PRIVATE)
         await send_replies(context, chat.id, await conversation.handle(incoming))
         return
-    if chat is not None and chat.type == ChatType.PRIVATE:
+    if chat.type == ChatType.PRIVATE:
         await context.bot.send_message(chat.id, TEXT_ONLY)
 
 
 async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
+    if query is None:
+        return
     await query.answer()
     message = query.message
     if message is None:
@@ -215,6 +222,8 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.inline_query
+    if query is None:
+        return
     results = [
         InlineQueryResultArticle(
             id=r.id,
@@ -320,12 +329,13 @@ def bot_api_url(base: str) -> str:
     return base if base.endswith("/bot") else f"{base}/bot"
 
 
-def _api_urls(settings: Settings) -> dict[str, str]:
-    """base_url and base_file_url for a self-hosted Bot API server (none: Telegram's)."""
-    if not settings.telegram_base_url:
-        return {}
-    base = bot_api_url(settings.telegram_base_url)
-    return {"base_url": base, "base_file_url": base.removesuffix("/bot") + "/file/bot"}
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+def _api_urls(settings: Settings) -> tuple[str, str]:
+    """(base_url, base_file_url): Telegram's, or a self-hosted Bot API server's."""
+    base = bot_api_url(settings.telegram_base_url or TELEGRAM_API)
+    return base, base.removesuffix("/bot") + "/file/bot"
 
 
 def build_application(
@@ -337,12 +347,15 @@ def build_application(
     what was *not* sent turn it off so that updates are handled strictly in order. The
     benchmark turns ``rate_limit`` off to measure the stack itself.
     """
-    builder = ApplicationBuilder().token(settings.telegram_token).concurrent_updates(concurrent)
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5))
-    for name, value in _api_urls(settings).items():
-        builder = getattr(builder, name)(value)
-    application = builder.build()
+    base_url, base_file_url = _api_urls(settings)
+    builder = (
+        ApplicationBuilder().token(settings.telegram_token).concurrent_updates(concurrent)
+        .base_url(base_url).base_file_url(base_file_url)
+    )
+    application: Application = (
+        builder.rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5)).build()
+        if rate_limit else builder.build()
+    )
     application.bot_data[CONVERSATION] = conversation
     if conversation.broadcasts is not None:
         install_sender(conversation.broadcasts.dispatcher, application.bot)
@@ -364,25 +377,32 @@ class TelegramChannel:
         self.settings = settings
         self.app = build_application(settings, conversation)
 
+    @property
+    def updater(self) -> Updater:
+        if self.app.updater is None:  # the builder always makes one; only an explicit None removes it
+            raise RuntimeError("the Telegram application has no updater")
+        return self.app.updater
+
     async def start(self) -> None:
         async with refused_token():
             await self.app.initialize()
         await set_menus(self.app)
         await self.app.start()
         if self.settings.webhook_url:
-            await self.app.updater.start_webhook(**webhook_options(self.settings))
+            await self.updater.start_webhook(**webhook_options(self.settings))
         else:
-            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await self.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 
     async def stop(self) -> None:
-        await self.app.updater.stop()
+        await self.updater.stop()
         await self.app.stop()
         await self.app.shutdown()
 
 
 async def send_from_command_line(settings: Settings, service: BroadcastService) -> Progress | None:
     """`python -m bot broadcast send`: deliver (or resume) the update with a progress bar."""
-    bot = Bot(settings.telegram_token, **_api_urls(settings))
+    base_url, base_file_url = _api_urls(settings)
+    bot = Bot(settings.telegram_token, base_url=base_url, base_file_url=base_file_url)
     install_sender(service.dispatcher, bot)
     service.dispatcher.on_progress = lambda bid, p: print_progress(p)
     async with refused_token():

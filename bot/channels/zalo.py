@@ -11,6 +11,7 @@ idle 408; the webhook checks the secret header in constant time and accepts bodi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -246,7 +247,7 @@ class ZaloChannel:
         """Answer one update; malformed ones and unknown events are logged and skipped."""
         update = unwrap(body)
         message = update.get("message") if update else None
-        if not isinstance(message, dict):
+        if update is None or not isinstance(message, dict):
             log.warning("zalo: skipped an update without a message: %.200s", json.dumps(body, ensure_ascii=False))
             return
         event = update.get("event_name", "")
@@ -345,10 +346,8 @@ class ZaloChannel:
                 backoff = 1.0
             except (ZaloError, httpx.HTTPError) as exc:
                 log.warning("zalo: getUpdates failed (%s); retrying in %.0f s", exc, backoff)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=backoff)
-                except TimeoutError:
-                    pass
                 backoff = min(backoff * 2, 30.0)
                 continue
             if update is not None:

@@ -156,7 +156,9 @@ class Conversation:
         handler = self.router.text_handler(turn)
         return await _replies(handler(turn, text)) if handler is not None else []
 
-    async def _call(self, turn: Turn, access: Access, what: str, handler: Callable[..., Replies], arg: object) -> list[Reply]:
+    async def _call(
+        self, turn: Turn, access: Access, what: str, handler: Callable[..., Replies], arg: object
+    ) -> list[Reply]:
         """The one permission check: run the handler, or refuse politely and log who tried."""
         if not turn.may(access):
             log.warning("refused %s %s from %s", access.name.lower(), what, turn.who)

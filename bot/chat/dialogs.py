@@ -7,10 +7,11 @@ buttons and Zalo as numbered lines.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -88,7 +89,7 @@ class Step:
     prompt: str
     parse: Callable[[str], Any] = _required
     optional: bool = False
-    choices: list[tuple[str, Any]] = field(default_factory=list)
+    choices: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
     """Tappable values (label, value) besides typing one."""
     typed: bool = True
     """Whether a value may be typed; False: only the choices (which are then numbered)."""
@@ -101,7 +102,7 @@ class Dialog:
     title: str
     steps: list[Step]
     save_fn: Callable[[Editor, dict, str], str]
-    values: dict = field(default_factory=dict)
+    values: dict = dataclasses.field(default_factory=dict)
     index: int = 0
     confirm: str = SAVE[0]
     """The label of the button that carries the change out."""

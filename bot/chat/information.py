@@ -73,7 +73,7 @@ async def status(turn: Turn, args: str) -> list[Reply]:
         f"Cơ sở dữ liệu: {counts['entries']} câu hỏi – trả lời, {counts['passages']} đoạn văn bản, "
         f"{counts['metrics']} chỉ số, {counts['statistics']} số liệu.\n"
         f"Người nhận bản tin: {len(turn.bot.subscriptions.active())}.\n"
-        f"Câu hỏi chưa trả lời được: {store.db['unanswered'].count}."
+        f"Câu hỏi chưa trả lời được: {store.db.table('unanswered').count}."
     )
     bad = store.bad_statistics()
     if bad:

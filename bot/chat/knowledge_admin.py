@@ -74,7 +74,7 @@ async def dialog_text(turn: Turn, text: str) -> list[Reply]:
     shown = dialog_reply(dialog)
     picked = next((o for o in shown.options if fold(o.label) == fold(text)), None)
     if picked is not None:
-        return await step_choice.handler(turn, step_choice.value(picked.data))
+        return await dialog_tap(turn, picked.data.removeprefix("dlg:"))
     if dialog.done:
         return [Reply(f"Hãy chọn {dialog.confirm} hoặc Hủy."), shown]
     if not dialog.step().typed:
@@ -86,8 +86,7 @@ async def dialog_text(turn: Turn, text: str) -> list[Reply]:
     return [dialog_reply(dialog)]
 
 
-@router.button("dlg", Access.ADMIN)
-async def step_choice(turn: Turn, action: str) -> list[Reply]:
+async def dialog_tap(turn: Turn, action: str) -> list[Reply]:
     """A tap in a dialog: cancel, save, skip, or one of the step's choices."""
     dialog = turn.bot.dialogs.get(turn.who)
     if dialog is None:
@@ -109,6 +108,9 @@ async def step_choice(turn: Turn, action: str) -> list[Reply]:
     else:
         return [Reply(STALE_OPTION), dialog_reply(dialog)]
     return [dialog_reply(dialog)]
+
+
+step_choice = router.button("dlg", Access.ADMIN)(dialog_tap)
 
 
 async def _save(turn: Turn, dialog: Dialog) -> list[Reply]:
@@ -155,7 +157,7 @@ def add_statistic(turn: Turn, args: str) -> list[Reply]:
 @router.command("chuatraloi", "Các câu hỏi bot chưa trả lời được (quản trị)", Access.ADMIN)
 async def unanswered(turn: Turn, args: str) -> list[Reply]:
     await turn.bot.written()
-    rows = list(turn.bot.store.db["unanswered"].rows_where(order_by="id desc", limit=500))
+    rows = list(turn.bot.store.db.table("unanswered").rows_where(order_by="id desc", limit=500))
     groups = group_questions(rows)
     if not groups:
         return [Reply("Chưa có câu hỏi nào bot không trả lời được.")]

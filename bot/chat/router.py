@@ -18,7 +18,7 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .conversation import Conversation
@@ -115,6 +115,8 @@ class Turn:
 
 Replies = list[Reply] | Awaitable[list[Reply]]
 Handler = Callable[[Turn, str], Replies]
+H = TypeVar("H", bound=Callable[..., Replies])
+"""A handler, whose own type the registering decorators keep."""
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,8 @@ class Router:
         self.texts: list[TextHandler] = []
         self.uploads: list[UploadHandler] = []
 
-    def command(self, name: str, description: str, access: Access = Access.EVERYONE) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    def command(self, name: str, description: str, access: Access = Access.EVERYONE) -> Callable[[H], H]:
+        def register(handler: H) -> H:
             self.commands.append(Command(name, description, handler, access))
             return handler
 
@@ -201,15 +203,15 @@ class Router:
 
         return register
 
-    def text(self, when: Callable[[Turn], bool] | None = None) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    def text(self, when: Callable[[Turn], bool] | None = None) -> Callable[[H], H]:
+        def register(handler: H) -> H:
             self.texts.append(TextHandler(handler, when))
             return handler
 
         return register
 
-    def upload(self, access: Access, refused: str) -> Callable[..., Any]:
-        def register(handler: Callable[[Turn, str, bytes], Replies]) -> Callable[[Turn, str, bytes], Replies]:
+    def upload(self, access: Access, refused: str) -> Callable[[H], H]:
+        def register(handler: H) -> H:
             self.uploads.append(UploadHandler(handler, access, refused))
             return handler
 

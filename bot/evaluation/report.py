@@ -11,6 +11,8 @@ from ..search.engine import Engine
 from .baselines import BM25Baseline, WRatioBaseline
 from .questions import LabelledQuestion, load_questions
 
+Baseline = WRatioBaseline | BM25Baseline
+
 TARGET = 95.0
 COLUMN = 22
 
@@ -21,10 +23,10 @@ def _cell(results: list[bool], rows: list[int]) -> str:
     return f"{ok:>4d}/{len(rows):<4d} {pct}".rjust(COLUMN)
 
 
-def _baseline_results(baseline, questions: list[LabelledQuestion]) -> tuple[list[bool], float]:
+def _baseline_results(baseline: Baseline, questions: list[LabelledQuestion]) -> tuple[list[bool], float]:
     """Results at the threshold that maximises the baseline's number of correct answers."""
     best = [baseline.best(q.question) for q in questions]
-    chosen, results = 0.0, []
+    chosen, results = 0.0, list[bool]()
     for t in sorted({round(score, 3) for _, score in best} | {0.0}):
         oks = [q.is_correct(score >= t and score > 0, text) for q, (text, score) in zip(questions, best)]
         if sum(oks) > sum(results):
@@ -40,12 +42,14 @@ def run_eval(
     engine: Engine, files: list[Path], verbose: bool = False, baselines: bool = True, out: TextIO = sys.stdout
 ) -> int:
     """Print the comparison for each file; exit code 0 when the engine meets both targets."""
-    methods = [WRatioBaseline(engine.items), BM25Baseline(engine.items)] if baselines else []
+    methods: list[Baseline] = [WRatioBaseline(engine.items), BM25Baseline(engine.items)] if baselines else []
     all_met = True
     for path in files:
         questions = load_questions(path)
         answers = [engine.answer(q.question) for q in questions]
-        columns = [("engine", [q.is_correct(a.found, a.answer) for q, a in zip(questions, answers)], None)]
+        columns: list[tuple[str, list[bool], float | None]] = [
+            ("engine", [q.is_correct(a.found, a.answer) for q, a in zip(questions, answers)], None)
+        ]
         columns += [(m.name, *_baseline_results(m, questions)) for m in methods]
         inside = [i for i, q in enumerate(questions) if not q.out_of_domain]
         outside = [i for i, q in enumerate(questions) if q.out_of_domain]

@@ -63,6 +63,14 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
 
 
+def insert(db: sqlite_utils.Database, table: str, row: dict) -> int:
+    """Insert one row into a table with an integer key; the key it was given."""
+    pk = db.table(table).insert(row).last_pk
+    if not isinstance(pk, int):
+        raise TypeError(f"{table} has no integer key")
+    return pk
+
+
 def utc_now() -> str:
     """The time stamp written with every change: UTC, to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

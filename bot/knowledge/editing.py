@@ -115,7 +115,7 @@ class Editor:
         if not words:
             return []
         where = " and ".join(["deleted = 0", *["instr(search, ?) > 0"] * len(words)])
-        return list(self.db["entries"].rows_where(where, words, order_by="id", limit=limit))
+        return list(self.db.table("entries").rows_where(where, words, order_by="id", limit=limit))
 
     def _valid_entry(self, fields: dict, exclude: str | None = None) -> dict:
         errors, record = validate_entry(fields)
@@ -169,10 +169,10 @@ class Editor:
     # --- history and undo -----------------------------------------------------------------
 
     def history(self, limit: int = 10) -> list[Change]:
-        return [Change(**row) for row in self.db["changes"].rows_where(order_by="id desc", limit=limit)]
+        return [Change(**row) for row in self.db.table("changes").rows_where(order_by="id desc", limit=limit)]
 
     def change(self, change_id: int) -> Change:
-        rows = list(self.db["changes"].rows_where("id = ?", [change_id]))
+        rows = list(self.db.table("changes").rows_where("id = ?", [change_id]))
         if not rows:
             raise EditError(f"Không có thay đổi số {change_id}.")
         return Change(**rows[0])
@@ -220,7 +220,7 @@ class Editor:
         return [
             (r["tbl"], r["key"], json.loads(r["before"]) if r["before"] else None,
              json.loads(r["after"]) if r["after"] else None)
-            for r in self.db["change_rows"].rows_where("change_id = ?", [change_id], order_by="rowid")
+            for r in self.db.table("change_rows").rows_where("change_id = ?", [change_id], order_by="rowid")
         ]
 
     def _changed_since(self, rows: list[tuple[str, str, dict | None, dict | None]]) -> bool:

@@ -53,7 +53,9 @@ def load_items(store: KnowledgeStore) -> list[Item]:
         )
     for row in store.passages():
         title = f"{row['document']} – {row['section']}" if row["section"] else row["document"]
-        items.append(PassageItem(key=f"passage:{row['id']}", title=title, phrasings=[], body=row["text"], source=row["source"]))
+        items.append(
+            PassageItem(key=f"passage:{row['id']}", title=title, phrasings=[], body=row["text"], source=row["source"])
+        )
     return items
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..search.text import fold
-from .db import open_database, transaction, utc_now
+from .db import insert, open_database, transaction, utc_now
 from .formats import knowledge_files, read_path
 from .formats.records import STAT_COLUMNS, Batch, validate_statistic
 
@@ -95,31 +95,31 @@ class KnowledgeStore:
     def _ensure_schema(self) -> None:
         with transaction(self.db):
             for name, (columns, pk) in _TABLES.items():
-                table = self.db[name]
+                table = self.db.table(name)
                 table.create(columns, pk=pk, if_not_exists=True, not_null={pk})
                 for column, kind in columns.items():  # files made by an older version
                     if column not in table.columns_dict:
                         table.add_column(column, kind)
-            self.db["admins"].create({"id": str, "added_by": str, "added_at": str}, pk="id", if_not_exists=True)
-            self.db["changes"].create(
+            self.db.table("admins").create({"id": str, "added_by": str, "added_at": str}, pk="id", if_not_exists=True)
+            self.db.table("changes").create(
                 {"id": int, "at": str, "who": str, "action": str, "summary": str, "undone_by": int},
                 pk="id", if_not_exists=True,
             )
-            self.db["change_rows"].create(
+            self.db.table("change_rows").create(
                 {"change_id": int, "tbl": str, "key": str, "before": str, "after": str}, if_not_exists=True,
             )
-            self.db["change_rows"].create_index(["tbl", "key"], if_not_exists=True)
-            self.db["change_rows"].create_index(["change_id"], if_not_exists=True)
-            self.db["unanswered"].create(
+            self.db.table("change_rows").create_index(["tbl", "key"], if_not_exists=True)
+            self.db.table("change_rows").create_index(["change_id"], if_not_exists=True)
+            self.db.table("unanswered").create(
                 {"id": int, "asked_at": str, "platform": str, "text": str, "folded": str},
                 pk="id", if_not_exists=True,
             )
-            self.db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-            self.db["entries"].create_index(["question_key"], if_not_exists=True)
+            self.db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            self.db.table("entries").create_index(["question_key"], if_not_exists=True)
             if self.meta("schema_version") != str(SCHEMA_VERSION):
-                stale = [r for r in self.db["entries"].rows_where("search is null")]
-                for columns, rows in _by_columns([with_derived("entries", r) for r in stale]).items():
-                    self.db.conn.executemany(_upsert_sql("entries", "id", columns), [[r[c] for c in columns] for r in rows])
+                stale = [r for r in self.db.table("entries").rows_where("search is null")]
+                for names, rows in _by_columns([with_derived("entries", r) for r in stale]).items():
+                    self.db.conn.executemany(_upsert_sql("entries", "id", names), [[r[c] for c in names] for r in rows])
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
 
     # --- the one write path ---------------------------------------------------------------
@@ -133,9 +133,9 @@ class KnowledgeStore:
         few thousand rows (the command line shows it)."""
         now = utc_now()
         with transaction(self.db):
-            change_id = self.db["changes"].insert(
-                {"at": now, "who": who, "action": action, "summary": summary[:300], "undone_by": None}
-            ).last_pk
+            change_id = insert(
+                self.db, "changes", {"at": now, "who": who, "action": action, "summary": summary[:300], "undone_by": None}
+            )
             done = 0
             for table, group in _by_table(writes).items():
                 pk = KEYS[table]
@@ -170,7 +170,7 @@ class KnowledgeStore:
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i:i + _CHUNK]
             marks = ", ".join("?" * len(chunk))
-            found.update((row[pk], row) for row in self.db[table].rows_where(f"[{pk}] in ({marks})", chunk))
+            found.update((row[pk], row) for row in self.db.table(table).rows_where(f"[{pk}] in ({marks})", chunk))
         return found
 
     def row(self, table: str, key: str) -> dict | None:
@@ -271,14 +271,15 @@ class KnowledgeStore:
         """Live FAQ entries with their lists decoded."""
         return [
             row | {"phrasings": json.loads(row["phrasings"]), "tags": json.loads(row["tags"]), "gap": bool(row["gap"])}
-            for row in self.db["entries"].rows_where("deleted = 0", order_by="id")
+            for row in self.db.table("entries").rows_where("deleted = 0", order_by="id")
         ]
 
     def passages(self) -> list[dict]:
-        return list(self.db["passages"].rows_where(order_by="id"))
+        return list(self.db.table("passages").rows_where(order_by="id"))
 
     def metrics(self) -> list[dict]:
-        return [row | {"phrasings": json.loads(row["phrasings"])} for row in self.db["metrics"].rows_where(order_by="key")]
+        rows = self.db.table("metrics").rows_where(order_by="key")
+        return [row | {"phrasings": json.loads(row["phrasings"])} for row in rows]
 
     def statistics(self, metric: str | None = None) -> list[dict]:
         """Figures that make sense; a broken row (a value that is not a finite number, a period
@@ -291,8 +292,8 @@ class KnowledgeStore:
 
     def _statistics(self, metric: str | None) -> list[dict]:
         if metric is None:
-            return list(self.db["statistics"].rows_where(order_by="metric, period_end"))
-        return list(self.db["statistics"].rows_where("metric = ?", [metric], order_by="period_end"))
+            return list(self.db.table("statistics").rows_where(order_by="metric, period_end"))
+        return list(self.db.table("statistics").rows_where("metric = ?", [metric], order_by="period_end"))
 
     def _problem(self, row: dict) -> str:
         fields = {k: ("" if row.get(k) is None else row[k]) for k in STAT_COLUMNS}
@@ -305,7 +306,7 @@ class KnowledgeStore:
 
     def counts(self) -> dict[str, int]:
         """Row counts per knowledge table (live entries only), for status lines and tests."""
-        counts = {name: self.db[name].count for name in _TABLES}
+        counts = {name: self.db.table(name).count for name in _TABLES}
         counts["entries"] = self.db.execute("select count(*) from entries where deleted = 0").fetchone()[0]
         return counts
 
@@ -316,7 +317,7 @@ def record_unanswered(path: str | Path, platform: str, text: str, folded: str) -
     connection of its own, so it can run in any thread."""
     db = open_database(path)
     try:
-        db["unanswered"].insert(
+        db.table("unanswered").insert(
             {"asked_at": utc_now(), "platform": platform, "text": text[:500], "folded": folded[:500]}
         )
     finally:

@@ -42,7 +42,9 @@ _ABBREVIATION_RE = re.compile(
 _MAX_PHRASE = max(len(k) for k in list(_REWRITES) + list(lexicon.ALIASES))
 _NUMBER_PHRASES = _phrase_table(lexicon.NUMBER_WORDS)
 _UPPER_RE = re.compile(
-    r"(?<![\wÀ-ỹ])(" + "|".join(sorted(map(re.escape, lexicon.UPPERCASE_ABBREVIATIONS), key=len, reverse=True)) + r")(?![\wÀ-ỹ])"
+    r"(?<![\wÀ-ỹ])("
+    + "|".join(sorted(map(re.escape, lexicon.UPPERCASE_ABBREVIATIONS), key=len, reverse=True))
+    + r")(?![\wÀ-ỹ])"
 )
 # "đ/c" (đồng chí) and "v/v" (về việc) would otherwise split into meaningless letters.
 _SLASHED = [(re.compile(r"\b(?:d|đ)/c\b", re.IGNORECASE), "đồng chí"), (re.compile(r"\bv/v\b", re.IGNORECASE), "về việc")]

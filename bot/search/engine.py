@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz
@@ -116,7 +116,7 @@ class Engine:
         bags = []
         subjects: list[set[str]] = []
         for item in self.items:
-            bag: Counter[str] = Counter()
+            bag: Counter[str] = Counter()  # term weights: 1 per phrasing use, less for answer text
             item.match_texts, item.match_plain = [], []
             for text in item.texts():
                 tokens = normalize(text)
@@ -126,7 +126,7 @@ class Engine:
             subject = {t for text in item.match_texts for t in text.split() if t.isdigit()}
             item.types = frozenset().union(*(question_types(text.split()) for text in item.match_texts))
             for term in index_terms(normalize(item.body)):
-                bag[term] += BODY_WEIGHT
+                bag[term] += BODY_WEIGHT  # type: ignore[assignment]
             for place in named_places(" ".join([*item.texts(), item.body])):
                 bag[initialism(place)] += 1
             bags.append(bag)
@@ -246,7 +246,7 @@ class Engine:
             self._accent_cache[doc] = cached
         return cached
 
-    def _score(self, doc: int, query: Query, content: QueryWeights, conflicts: set[str] = frozenset()) -> Candidate:
+    def _score(self, doc: int, query: Query, content: QueryWeights, conflicts: Set[str] = frozenset()) -> Candidate:
         item = self.items[doc]
         known = self.index.terms_of(doc)
         coverage = content.coverage(known, self.index, conflicts)

@@ -223,7 +223,8 @@ class MetricItem(Item):
                 return Rendered(_with_note(text, row), as_of=_as_of(row))
             total = sum(r.value for r in chosen)
             months = ", ".join(r.label for r in chosen)
-            text = f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): {format_number(total)} {self.unit}."
+            text = (f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): "
+                    f"{format_number(total)} {self.unit}.")
             return Rendered(text, as_of=_as_of(chosen[-1]))
         known = "; ".join(f"{r.label}: {self._figure(r)}" for r in self.rows[-3:])
         return Rendered(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -168,7 +169,7 @@ def _year(m: re.Match) -> Period:
 
 
 # Most specific first: the first pattern that matches a span wins it.
-_PATTERNS: list[tuple[re.Pattern, object]] = [
+_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], Period | None]]] = [
     (re.compile(rf"\btu thang (\d{{1,2}})[/ ](?:nam )?{_Y}{_SEP}(?:thang )?(\d{{1,2}})[/ ](?:nam )?{_Y}"), _month_range),
     (re.compile(rf"\b(?:tinh )?(?:den|toi) (?:het )?thang (\d{{1,2}})(?:/| nam |/nam )?{_Y}"), _until_month),
     (re.compile(rf"\b(\d{{1,2}}) thang dau(?: cua)?(?: nam)? {_Y}"), _first_months),

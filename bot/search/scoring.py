@@ -8,6 +8,7 @@ closest phrasing, and factors for numbers and places the item does not know.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -57,7 +58,7 @@ class QueryWeights:
         self.pairs = pairs
         self.total = sum(w for _, w in unigrams) + self.PAIR_WEIGHT * sum(w for _, w in pairs)
 
-    def share(self, words: set[str], conflicts: set[str] = frozenset()) -> float:
+    def share(self, words: set[str], conflicts: Set[str] = frozenset()) -> float:
         """Share of the question's word weight found in one phrasing's words (0-1)."""
         total = sum(w for _, w in self.unigrams)
         if total <= 0:
@@ -65,7 +66,7 @@ class QueryWeights:
         got = sum(w * (self.CONFLICT_CREDIT if t in conflicts else 1.0) for t, w in self.unigrams if t in words)
         return got / total
 
-    def coverage(self, known: set[int], index: InvertedIndex, conflicts: set[str] = frozenset()) -> float:
+    def coverage(self, known: set[int], index: InvertedIndex, conflicts: Set[str] = frozenset()) -> float:
         """Share of the question's weight that an item's words account for (0-1)."""
         if self.total <= 0:
             return 0.0
@@ -79,7 +80,10 @@ class QueryWeights:
                 if known_words is None:
                     inverse = index.inverse_vocab()
                     known_words = [inverse[t] for t in known if "_" not in inverse[t]]
-                if any(abs(len(w) - len(term)) <= 1 and Levenshtein.distance(term, w, score_cutoff=1) <= 1 for w in known_words):
+                if any(
+                    abs(len(w) - len(term)) <= 1 and Levenshtein.distance(term, w, score_cutoff=1) <= 1
+                    for w in known_words
+                ):
                     got += weight * self.FUZZY_CREDIT
         for term, weight in self.pairs:
             tid = index.term_id(term)

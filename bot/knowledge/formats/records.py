@@ -208,7 +208,7 @@ def validate_entry(item: dict[str, Any]) -> tuple[Errors, dict]:
         "as_of": _date(item, "as_of", errors),
         "gap": _flag(item, "gap", errors),
     }
-    check_answer(record["answer"], errors)
+    check_answer(record["answer"] if isinstance(record["answer"], str) else None, errors)
     _unknown_fields(item, record, errors)
     return errors, record
 

@@ -64,7 +64,7 @@ class _YamlBuilder:
 
     def _refuse(self, event: yaml.Event, message: str) -> bool:
         """Note a problem; reading stops at the first (what follows may not make sense)."""
-        self.problems.append(f"{self.file}, dòng {event.start_mark.line + 1}: {message}")
+        self.problems.append(f"{self.file}, dòng {_line(event)}: {message}")
         return False
 
     def feed(self, event: yaml.Event) -> bool:
@@ -86,14 +86,14 @@ class _YamlBuilder:
             if len(self.stack) >= MAX_YAML_DEPTH:
                 return self._refuse(event, f"dữ liệu lồng nhau quá sâu (tối đa {MAX_YAML_DEPTH} mức)")
             if len(self.stack) == 1 and isinstance(self.stack[0][0], list):
-                self.items.append((event.start_mark.line + 1, {}))
+                self.items.append((_line(event), {}))
             self.stack.append(([] if isinstance(event, yaml.SequenceStartEvent) else {}, [None]))
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             value, _ = self.stack.pop()
             return self._add(event, value)
         elif isinstance(event, yaml.ScalarEvent):
             if len(self.stack) == 1 and isinstance(self.stack[0][0], list):
-                self.items.append((event.start_mark.line + 1, {}))
+                self.items.append((_line(event), {}))
             return self._add(event, _scalar(event, tag))
         return True
 
@@ -109,7 +109,7 @@ class _YamlBuilder:
                 return self._refuse(event, "khóa của một trường phải là chữ")
             pending[0] = (value,)
             if len(self.stack) == 2 and isinstance(self.stack[0][0], list) and self.items:
-                self.items[-1][1].setdefault(str(value), event.start_mark.line + 1)
+                self.items[-1][1].setdefault(str(value), _line(event))
         else:
             container[pending[0][0]] = value
             pending[0] = None
@@ -123,6 +123,11 @@ class _YamlBuilder:
         return [(line, lines, item) for (line, lines), item in zip(self.items, self.root)]
 
 
+def _line(event: yaml.Event) -> int:
+    """The line an event starts on, counted from 1."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
+
+
 def _scalar(event: yaml.ScalarEvent, tag: str | None) -> object:
     """A scalar as the safe loader would build it: quoted text stays text; plain text may be
     a number, a boolean, a date or null."""
@@ -130,7 +135,7 @@ def _scalar(event: yaml.ScalarEvent, tag: str | None) -> object:
         if not event.implicit[0]:
             return event.value
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    node = yaml.ScalarNode(tag, event.value, style=event.style)
     return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
 
 
