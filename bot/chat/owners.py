@@ -10,17 +10,21 @@ router = Router("owners")
 
 @router.command("quantri_them", "Thêm quản trị viên: /quantri_them telegram:<mã> (chủ bot)", Access.OWNER)
 def add_admin(turn: Turn, args: str) -> list[Reply]:
-    target = next(iter(parse_admins(args)), None)
-    if target is None:
-        return [Reply("Hãy gõ nền tảng và mã người dùng, ví dụ: /quantri_them telegram:123456789")]
-    done = turn.bot.admins.add(target, turn.who)
-    return [Reply(f"Đã thêm quản trị viên {target}." if done else f"{target} đã là quản trị viên.")]
+    return _change(turn, args, "quantri_them", add=True)
 
 
 @router.command("quantri_xoa", "Bỏ quản trị viên: /quantri_xoa telegram:<mã> (chủ bot)", Access.OWNER)
 def remove_admin(turn: Turn, args: str) -> list[Reply]:
+    return _change(turn, args, "quantri_xoa", add=False)
+
+
+def _change(turn: Turn, args: str, command: str, add: bool) -> list[Reply]:
+    """Add or remove the "platform:id" named after the command (audited and undoable)."""
     target = next(iter(parse_admins(args)), None)
     if target is None:
-        return [Reply("Hãy gõ nền tảng và mã người dùng, ví dụ: /quantri_xoa telegram:123456789")]
+        return [Reply(f"Hãy gõ nền tảng và mã người dùng, ví dụ: /{command} telegram:123456789")]
+    if add:
+        done = turn.bot.admins.add(target, turn.who)
+        return [Reply(f"Đã thêm quản trị viên {target}." if done else f"{target} đã là quản trị viên.")]
     done = turn.bot.admins.remove(target, turn.who)
     return [Reply(f"Đã bỏ quản trị viên {target}." if done else f"{target} không phải quản trị viên được thêm từ chat.")]
