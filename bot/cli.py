@@ -95,11 +95,16 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from .app import build_engine_for
+    from .app import open_store
     from .evaluation.report import run_eval
+    from .knowledge.live import build_engine
 
+    store = open_store(settings)
     files = [Path(f) for f in args.files]
-    return run_eval(build_engine_for(settings), files, verbose=args.verbose, baselines=not args.no_baselines)
+    return run_eval(
+        build_engine(store), files, verbose=args.verbose, baselines=not args.no_baselines,
+        without_phrasings=build_engine(store, phrasings=False),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
 
     ev = sub.add_parser("eval", help="đo độ chính xác trên bộ câu hỏi có nhãn (TSV), kèm hai phương pháp đối chứng")
-    ev.add_argument("files", nargs="+", help="tệp TSV: loại<TAB>câu hỏi<TAB>kết quả mong đợi")
+    ev.add_argument("files", nargs="+", help="tệp TSV: loại<TAB>câu hỏi<TAB>kết quả mong đợi, hoặc hội thoại: "
+                    "kịch bản<TAB>loại<TAB>tin nhắn<TAB>kết quả mong đợi")
     ev.add_argument("--verbose", action="store_true", help="in từng câu sai")
     ev.add_argument("--no-baselines", action="store_true", help="bỏ qua hai phương pháp đối chứng")
     ev.set_defaults(func=cmd_eval)

@@ -48,3 +48,43 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
             question = unicodedata.normalize("NFD", question)
         rows.append(LabelledQuestion(kind, question, expected))
     return rows
+
+
+@dataclass(frozen=True)
+class ConversationTurn:
+    """One message of a scripted conversation: `scenario<TAB>kind<TAB>message<TAB>expected`.
+    Turns of a scenario are read in order, each against the ones before it. ``expected`` is as
+    for single questions, or COURTESY: a greeting or thanks answered as such (not a refusal)."""
+
+    scenario: str
+    kind: str
+    question: str
+    expected: str
+
+    @property
+    def out_of_domain(self) -> bool:
+        return self.expected == "OOD"
+
+    def is_correct(self, found: bool, answer: str, courtesy: bool) -> bool:
+        if self.expected == "COURTESY":
+            return courtesy
+        return LabelledQuestion(self.kind, self.question, self.expected).is_correct(found, answer)
+
+
+def is_conversation_file(path: Path) -> bool:
+    """Whether a labelled file holds conversations (four columns) rather than questions."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            return line.count("\t") == 3
+    return False
+
+
+def load_conversations(path: Path) -> list[list[ConversationTurn]]:
+    """Scenarios in file order, each a list of turns in order."""
+    scenarios: dict[str, list[ConversationTurn]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        scenario, kind, message, expected = line.split("\t")
+        scenarios.setdefault(scenario, []).append(ConversationTurn(scenario, kind, message, expected))
+    return list(scenarios.values())

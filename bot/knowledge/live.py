@@ -15,9 +15,14 @@ from .store import KnowledgeStore
 log = logging.getLogger(__name__)
 
 
-def build_engine(store: KnowledgeStore, today: dt.date | None = None) -> Engine:
-    """An engine answering from everything the store holds."""
-    return Engine(load_items(store), today=today)
+def build_engine(store: KnowledgeStore, today: dt.date | None = None, phrasings: bool = True) -> Engine:
+    """An engine answering from everything the store holds; without ``phrasings``, as if no
+    entry had alternative wordings (what an entry an admin adds from chat looks like)."""
+    items = load_items(store)
+    if not phrasings:
+        for item in items:
+            item.phrasings = []
+    return Engine(items, today=today)
 
 
 def load_items(store: KnowledgeStore) -> list[Item]:

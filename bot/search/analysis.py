@@ -128,11 +128,28 @@ def identifier_numbers(tokens: list[str], skip: set[str]) -> list[str]:
 
 
 def content_words(tokens: list[str]) -> list[str]:
-    """Tokens that say what a question is about: no function words, no "bao nhiêu"."""
+    """Tokens that say what a question is about: no function words, no "bao nhiêu", no
+    forms of address ("đồng chí ơi, cho hỏi..."; "mấy đồng chí" still counts people)."""
+    address = address_positions(tokens)
     return [
         t for i, t in enumerate(tokens)
-        if t not in lexicon.STOPWORDS and not (t == "bao" and tokens[i + 1 : i + 2] == ["nhieu"])
+        if t not in lexicon.STOPWORDS and i not in address and not (t == "bao" and tokens[i + 1 : i + 2] == ["nhieu"])
     ]
+
+
+def address_positions(tokens: list[str]) -> set[int]:
+    """Positions of forms of address ("đồng chí", "anh chị") that are not counted nouns."""
+    found: set[int] = set()
+    for phrase in lexicon.ADDRESS_PHRASES:
+        size = len(phrase)
+        for i in range(len(tokens) - size + 1):
+            if tuple(tokens[i : i + size]) != phrase:
+                continue
+            before = tokens[max(0, i - 2) : i]
+            counted = bool(before) and (before[-1].isdigit() or before[-1] == "may" or before == ["bao", "nhieu"])
+            if not counted:
+                found.update(range(i, i + size))
+    return found
 
 
 def bigrams(tokens: list[str]) -> list[str]:
@@ -245,7 +262,7 @@ class Analyzer:
                 t for t in content_words(tokens)
                 if not (figure and t in period_words) and marks.get(t) not in _FUNCTION_KEYS
             ],
-            terms=index_terms(tokens),
+            terms=index_terms([t for i, t in enumerate(tokens) if i not in address_positions(tokens)]),
             repaired=repaired,
             numbers=identifier_numbers(tokens, period_numbers),
             period=period,

@@ -142,8 +142,9 @@ class Engine:
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
-    def answer(self, text: str) -> Answer:
-        """Answer one message. Never raises on odd input; bad input gets a short reply."""
+    def answer(self, text: str, context: Answer | None = None) -> Answer:
+        """Answer one message. Never raises on odd input; bad input gets a short reply.
+        ``context`` is the chat's previous answer, against which a follow-up is read."""
         text = text if isinstance(text, str) else ""
         question = clean(text)
         if not any(ch.isalpha() for ch in question):

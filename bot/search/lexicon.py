@@ -203,14 +203,24 @@ NUMBER_COUNTERS: frozenset[str] = frozenset(
     "luot nam thang nhiem ky dong chi can bo nguoi quy tuan ngay cap tinh huyen xa".split()
 )
 
+# Forms of address and polite particles (folded, as single tokens after normalizing): a
+# message made only of them ("đồng chí ơi", "dạ vâng ạ") is courtesy, and they never count as
+# what a question is about ("đồng chí ơi cho hỏi..." is not about the "7 đồng chí" figure).
+ADDRESS_WORDS: frozenset[str] = frozenset(
+    "dong chi a da vang oi kinh thua gui quy anh em ban bac co chu ong ba thay minh toi chung xin phep nhe nha "
+    "ha ak u um ok oke okay duoc rat nhieu lam".split()
+)
+ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"), ("cac", "dong", "chi"))
+
 # Greetings, thanks and requests for help: answered kindly, never counted as found answers.
 GREETINGS: tuple[str, ...] = (
     "xin chao", "chao", "hello", "hi", "hey", "alo", "a lo", "chao bot", "chao ban", "co ai khong", "co ai do khong",
-    "good morning", "chao buoi sang", "chao anh", "chao chi", "chao em",
+    "good morning", "chao buoi sang", "chao anh", "chao chi", "chao em", "kinh chao", "chao dong chi",
 )
 THANKS: tuple[str, ...] = (
     "cam on", "cam on ban", "cam on bot", "thank", "thanks", "thank you", "tks", "thanks bot",
-    "camon", "ok cam on", "ok", "oke", "okay", "tot", "hay qua", "tuyet voi",
+    "camon", "ok cam on", "ok", "oke", "okay", "tot", "hay qua", "tuyet voi", "tran trong cam on", "xin cam on",
+    "cam on nhieu", "da ro", "ro roi", "hieu roi",
 )
 HELP_WORDS: tuple[str, ...] = (
     "help", "tro giup", "huong dan", "huong dan su dung", "giup toi", "ban lam duoc gi",
