@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Levenshtein
 
 from . import lexicon
+from .asks import asks
 from .periods import PeriodMatch, find_period
 from .text import (
     MAX_QUESTION_CHARS,
@@ -212,6 +213,10 @@ class Query:
     marks: dict[str, str] = field(default_factory=dict)
     types: frozenset[str] = frozenset()
     now: bool = False
+    asks: frozenset[str] = frozenset()
+    """What the question asks for that an answer must hold: a person, names, a place, a date."""
+    name_pairs: list[str] = field(default_factory=list)
+    """Pairs of adjacent capitalised words ("trung_quoc"): a name the knowledge may not know."""
 
     @property
     def content_text(self) -> str:
@@ -272,6 +277,8 @@ class Analyzer:
             marks=marks,
             types=question_types(tokens),
             now=bool(_NOW_RE.search(joined)),
+            asks=asks(" ".join(tokenize(folded))),
+            name_pairs=name_pairs(text),
         )
 
     def repair(self, token: str) -> str | None:
@@ -370,6 +377,28 @@ def question_types(tokens: list[str]) -> frozenset[str]:
     """What kinds of answer a question asks for: definition, who, when, where, how, figure."""
     text = " ".join(tokens)
     return frozenset(name for name, rx in _QUESTION_TYPE_RES.items() if rx.search(text))
+
+
+_SENTENCE_RE = re.compile(r"[^.!?;:\n]+")
+
+
+def name_pairs(text: str) -> list[str]:
+    """Adjacent title-case words of a text as folded pairs ("Trung Quốc" → "trung_quoc"):
+    the parts of proper names. A sentence's first word, abbreviations (KL, TW), function words
+    ("Ở Trung") and words that are no Vietnamese syllable (a typo: "Dươngg") are left out."""
+    pairs = []
+    for sentence in _SENTENCE_RE.findall(text):
+        words = re.findall(r"[^\W\d_]+", sentence)[1:]
+        for a, b in zip(words, words[1:]):
+            if _title(a) and _title(b):
+                fa, fb = fold(a), fold(b)
+                if not ({fa, fb} & lexicon.STOPWORDS) and is_syllable(fa) and is_syllable(fb):
+                    pairs.append(f"{fa}_{fb}")
+    return pairs
+
+
+def _title(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
 def initialism(place: str) -> str:

@@ -42,6 +42,7 @@ from .scoring import (
     MISSING_NUMBER,
     NUMBER_IN_PASSING,
     OTHER_PLACE,
+    UNKNOWN_NAME,
     W_COVERAGE,
     W_FUZZY,
     W_PHRASING,
@@ -268,6 +269,8 @@ class Engine:
             score *= NUMBER_IN_PASSING
         if any(self.index.term_id(place) not in known for place in query.places):
             score *= OTHER_PLACE
+        if any(self.index.term_id(pair) is None for pair in query.name_pairs):
+            score *= UNKNOWN_NAME  # a name no item knows ("Trung Quốc", "Nguyễn Văn A")
         score = item.adjust(query, score) * item.weight
         rank = score + item.preference(query) + (SAME_QUESTION_TYPE if query.types & item.types else 0.0)
         return Candidate(item, doc, score, rank, coverage, fuzzy)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import Query, counts_noun, normalize, quantities
+from .asks import gives
 from .periods import Month, Period
 from .text import fold_for_matching
 
@@ -18,6 +19,9 @@ FIGURE_MISMATCH = 0.5
 """Score factor for an item that holds no count of what a figure question asks about."""
 TYPE_MISMATCH = 0.8
 """Score factor for a figure offered to a question that asks who, when, where or what."""
+ASK_MISMATCH = 0.6
+"""Score factor for an answer that lacks what the question asks for (a person, a place, a
+date, names) beyond what the question itself says: the topic, not the answer."""
 METRIC_BONUS = 6.0
 """Ranking points for a metric on a figure question, and again when it has the asked period."""
 
@@ -97,7 +101,9 @@ class WrittenItem(Item):
 
     def adjust(self, query: Query, score: float) -> float:
         if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)):
-            return score * FIGURE_MISMATCH
+            score *= FIGURE_MISMATCH
+        if not all(gives(ask, self.body, query.text) for ask in query.asks):
+            score *= ASK_MISMATCH
         return score
 
 

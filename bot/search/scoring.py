@@ -27,8 +27,10 @@ the item), and fuzzy similarity to the closest phrasing. Calibrated on eval/ques
 MISSING_NUMBER = 0.6
 NUMBER_IN_PASSING = 0.85
 OTHER_PLACE = 0.5
+UNKNOWN_NAME = 0.6
 """Score factors: a number the question names is absent from the item, or only in its answer
-text; a place the question names ("huyện Bình Xuyên") is absent from the item."""
+text; a place the question names ("huyện Bình Xuyên") is absent from the item; the question
+names someone or something no item knows ("Trung Quốc")."""
 
 
 @dataclass

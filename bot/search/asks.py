@@ -1,0 +1,91 @@
+"""What a question asks for, and whether an answer gives it.
+
+A question about the right topic can still ask for something the knowledge does not hold:
+"Quy định 65 do đồng chí nào ký?" (the answer names the Politburo, no person), "Hội nghị tổ
+chức tại hội trường nào?" (no place), "Trước ông Nguyễn Văn Quý, ai là Bí thư?" (the only
+person the answer names is the one the question already names). Such an answer is the topic,
+not the answer: the engine lowers its confidence instead of answering confidently and wrongly.
+
+The checks read the answer as written (capitals mark names) and the question folded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold
+
+SURNAMES = frozenset(
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh truong luong mai dao cao lam "
+    "ha ta chu doan vuong trinh kieu quach thai khuc lai phung tang lu ton mac giang to thach".split()
+)
+"""Common Vietnamese family names (folded): a capitalised sequence starting with one is a name."""
+PERSON_CUES = ("đồng chí", "ông", "bà", "tác giả", "phóng viên", "nhà báo", "bí thư", "chủ tịch")
+"""Words before a name that is not introduced by a family name (a pen name such as "Diệu Linh")."""
+BODIES = re.compile(
+    r"\b(?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành|Ban Thường vụ|Thường trực|Ban Tổ chức|Huyện ủy|Tỉnh ủy|Thành ủy|"
+    r"Đảng ủy|Chính phủ|Quốc hội|Trung ương|cấp ủy|[Hh]ội đồng nhân dân|[Uu]ỷ? ?ban nhân dân|Ủy ban nhân dân)"
+)
+_CAPITALISED = re.compile(r"(?<![\w])([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){1,3})")
+_DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\btháng \d{1,2}\b", re.IGNORECASE)
+
+# What a question asks for, on folded text. Only unambiguous wordings: "luân chuyển những ai"
+# asks for kinds of people, "ai chủ trì" may be answered by a body; neither is checked.
+ASKS: dict[str, re.Pattern] = {
+    "names": re.compile(r"\b(?:danh sach|ho ten|ten (?:cua )?(?:cac|nhung|tung))\b"),
+    "name": re.compile(r"\b(?:ten (?:la )?gi|ten gi)\b"),
+    "person": re.compile(
+        r"\b(?:dong chi nao|ong nao|ba nao|nguoi nao da|ai (?:ky|la bi thu|la chu tich|giu chuc)|(?:do|boi) ai ky)\b"
+    ),
+    "place": re.compile(
+        r"\b(?:o dau|tai dau|noi nao|dia diem nao|dia diem|hoi truong nao|phong hop nao|xa nao|phuong nao|thon nao"
+        r"|nhung xa|cac xa nao|dia ban nao)\b"
+    ),
+    "date": re.compile(r"\b(?:khi nao|bao gio|nam nao|ngay nao|thang nao|thoi diem nao|luc nao|ngay bao nhieu)\b"),
+}
+
+
+def asks(folded_question: str) -> frozenset[str]:
+    """The kinds of thing a folded question asks for, among names, name, person, place, date."""
+    return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded_question))
+
+
+def people(text: str) -> set[str]:
+    """Folded names of people a text names: a family name and given names, or a name after
+    a word such as "đồng chí" or "tác giả"."""
+    found: set[str] = set()
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(1).split()
+        if fold(words[0]) in SURNAMES and len(words) >= 2:
+            found.add(fold(" ".join(words)))
+            continue
+        before = text[max(0, match.start() - 14) : match.start()].lower()
+        if any(before.rstrip().endswith(cue) for cue in PERSON_CUES) and not BODIES.match(match.group(1)):
+            found.add(fold(" ".join(words[:3])))
+    return found
+
+
+_PLACE = re.compile(
+    r"\b(?:xã|phường|thị trấn|huyện|tỉnh|thành phố|thôn|hội trường|trụ sở|nhà văn hóa|tại|ở)\s+"
+    r"([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){0,3})"
+)
+
+
+def places(text: str) -> set[str]:
+    """Folded names of places a text names after a word for a place ("xã Hợp Thịnh", "tại Việt Trì")."""
+    return {fold(m.group(1)) for m in _PLACE.finditer(text)}
+
+
+def gives(ask: str, answer: str, question: str) -> bool:
+    """Whether an answer holds what the question asks for, beyond what the question says."""
+    if ask == "date":
+        return bool(_DATE.search(answer))
+    if ask in ("person", "names"):
+        new = {p for p in people(answer) if p not in fold(question)}
+        return len(new) >= (2 if ask == "names" else 1)
+    if ask == "place":
+        return any(p not in fold(question) for p in places(answer))
+    if ask == "name":
+        names = people(answer) | places(answer) | {fold(m.group(1)) for m in _CAPITALISED.finditer(answer)}
+        return any(n not in fold(question) for n in names)
+    return True
