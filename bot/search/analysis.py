@@ -33,7 +33,7 @@ def _phrase_table(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, .
     return {tuple(k.split()): tuple(v.split()) for k, v in mapping.items()}
 
 
-_REWRITES = _phrase_table(lexicon.SYNONYMS) | {
+_REWRITES = _phrase_table(lexicon.SYNONYMS) | _phrase_table(lexicon.ENGLISH) | {
     (k,): tuple(fold(v).split()) for k, v in lexicon.ABBREVIATIONS.items()
 }
 _ABBREVIATION_RE = re.compile(

@@ -203,6 +203,43 @@ NUMBER_COUNTERS: frozenset[str] = frozenset(
     "luot nam thang nhiem ky dong chi can bo nguoi quy tuan ngay cap tinh huyen xa".split()
 )
 
+# English words officials mix in ("minimum bao nhiêu years", "who chaired"), as the Vietnamese
+# words the knowledge uses. Keys are English (lower case, phrases allowed); only words that are
+# no Vietnamese syllable, or phrases, so that no Vietnamese word is ever rewritten.
+ENGLISH: dict[str, str] = {
+    "rotation": "luan chuyen", "rotations": "luan chuyen", "rotate": "luan chuyen", "rotated": "luan chuyen",
+    "rotating": "luan chuyen", "transfer": "dieu dong", "transferred": "dieu dong", "transfers": "dieu dong",
+    "cadre": "can bo", "cadres": "can bo", "official": "can bo", "officials": "can bo", "officer": "can bo",
+    "leader": "lanh dao", "leaders": "lanh dao", "leadership": "lanh dao", "manager": "quan ly", "managers": "quan ly",
+    "minimum": "toi thieu", "at least": "it nhat", "maximum": "toi da",
+    "years": "nam", "year": "nam", "months": "thang", "month": "thang", "term": "nhiem ky", "terms": "nhiem ky",
+    "two consecutive terms": "hai nhiem ky lien tiep", "consecutive": "lien tiep",
+    "resolution": "nghi quyet", "regulation": "quy dinh", "regulations": "quy dinh", "decree": "nghi dinh",
+    "conclusion": "ket luan", "decision": "quyet dinh", "document": "van ban", "documents": "van ban",
+    "politburo": "bo chinh tri", "secretariat": "ban bi thu", "standing committee": "ban thuong vu",
+    "party committee": "cap uy", "district": "huyen", "province": "tinh", "provinces": "tinh", "commune": "xa",
+    "communes": "xa", "grassroots": "co so", "local": "dia phuong", "central": "trung uong",
+    "published": "ban hanh", "issued": "ban hanh", "issue": "ban hanh", "effective": "hieu luc",
+    "effective date": "ngay hieu luc", "date": "ngay", "replaced": "thay the", "replace": "thay the",
+    "replaces": "thay the", "merged": "sap nhap", "merge": "sap nhap", "merger": "sap nhap",
+    "who": "ai", "when": "khi nao", "which": "nao", "what": "gi", "where": "o dau", "how many": "bao nhieu",
+    "how much": "bao nhieu", "how long": "bao lau", "why": "tai sao",
+    "chaired": "chu tri", "chair": "chu tri", "chairs": "chu tri", "conference": "hoi nghi", "meeting": "hoi nghi",
+    "review": "so ket", "reviewing": "so ket", "preliminary review": "so ket", "summary": "tong ket",
+    "total": "tong", "number": "so luong", "result": "ket qua", "results": "ket qua",
+    "newspaper": "bao", "article": "bai bao", "author": "tac gia", "journalist": "phong vien",
+    "allowance": "phu cap", "position allowance": "phu cap chuc vu", "kept": "bao luu", "keep": "bao luu",
+    "position": "chuc vu", "positions": "chuc vu", "post": "chuc vu", "posts": "chuc vu", "key posts": "chu chot",
+    "key": "chu chot", "first time": "lan dau", "first-time": "lan dau", "horizontal": "ngang",
+    "direction": "huong", "directions": "huong", "service": "cong tac", "remain": "con", "remaining": "con",
+    "support": "ho tro", "housing": "nha o", "condition": "dieu kien", "conditions": "dieu kien",
+    "criteria": "tieu chuan", "principle": "nguyen tac", "principles": "nguyen tac", "purpose": "muc dich",
+    "goal": "muc dich", "target": "chi tieu", "exceeded": "vuot", "lower": "thap hon", "higher": "cao hon",
+    "special case": "truong hop dac biet", "special cases": "truong hop dac biet", "exception": "truong hop dac biet",
+    "definition": "khai niem", "define": "khai niem", "meaning": "khai niem", "evaluate": "danh gia",
+    "evaluation": "danh gia", "young": "tre", "training": "dao tao",
+}
+
 # Forms of address and polite particles (folded, as single tokens after normalizing): a
 # message made only of them ("đồng chí ơi", "dạ vâng ạ") is courtesy, and they never count as
 # what a question is about ("đồng chí ơi cho hỏi..." is not about the "7 đồng chí" figure).
