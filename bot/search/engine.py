@@ -30,6 +30,7 @@ from .analysis import (
 )
 from .index import InvertedIndex
 from .items import Item
+from .readings import leans_on_context, readings
 from .replies import (
     EMPTY_REPLY,
     NOT_FOUND_HINT,
@@ -65,6 +66,8 @@ LONG_QUESTION_THRESHOLD = 55.0
 """Long, wordy questions ("Kính đề nghị cho biết...") carry words no phrasing has, which lowers
 their coverage without making them less answerable: from this many content words the
 threshold is lower. Calibrated on eval/ (all four sets together)."""
+FOLLOW_UP_COVERAGE = 0.5
+"""Share of a follow-up's own words (IDF-weighted) the item answering it must know."""
 SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
 CANDIDATES = 16
@@ -95,6 +98,9 @@ class Answer:
     item: str | None = None
     suggested_items: list[str] = field(default_factory=list)
     """Keys of the suggested items, in the order of ``suggestions`` (for tappable choices)."""
+    reading: str | None = None
+    """The text the answer answers: the message, its question sentence, or the message read
+    with the previous question (a follow-up); the next follow-up is read against it."""
 
     def to_dict(self) -> dict:
         """The public JSON contract: question, found, answer, score, source, suggestions."""
@@ -155,26 +161,25 @@ class Engine:
         chat = smalltalk(question)
         if chat:
             return Answer(question, False, chat[1], kind=chat[0])
-        query = self.analyzer.analyze(question, self.today)
-        ranked = self.rank(query) if set(query.content) - lexicon.QUESTION_WORDS else []
+        previous = (context.reading or context.question) if context is not None and context.item else None
+        query, ranked, threshold, reading = self._read(question, previous)
         best = ranked[0] if ranked else None
-        threshold = _threshold(len(set(query.content) - lexicon.QUESTION_WORDS))
         if best is not None and best.score >= threshold:
             rendered = best.item.render(query, self.today)
             if rendered.found and query.now and query.types & {"who", "figure"} and self._stale(rendered.as_of):
                 return Answer(
                     question, False, STALE_REPLY.format(date=_date_label(rendered.as_of), answer=rendered.text)[:800],
-                    best.score, best.item.source, kind="stale", item=best.item.key,
+                    best.score, best.item.source, kind="stale", item=best.item.key, reading=reading,
                 )
             if rendered.found:
                 return Answer(
                     question, True, rendered.text, best.score, best.item.source,
-                    kind="answer", as_of=rendered.as_of, item=best.item.key,
+                    kind="answer", as_of=rendered.as_of, item=best.item.key, reading=reading,
                 )
             offered = self._suggestions(ranked, exclude=best.item.key)
             return Answer(
                 question, False, rendered.text, best.score, best.item.source, [i.suggestion() for i in offered],
-                kind="no_data", item=best.item.key, suggested_items=[i.key for i in offered],
+                kind="no_data", item=best.item.key, suggested_items=[i.key for i in offered], reading=reading,
             )
         offered = self._suggestions(ranked)
         reply = NOT_FOUND_REPLY + (NOT_FOUND_HINT if offered else "")
@@ -182,6 +187,25 @@ class Engine:
             question, False, reply, best.score if best else 0.0, suggestions=[i.suggestion() for i in offered],
             kind="not_found", suggested_items=[i.key for i in offered],
         )
+
+    def _read(self, question: str, previous: str | None) -> tuple[Query, list[Candidate], float, str]:
+        """The reading of a message the engine is surest of, with its query, ranked candidates
+        and threshold. The message as written wins when it is answered on its own; a sentence
+        of a long message, or the message read after the previous question, only when surer."""
+        options = []
+        for reading in readings(question, previous):
+            query = self.analyzer.analyze(reading.text, self.today)
+            words = len(set(query.content) - lexicon.QUESTION_WORDS)
+            ranked = self.rank(query) if words else []
+            threshold = _threshold(words)
+            margin = ranked[0].score - threshold if ranked else -100.0
+            if reading.kind == "follow-up" and ranked and not self._covers_own_words(question, ranked[0].doc):
+                margin = -100.0  # the previous topic matches, but not what the follow-up adds
+            options.append((margin, reading, query, ranked, threshold))
+            if reading.kind == "whole" and margin >= 0 and not leans_on_context(question):
+                break
+        margin, reading, query, ranked, threshold = max(options, key=lambda o: o[0])
+        return query, ranked, threshold, reading.text
 
     def answer_item(self, key: str) -> Answer | None:
         """The answer of one item, as if its own question were asked (a tapped suggestion).
@@ -195,6 +219,15 @@ class Engine:
             question, rendered.found, rendered.text, 100.0 if rendered.found else 0.0, item.source,
             kind="answer" if rendered.found else "no_data", as_of=rendered.as_of, item=item.key,
         )
+
+    def _covers_own_words(self, message: str, doc: int) -> bool:
+        """Whether an item accounts for what a follow-up adds to the previous question ("sinh
+        năm bao nhiêu" after a question about a person: it does not)."""
+        own = self.analyzer.analyze(message, self.today)
+        if not set(own.content) - lexicon.QUESTION_WORDS:
+            return True
+        weights = content_weights(own, self.index)
+        return weights.coverage(self.index.terms_of(doc), self.index) >= FOLLOW_UP_COVERAGE
 
     def _stale(self, as_of: str | None) -> bool:
         """Whether a fact dated ``as_of`` is too old to say how things are now."""

@@ -1,0 +1,77 @@
+"""The ways one message can be read: as a whole, as the question sentence inside a long
+message, and, after an answer, as a follow-up of the question before it.
+
+Officials write long, polite messages ("Kính gửi anh chị. Tôi là chuyên viên ... Xin hỏi ...
+bao nhiêu lượt cán bộ ạ?") and short follow-ups ("còn năm 2018?", "ban hành năm nào?"). The
+engine scores every reading and answers the one it is surest of, so a question that stands on
+its own is still read as itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import lexicon
+from .analysis import normalize
+
+LONG_MESSAGE_WORDS = 22
+"""From this many words (or two sentences), a message is searched for its question sentence."""
+_SENTENCE_RE = re.compile(r"[^.!?;\n]+[.!?;]*")
+_CUE_RE = re.compile(
+    r"\?|\b(?:ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio|bao lau|the nao|ra sao|tai sao|vi sao|co phai|"
+    r"khong|chua|hoi|cho biet|giai thich|la gi)\b"
+)
+_FOLLOW_UP_RE = re.compile(
+    r"^(?:con|the con|vay con|vay|the|thi|va|roi|sau do|ngoai ra)\b|\b(?:no|do|nay|ay|kia|tren|vua roi|"
+    r"van ban do|van ban nay|quy dinh do|nghi quyet do|cai do|viec do|truong hop do)\b"
+)
+FOLLOW_UP_WORDS = 5
+"""A message of at most this many content words may lean on the question before it."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    kind: str
+    """"whole", "sentence" (of a long message) or "follow-up" (with the previous question)."""
+
+
+def readings(message: str, previous: str | None = None) -> list[Reading]:
+    """The readings of a message, the message itself first."""
+    found = [Reading(message, "whole")]
+    found += [Reading(s, "sentence") for s in question_sentences(message)]
+    if previous and leans_on_context(message):
+        found.append(Reading(f"{message} {previous}", "follow-up"))
+    return found
+
+
+def question_sentences(message: str) -> list[str]:
+    """The sentences of a long message that ask something, alone and with the sentence before
+    (which often names what "đó" or "này" stands for); nothing for a short message."""
+    sentences = [s.strip() for s in _SENTENCE_RE.findall(message) if s.strip()]
+    if len(sentences) < 2 and len(message.split()) < LONG_MESSAGE_WORDS:
+        return []
+    out: list[str] = []
+    for i, sentence in enumerate(sentences):
+        folded = " ".join(normalize(sentence))
+        if not _CUE_RE.search(folded + (" ?" if sentence.endswith("?") else "")) or _courtesy(folded):
+            continue
+        out.append(sentence)
+        if i > 0 and not _courtesy(" ".join(normalize(sentences[i - 1]))):
+            out.append(f"{sentences[i - 1]} {sentence}")
+    return [s for s in dict.fromkeys(out) if s != message.strip()]
+
+
+def _courtesy(folded: str) -> bool:
+    """A sentence of greetings, thanks and address only ("Kính gửi anh chị.", "Cảm ơn nhiều.")."""
+    words = [w for w in folded.split() if w not in lexicon.ADDRESS_WORDS]
+    return all(w in lexicon.STOPWORDS or w in {"gui", "chao", "cam", "on", "xin", "kinh"} for w in words)
+
+
+def leans_on_context(message: str) -> bool:
+    """Whether a message may be a follow-up: short, or pointing back ("nó", "văn bản đó",
+    "còn ... thì sao")."""
+    tokens = normalize(message)
+    content = [t for t in tokens if t not in lexicon.STOPWORDS and t not in lexicon.ADDRESS_WORDS]
+    return len(content) <= FOLLOW_UP_WORDS or bool(_FOLLOW_UP_RE.search(" ".join(tokens)))
