@@ -199,3 +199,34 @@ def test_any_message_or_tap_gets_well_formed_replies(make_conversation):
         check()
     finally:
         loop.close()
+
+
+async def test_a_follow_up_is_read_against_the_last_topic_for_a_while(make_conversation):
+    from bot.chat.topics import TOPIC_SECONDS, Topics
+
+    now = [0.0]
+    conv = make_conversation()
+    conv.topics = Topics(clock=lambda: now[0])
+    [first] = await conv.handle(private("Quy định 65-QĐ/TW về luân chuyển cán bộ là gì?"))
+    assert "65" in first.text
+    [follow] = await conv.handle(private("ban hành năm nào?"))
+    assert "2022" in follow.text and "Nguồn:" in follow.text
+    [other_user] = await conv.handle(private("ban hành năm nào?", user="2"))
+    assert "Nguồn:" not in other_user.text  # another chat has no such topic
+    now[0] += TOPIC_SECONDS + 1
+    [late] = await conv.handle(private("ban hành năm nào?"))
+    assert "Nguồn:" not in late.text  # the topic has expired: not guessed from an old question
+
+
+async def test_a_question_that_stands_on_its_own_is_not_bent_by_the_topic(make_conversation):
+    conv = make_conversation()
+    await conv.handle(private("Quy định 65-QĐ/TW ban hành năm nào?"))
+    [own] = await conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02 của huyện Tam Dương?"))
+    assert "Nguyễn Văn Quý" in own.text
+
+
+async def test_a_follow_up_the_sources_do_not_answer_is_refused(make_conversation):
+    conv = make_conversation()
+    await conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?"))
+    [refused] = await conv.handle(private("đồng chí ấy sinh năm bao nhiêu?"))
+    assert "Nguồn:" not in refused.text

@@ -23,8 +23,10 @@ STALE_OPTION = "Gợi ý này đã cũ hoặc không còn trong cơ sở dữ li
 
 @router.text()
 def question(turn: Turn, text: str) -> list[Reply]:
-    """Any text that nothing else claims is a question."""
-    answer = turn.bot.engine.answer(text)
+    """Any text that nothing else claims is a question, read against the chat's last topic
+    (a short while ago) when it is a follow-up."""
+    answer = turn.bot.engine.answer(text, context=turn.bot.topics.get(turn.msg))
+    turn.bot.topics.remember(turn.msg, answer)
     if answer.kind in ("not_found", "no_data", "stale"):
         turn.bot.remember_unanswered(turn.msg.platform, answer.question)
     return [reply_for(answer)]
@@ -54,7 +56,10 @@ def suggestion(turn: Turn, code: str) -> list[Reply]:
     engine = turn.bot.engine
     key = _suggestion_keys(engine).get(code)
     answer = engine.answer_item(key) if key else None
-    return [reply_for(answer)] if answer is not None else [Reply(STALE_OPTION)]
+    if answer is None:
+        return [Reply(STALE_OPTION)]
+    turn.bot.topics.remember(turn.msg, answer)
+    return [reply_for(answer)]
 
 
 def item_code(key: str) -> str:

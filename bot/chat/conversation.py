@@ -43,6 +43,7 @@ from .router import (
     Turn,
     parse_command,
 )
+from .topics import Topics
 
 if TYPE_CHECKING:
     from ..broadcast.service import BroadcastService
@@ -77,6 +78,7 @@ class Conversation:
         admins: frozenset[str] = frozenset(),
         flood: FloodControl | None = None,
         broadcasts: BroadcastService | None = None,
+        topics: Topics | None = None,
     ) -> None:
         self._engine = engine
         self.store = store
@@ -92,6 +94,8 @@ class Conversation:
         """Each admin's change in preparation (one at a time)."""
         self.unanswered_shown: dict[str, list[str]] = {}
         """The unanswered questions last listed to each admin, for their "Tạo mục" buttons."""
+        self.topics = topics or Topics()
+        """Each chat's last topic, against which a follow-up question is read."""
         self._background: set[asyncio.Future] = set()
         """Writes that need not delay a reply (unanswered questions), kept until done."""
 

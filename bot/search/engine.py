@@ -194,6 +194,8 @@ class Engine:
         of a long message, or the message read after the previous question, only when surer."""
         options = []
         for reading in readings(question, previous):
+            if reading.kind == "whole" and not self._names_a_topic(reading.text):
+                continue  # "ban hành năm nào?": about what? only a follow-up reading can say
             query = self.analyzer.analyze(reading.text, self.today)
             words = len(set(query.content) - lexicon.QUESTION_WORDS)
             ranked = self.rank(query) if words else []
@@ -204,6 +206,9 @@ class Engine:
             options.append((margin, reading, query, ranked, threshold))
             if reading.kind == "whole" and margin >= 0 and not leans_on_context(question):
                 break
+        if not options:
+            query = self.analyzer.analyze(question, self.today)
+            return query, [], 100.0, question
         margin, reading, query, ranked, threshold = max(options, key=lambda o: o[0])
         return query, ranked, threshold, reading.text
 
@@ -219,6 +224,12 @@ class Engine:
             question, rendered.found, rendered.text, 100.0 if rendered.found else 0.0, item.source,
             kind="answer" if rendered.found else "no_data", as_of=rendered.as_of, item=item.key,
         )
+
+    def _names_a_topic(self, text: str) -> bool:
+        """Whether a message names what it asks about: a number, or a word beyond those that
+        ask about any topic ("ban hành", "hiệu lực", "điều mấy")."""
+        content = self.analyzer.analyze(text, self.today).content
+        return any(t.isdigit() or t not in lexicon.GENERIC_WORDS for t in content)
 
     def _covers_own_words(self, message: str, doc: int) -> bool:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh

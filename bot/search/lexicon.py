@@ -175,6 +175,16 @@ ACCENTED_FUNCTION_WORDS: frozenset[str] = frozenset("đang đâu trên dưới".
 # Words that ask about the present: an old fact cannot answer them.
 NOW_WORDS: tuple[str, ...] = ("hien nay", "hien gio", "duong nhiem", "hom nay", "luc nay", "dang giu")
 
+# Words that say what is asked about a topic but name no topic ("ban hành năm nào?", "điều
+# mấy?", "hiệu lực từ khi nào?"): a question made only of these needs the previous question.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """
+    ban hanh hieu luc van ban dieu khoan thay the nam ngay thang ky so hieu noi dung cu the chi tiet
+    truong hop dac biet the nao ra sao sao dau gi nao khi bao nhieu may luot nguoi con thi quy dinh
+    ap dung ket qua tiep tuc sau do truoc thoi gian no ay nay kia the vay
+    """.split()
+)
+
 # Question words: a message made only of these and function words asks nothing answerable.
 QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())
 
