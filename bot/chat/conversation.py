@@ -105,6 +105,11 @@ class Conversation:
         changed (nothing here touches the database: every message uses it)."""
         return self._engine.latest if isinstance(self._engine, LiveEngine) else self._engine
 
+    @property
+    def vector_progress(self) -> tuple[int, int]:
+        """Texts embedded so far out of those pending (0, 0: none pending)."""
+        return self._engine.vector_progress if isinstance(self._engine, LiveEngine) else (0, 0)
+
     def is_admin(self, msg: Incoming) -> bool:
         return f"{msg.platform}:{msg.user_id}" in self.admins
 

@@ -75,9 +75,22 @@ async def status(turn: Turn, args: str) -> list[Reply]:
         f"Người nhận bản tin: {len(turn.bot.subscriptions.active())}.\n"
         f"Câu hỏi chưa trả lời được: {store.db.table('unanswered').count}."
     )
+    text += "\n" + _meaning_status(turn)
     bad = store.bad_statistics()
     if bad:
         shown = "; ".join(f"{key} ({problem})" for key, problem in bad[:3])
         text += (f"\nSố liệu lỗi, đang bị bỏ qua: {len(bad)} – {shown}. "
                  "Hãy ghi lại đúng bằng /solieu (hoặc stats add).")
     return [Reply(text)]
+
+
+def _meaning_status(turn: Turn) -> str:
+    """How many items are also found by meaning, and the progress of the vectors being computed."""
+    engine = turn.bot.engine
+    if engine.semantic is None:
+        return "Tìm theo nghĩa: tắt (không nạp được mô hình), bot trả lời theo từ khóa."
+    line = f"Tìm theo nghĩa: {engine.semantic.covered}/{len(engine.items)} mục có vector."
+    done, total = turn.bot.vector_progress
+    if total:
+        line += f" Đang tính vector cho mục mới: {done}/{total}."
+    return line

@@ -1,5 +1,6 @@
-"""The search engine over what the store holds now: items built from the tables, and an
-engine that is rebuilt in the background whenever the knowledge changes."""
+"""The search engine over what the store holds now: items built from the tables with their
+sentence vectors, and an engine that is rebuilt in the background whenever the knowledge (or
+the set of computed vectors) changes, while the vectors still missing are computed."""
 
 from __future__ import annotations
 
@@ -10,19 +11,29 @@ import logging
 from ..search.engine import Engine
 from ..search.items import FaqItem, Item, MetricItem, PassageItem, StatRow
 from ..search.periods import Month, Period, describe_bounds
+from ..search.semantic import SemanticIndex, load_embedder
 from .store import KnowledgeStore
+from .vectors import VectorStore, compute, missing, needed
 
 log = logging.getLogger(__name__)
 
 
-def build_engine(store: KnowledgeStore, today: dt.date | None = None, phrasings: bool = True) -> Engine:
+def build_engine(
+    store: KnowledgeStore, today: dt.date | None = None, phrasings: bool = True, semantic: bool = True
+) -> Engine:
     """An engine answering from everything the store holds; without ``phrasings``, as if no
-    entry had alternative wordings (what an entry an admin adds from chat looks like)."""
+    entry had alternative wordings (what an entry an admin adds from chat looks like). Items
+    whose vectors are computed are also matched by meaning, when the model loads."""
     items = load_items(store)
     if not phrasings:
         for item in items:
             item.phrasings = []
-    return Engine(items, today=today)
+    embedder = load_embedder() if semantic else None
+    index = None
+    if embedder is not None:
+        vectors = VectorStore(store.db).get_many(needed(items, embedder.name))
+        index = SemanticIndex(items, vectors, embedder)
+    return Engine(items, today=today, semantic=index)
 
 
 def load_items(store: KnowledgeStore) -> list[Item]:
@@ -66,9 +77,10 @@ def load_items(store: KnowledgeStore) -> list[Item]:
 
 class LiveEngine:
     """The engine for the knowledge as it is now. When the store's version changes (an edit
-    from chat, or from the command line in another process) a new engine is built in a worker
-    thread while the old one keeps answering, then swapped in; outside an event loop (the
-    console, the command line) it is rebuilt at once."""
+    from chat, or from the command line in another process, or new vectors) a new engine is
+    built in a worker thread while the old one keeps answering, then swapped in; outside an
+    event loop (the console, the command line) it is rebuilt at once. Texts without a vector
+    are embedded in a worker afterwards, a few at a time, and the engine rebuilt when done."""
 
     def __init__(self, store: KnowledgeStore, today: dt.date | None = None) -> None:
         self.store = store
@@ -76,6 +88,9 @@ class LiveEngine:
         self._engine = build_engine(store, today)
         self._version = store.version()
         self.building: asyncio.Future | None = None
+        self.embedding: asyncio.Future | None = None
+        self.vector_progress: tuple[int, int] = (0, 0)
+        """Texts embedded so far out of those found missing (both 0 when nothing is pending)."""
 
     @property
     def latest(self) -> Engine:
@@ -105,5 +120,40 @@ class LiveEngine:
         self.building = None
         if done.exception() is None:
             self._engine, self._version = done.result(), version
+            self._embed_missing()
         else:
             log.error("rebuilding the search index failed; answering from the previous one", exc_info=done.exception())
+
+    def _embed_missing(self) -> None:
+        """Start embedding the texts of items that have no vector yet (new or edited entries)."""
+        engine = self._engine
+        covered = engine.semantic.covered if engine.semantic is not None else 0
+        if engine.semantic is None or covered >= len(engine.items) or self.embedding is not None:
+            return
+        self.embedding = asyncio.get_running_loop().run_in_executor(None, self._embed)
+        self.embedding.add_done_callback(self._embedded)
+
+    def _embed(self) -> int:
+        store = KnowledgeStore(self.store.path)
+        embedder = load_embedder()
+        try:
+            vectors = VectorStore(store.db)
+            todo = missing(load_items(store), vectors, embedder.name) if embedder is not None else {}
+            if not todo or embedder is None:
+                return 0
+            self.vector_progress = (0, len(todo))
+
+            def progress(done: int, total: int) -> None:
+                self.vector_progress = (done, total)
+
+            done = compute(todo, vectors, embedder, progress)
+            store.vectors_changed()
+            return done
+        finally:
+            store.db.close()
+
+    def _embedded(self, done: asyncio.Future) -> None:
+        self.embedding = None
+        self.vector_progress = (0, 0)
+        if done.exception() is not None:
+            log.error("computing sentence vectors failed; those items are matched by words", exc_info=done.exception())

@@ -24,6 +24,7 @@ from ..search.text import fold
 from .db import insert, open_database, transaction, utc_now
 from .formats import knowledge_files, read_path
 from .formats.records import STAT_COLUMNS, Batch, validate_statistic
+from .vectors import VectorStore, import_shipped
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class KnowledgeStore:
         self._ensure_schema()
         if seed_dir is not None:
             self.seed(Path(seed_dir))
+            import_shipped(VectorStore(self.db), Path(seed_dir), self.meta, self.set_meta)
 
     def _ensure_schema(self) -> None:
         with transaction(self.db):
@@ -256,8 +258,13 @@ class KnowledgeStore:
     # --- reading --------------------------------------------------------------------------
 
     def version(self) -> str:
-        """Changes whenever the knowledge changes, from any process (for fresh answers)."""
-        return self.meta("changed_at") or ""
+        """Changes whenever the knowledge or its sentence vectors change, from any process
+        (for fresh answers)."""
+        return f"{self.meta('changed_at') or ''}|{self.meta('vectors_at') or ''}"
+
+    def vectors_changed(self) -> None:
+        """Note that new sentence vectors were stored (the index is rebuilt with them)."""
+        self.set_meta("vectors_at", utc_now() + f"#{VectorStore(self.db).count()}")
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("select value from meta where key = ?", [key]).fetchone()

@@ -33,9 +33,8 @@ def _phrase_table(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, .
     return {tuple(k.split()): tuple(v.split()) for k, v in mapping.items()}
 
 
-_REWRITES = _phrase_table(lexicon.SYNONYMS) | _phrase_table(lexicon.ENGLISH) | {
-    (k,): tuple(fold(v).split()) for k, v in lexicon.ABBREVIATIONS.items()
-}
+_SYNONYMS = _phrase_table(lexicon.SYNONYMS)
+_REWRITES = _SYNONYMS | {(k,): tuple(fold(v).split()) for k, v in lexicon.ABBREVIATIONS.items()}
 _ABBREVIATION_RE = re.compile(
     r"(?<![^\W_])(" + "|".join(sorted(map(re.escape, lexicon.ABBREVIATIONS), key=len, reverse=True)) + r")(?![^\W_])",
     re.IGNORECASE,
@@ -93,6 +92,14 @@ def _replace_phrases(
             out.append(tokens[i])
             i += 1
     return out
+
+
+# English words become the Vietnamese the synonyms settle on ("minimum" → "tối thiểu" → "ít nhất").
+_REWRITES |= {
+    key: tuple(_replace_phrases(list(value), _SYNONYMS, _MAX_PHRASE))
+    for key, value in _phrase_table(lexicon.ENGLISH).items()
+}
+_MAX_PHRASE = max(_MAX_PHRASE, *(len(k) for k in _REWRITES))
 
 
 def rewrite(tokens: list[str]) -> list[str]:

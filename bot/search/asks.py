@@ -26,7 +26,7 @@ BODIES = re.compile(
     r"\b(?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành|Ban Thường vụ|Thường trực|Ban Tổ chức|Huyện ủy|Tỉnh ủy|Thành ủy|"
     r"Đảng ủy|Chính phủ|Quốc hội|Trung ương|cấp ủy|[Hh]ội đồng nhân dân|[Uu]ỷ? ?ban nhân dân|Ủy ban nhân dân)"
 )
-_CAPITALISED = re.compile(r"(?<![\w])([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){1,3})")
+_WORD = re.compile(r"[^\W\d_]+")
 _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\btháng \d{1,2}\b", re.IGNORECASE)
 
 # What a question asks for, on folded text. Only unambiguous wordings: "luân chuyển những ai"
@@ -37,34 +37,50 @@ ASKS: dict[str, re.Pattern] = {
     "person": re.compile(
         r"\b(?:dong chi nao|ong nao|ba nao|nguoi nao da|ai (?:ky|la bi thu|la chu tich|giu chuc)|(?:do|boi) ai ky)\b"
     ),
-    "place": re.compile(
-        r"\b(?:o dau|tai dau|noi nao|dia diem nao|dia diem|hoi truong nao|phong hop nao|xa nao|phuong nao|thon nao"
-        r"|nhung xa|cac xa nao|dia ban nao)\b"
-    ),
+    "venue": re.compile(r"\b(?:tai dau|dia diem|hoi truong nao|phong hop nao|to chuc o dau)\b"),
+    "place": re.compile(r"\b(?:o dau|noi nao|xa nao|phuong nao|thon nao|nhung xa|cac xa nao|dia ban nao)\b"),
     "date": re.compile(r"\b(?:khi nao|bao gio|nam nao|ngay nao|thang nao|thoi diem nao|luc nao|ngay bao nhieu)\b"),
 }
 
 
 def asks(folded_question: str) -> frozenset[str]:
-    """The kinds of thing a folded question asks for, among names, name, person, place, date."""
+    """The kinds of thing a folded question asks for: names, name, person, venue, place, date."""
     return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded_question))
+
+
+def capitalised(text: str) -> list[tuple[int, str]]:
+    """(start, words) of each run of two to four capitalised words ("Nguyễn Văn Quý")."""
+    runs: list[tuple[int, str]] = []
+    current: list[re.Match] = []
+    for match in [*_WORD.finditer(text), None]:
+        adjacent = match is not None and current and text[current[-1].end() : match.start()].strip() == ""
+        if match is not None and match.group(0)[0].isupper() and (adjacent or not current):
+            current.append(match)
+            continue
+        if 2 <= len(current) <= 4:
+            runs.append((current[0].start(), " ".join(m.group(0) for m in current)))
+        current = [match] if match is not None and match.group(0)[0].isupper() else []
+    return runs
 
 
 def people(text: str) -> set[str]:
     """Folded names of people a text names: a family name and given names, or a name after
     a word such as "đồng chí" or "tác giả"."""
     found: set[str] = set()
-    for match in _CAPITALISED.finditer(text):
-        words = match.group(1).split()
-        if fold(words[0]) in SURNAMES and len(words) >= 2:
-            found.add(fold(" ".join(words)))
+    for start, name in capitalised(text):
+        words = name.split()
+        if fold(words[0]) in SURNAMES:
+            found.add(fold(name))
             continue
-        before = text[max(0, match.start() - 14) : match.start()].lower()
-        if any(before.rstrip().endswith(cue) for cue in PERSON_CUES) and not BODIES.match(match.group(1)):
+        before = text[max(0, start - 14) : start].lower()
+        if any(before.rstrip().endswith(cue) for cue in PERSON_CUES) and not BODIES.match(name):
             found.add(fold(" ".join(words[:3])))
     return found
 
 
+_VENUE = re.compile(
+    r"\b(?:hội trường|trụ sở|nhà văn hóa|phòng họp|tại)\s+[A-ZĐÀ-Ỹ0-9]"
+)
 _PLACE = re.compile(
     r"\b(?:xã|phường|thị trấn|huyện|tỉnh|thành phố|thôn|hội trường|trụ sở|nhà văn hóa|tại|ở)\s+"
     r"([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){0,3})"
@@ -85,7 +101,9 @@ def gives(ask: str, answer: str, question: str) -> bool:
         return len(new) >= (2 if ask == "names" else 1)
     if ask == "place":
         return any(p not in fold(question) for p in places(answer))
+    if ask == "venue":
+        return bool(_VENUE.search(answer))
     if ask == "name":
-        names = people(answer) | places(answer) | {fold(m.group(1)) for m in _CAPITALISED.finditer(answer)}
+        names = people(answer) | places(answer) | {fold(name) for _, name in capitalised(answer)}
         return any(n not in fold(question) for n in names)
     return True

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence, Set
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from . import lexicon
@@ -51,6 +52,7 @@ from .scoring import (
     QueryWeights,
     content_weights,
 )
+from .semantic import SemanticIndex
 from .text import accent_keys, clean, is_latin_text
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,20 @@ LONG_QUESTION_THRESHOLD = 55.0
 """Long, wordy questions ("Kính đề nghị cho biết...") carry words no phrasing has, which lowers
 their coverage without making them less answerable: from this many content words the
 threshold is lower. Calibrated on eval/ (all four sets together)."""
+SEMANTIC_CANDIDATES = 8
+"""Items closest in meaning that join the candidates found by words."""
+SEMANTIC_MARGIN = 0.0
+SEMANTIC_BONUS = 8.0
+"""Confidence points for the item closest in meaning when its cosine leads the next item's by
+at least the margin. Calibrated on eval/ (the sets before holdout-d), phrasings kept and emptied."""
+FEW_PHRASINGS = 2
+FEW_PHRASINGS_BONUS = 0.0
+"""Items asked by this many texts or fewer are also matched one-to-one against their answer,
+and get these confidence points: fewer texts to match leave lower scores for the same evidence."""
+DISAGREE_GAP = 0.02
+DISAGREE_FACTOR = 0.85
+"""Confidence factor for an item whose closeness in meaning trails the closest item's by more
+than the gap."""
 FOLLOW_UP_COVERAGE = 0.5
 """Share of a follow-up's own words (IDF-weighted) the item answering it must know."""
 SUGGEST_THRESHOLD = 30.0
@@ -116,8 +132,12 @@ class Engine:
     """Answers questions from a set of items (built from a store by
     :func:`bot.knowledge.live.build_engine`)."""
 
-    def __init__(self, items: Sequence[Item], today: dt.date | None = None) -> None:
+    def __init__(
+        self, items: Sequence[Item], today: dt.date | None = None, semantic: SemanticIndex | None = None
+    ) -> None:
         self.items = list(items)
+        self.semantic = semantic
+        """Sentence vectors of the items (None: words only)."""
         self._by_key = {item.key: item for item in self.items}
         self._today = today
         bags = []
@@ -249,9 +269,14 @@ class Engine:
 
     def rank(self, query: Query) -> list[Candidate]:
         """Candidates for a question, best first, each with its 0-100 score."""
-        hits = self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)
+        docs = [doc for doc, _bm25 in self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)]
+        closeness = self.semantic.scores(query.text) if self.semantic is not None else None
+        if closeness is not None:  # items close in meaning join those sharing words
+            docs += [int(d) for d in np.argsort(-closeness)[:SEMANTIC_CANDIDATES] if closeness[d] > -1 and d not in docs]
         content = content_weights(query, self.index)
-        ranked = [self._score(doc, query, content) for doc, _bm25 in hits]
+        ranked = [self._score(doc, query, content) for doc in docs]
+        if closeness is not None and len(closeness) > 1:
+            self._support(ranked, closeness)
         ranked.sort(key=lambda c: c.rank, reverse=True)
         if query.marks:
             # Diacritic clashes only lower scores, so checking the leaders until they are all
@@ -266,6 +291,19 @@ class Engine:
                 ranked.sort(key=lambda c: c.rank, reverse=True)
         return ranked
 
+    @staticmethod
+    def _support(ranked: list[Candidate], closeness: np.ndarray) -> None:
+        """Raise the item the meaning points to, when it stands out from the next closest:
+        words and meaning agreeing is more evidence than either alone."""
+        second, first = np.argsort(closeness)[-2:]
+        leads = closeness[first] - closeness[second] >= SEMANTIC_MARGIN
+        for cand in ranked:
+            if cand.doc == first and leads and not getattr(cand.item, "gap", False):  # a known gap only by its words
+                cand.score = min(100.0, cand.score + SEMANTIC_BONUS)
+                cand.rank += SEMANTIC_BONUS
+            elif closeness[cand.doc] < closeness[first] - DISAGREE_GAP:
+                cand.score *= DISAGREE_FACTOR  # the words match, the meaning is elsewhere
+
     def _accent_conflicts(self, doc: int, query: Query) -> set[str]:
         """Folded words the user typed with other diacritics than the item uses (lương/lượng)."""
         accents = self._accents(doc)
@@ -275,7 +313,10 @@ class Engine:
         """Word sets of each phrasing of an item, computed on first need and kept."""
         cached = self._phrasing_cache.get(doc)
         if cached is None:
-            cached = [set(text.split()) for text in self.items[doc].match_texts]
+            item = self.items[doc]
+            cached = [set(text.split()) for text in item.match_texts]
+            if len(item.match_texts) <= FEW_PHRASINGS:  # an entry added with no phrasings: its answer speaks too
+                cached.append(set(normalize(item.body)))
             if len(self._phrasing_cache) >= ACCENT_CACHE:
                 self._phrasing_cache.clear()
             self._phrasing_cache[doc] = cached
@@ -305,6 +346,8 @@ class Engine:
         for text, plain in zip(item.match_texts, item.match_plain):
             fuzzy = max(fuzzy, fuzz.token_sort_ratio(q_text, plain), fuzz.ratio(q_all, text))
         score = 100 * (W_COVERAGE * coverage + W_PHRASING * phrase_coverage + W_FUZZY * fuzzy / 100)
+        if len(item.match_texts) <= FEW_PHRASINGS:
+            score += FEW_PHRASINGS_BONUS
         numbers = [self.index.term_id(n) for n in query.numbers]
         if any(n not in known for n in numbers):
             score *= MISSING_NUMBER

