@@ -148,3 +148,22 @@ def test_command_line_computes_missing_vectors(tmp_path, monkeypatch, capsys):
 
 def test_asyncio_is_not_needed_to_answer(engine):
     assert asyncio.get_event_loop_policy() is not None and engine.answer("xin chào").kind == "greeting"
+
+
+def test_a_two_part_question_gets_both_answers_in_one_reply(engine):
+    answer = engine.answer("Sau 2 năm Tam Dương luân chuyển bao nhiêu lượt cán bộ và trong đó bao nhiêu lượt "
+                           "diện Ban Thường vụ Huyện ủy quản lý?")
+    assert answer.found and "136" in answer.answer and "82" in answer.answer
+    assert answer.answer.count("Báo Vĩnh Phúc") >= 1 and len(answer.answer) <= 800
+
+
+@pytest.mark.parametrize("question", ["Từ 2017 đến nay Tam Dương đã luân chuyển bao nhiêu lượt cán bộ?",
+                                      "Tam Dương luân chuyển tổng cộng bao nhiêu lượt cán bộ?"])
+def test_so_far_and_in_all_are_answered_with_the_whole_figure_and_its_date(engine, question):
+    answer = engine.answer(question)
+    assert answer.found and "136" in answer.answer and "5/2019" in answer.answer
+
+
+def test_since_a_year_with_no_figure_is_said_so(engine):
+    answer = engine.answer("Từ năm 2020 đến nay Tam Dương luân chuyển bao nhiêu lượt cán bộ?")
+    assert not answer.found and "Chưa có số liệu" in answer.answer

@@ -54,6 +54,7 @@ _FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
 _ORDINAL_QUESTION_RE = re.compile(r"\b(?:nam|khoa|so|dieu|thu|lan thu|quy|thang|ngay|nhiem ky) (?:bao nhieu|may)\b")
 _DIGITS_RE = re.compile(r"^\d+$")
 _FUNCTION_KEYS = frozenset(accent_key(w) for w in lexicon.ACCENTED_FUNCTION_WORDS)
+_CUMULATIVE_RE = re.compile(r"\b(?:" + "|".join(lexicon.CUMULATIVE_WORDS) + r")\b")
 _NOW_RE = re.compile(r"\b(?:" + "|".join(lexicon.NOW_WORDS) + r")\b")
 _DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|\b(?:19|20)\d{2}\b")
 
@@ -222,6 +223,8 @@ class Query:
     now: bool = False
     asks: frozenset[str] = frozenset()
     """What the question asks for that an answer must hold: a person, names, a place, a date."""
+    cumulative: bool = False
+    """The question asks for the whole ("tổng cộng", "đến nay"): the widest figure answers it."""
     name_pairs: list[str] = field(default_factory=list)
     """Pairs of adjacent capitalised words ("trung_quoc"): a name the knowledge may not know."""
 
@@ -286,6 +289,7 @@ class Analyzer:
             now=bool(_NOW_RE.search(joined)),
             asks=asks(" ".join(tokenize(folded))),
             name_pairs=name_pairs(text),
+            cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
         )
 
     def repair(self, token: str) -> str | None:

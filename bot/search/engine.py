@@ -31,7 +31,7 @@ from .analysis import (
 )
 from .index import InvertedIndex
 from .items import Item
-from .readings import leans_on_context, readings
+from .readings import compound_parts, leans_on_context, readings
 from .replies import (
     EMPTY_REPLY,
     NOT_FOUND_HINT,
@@ -181,6 +181,11 @@ class Engine:
         chat = smalltalk(question)
         if chat:
             return Answer(question, False, chat[1], kind=chat[0])
+        parts = compound_parts(question)
+        if parts:
+            both = self._compound(question, parts, context)
+            if both is not None:
+                return both
         previous = (context.reading or context.question) if context is not None and context.item else None
         query, ranked, threshold, reading = self._read(question, previous)
         best = ranked[0] if ranked else None
@@ -206,6 +211,20 @@ class Engine:
         return Answer(
             question, False, reply, best.score if best else 0.0, suggestions=[i.suggestion() for i in offered],
             kind="not_found", suggested_items=[i.key for i in offered],
+        )
+
+    def _compound(self, question: str, parts: list[str], context: Answer | None) -> Answer | None:
+        """Both answers of a two-part question in one reply (the second part read after the
+        first); None unless both are answered, by different items."""
+        first = self.answer(parts[0], context)
+        second = self.answer(parts[1], first if first.item else context)
+        if not (first.found and second.found) or first.item == second.item:
+            return None
+        sources = list(dict.fromkeys(s for s in (first.source, second.source) if s))
+        return Answer(
+            question, True, f"{first.answer}\n{second.answer}", min(first.score, second.score), "; ".join(sources),
+            kind="answer", as_of=max(a.as_of or "" for a in (first, second)) or None, item=second.item,
+            reading=second.reading,
         )
 
     def _read(self, question: str, previous: str | None) -> tuple[Query, list[Candidate], float, str]:

@@ -211,10 +211,20 @@ class MetricItem(Item):
     def render(self, query: Query, today: dt.date) -> Rendered:
         if not self.rows:
             return Rendered(f"Chưa có số liệu về {self.title}.", found=False)
-        if query.period is None:
-            latest = max(self.rows, key=lambda r: (r.period.end or Month(1, 1), -(r.period.start or Month(1, 1)).index))
-            return self._answer([latest])
-        period = query.period.period
+        period = query.period.period if query.period is not None else None
+        if period is None or (period.end is None and period.start is not None):
+            # No period, or "từ 2017 đến nay": the latest figure (since that start); the widest
+            # one when the whole is asked ("tổng cộng", "đến nay").
+            rows = [r for r in self.rows if period is None or period.contains(r.period)]
+            if not rows:
+                known = "; ".join(f"{r.label}: {self._figure(r)}" for r in self.rows[-3:])
+                return Rendered(f"Chưa có số liệu về {self.title} {period.label() if period else ''} đến nay. "
+                                f"Số liệu hiện có: {known}.", found=False)
+            if query.cumulative or period is not None:
+                chosen = max(rows, key=lambda r: (_span(r), r.period.end or Month(1, 1)))
+            else:
+                chosen = max(rows, key=lambda r: (r.period.end or Month(1, 1), -(r.period.start or Month(1, 1)).index))
+            return self._answer([chosen])
         exact, inside = self._rows_for(period)
         if exact:
             return self._answer(exact[:1])
@@ -259,6 +269,13 @@ def _with_note(text: str, row: StatRow) -> str:
 def _as_of(row: StatRow) -> str | None:
     end = row.period.end
     return f"{end.year:04d}-{end.month:02d}" if end else None
+
+
+def _span(row: StatRow) -> int:
+    """Months a row covers (an open start counts as far back as can be)."""
+    start = row.period.start or Month(1, 1)
+    end = row.period.end or Month(9999, 12)
+    return end.index - start.index
 
 
 def _disjoint(rows: list[StatRow]) -> list[StatRow]:

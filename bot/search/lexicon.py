@@ -188,6 +188,11 @@ GENERIC_WORDS: frozenset[str] = frozenset(
 # Question words: a message made only of these and function words asks nothing answerable.
 QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())
 
+# Words that ask for the whole of a figure ("tổng cộng", "đến nay"): the widest figure known.
+CUMULATIVE_WORDS: tuple[str, ...] = (
+    "tong cong", "tat ca", "tong so", "den nay", "toi nay", "luy ke", "tu truoc den nay", "ca giai doan", "toan bo",
+)
+
 # Words that ask for a number.
 FIGURE_WORDS: tuple[str, ...] = ("bao nhieu", "may", "so luong", "tong so", "tong cong", "tong", "ty le", "so luot")
 

@@ -163,6 +163,11 @@ def _until_month(m: re.Match) -> Period | None:
     return Period(None, Month(year, month))
 
 
+def _since_year(m: re.Match) -> Period:
+    """"từ 2017 đến nay": open towards now; answered with the latest figure since then."""
+    return Period(Month(int(m.group(1)), 1), None)
+
+
 def _year(m: re.Match) -> Period:
     year = int(m.group(1))
     return _months(year, 1, year, 12)
@@ -170,6 +175,7 @@ def _year(m: re.Match) -> Period:
 
 # Most specific first: the first pattern that matches a span wins it.
 _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], Period | None]]] = [
+    (re.compile(rf"\btu (?:nam )?{_Y} (?:den|toi|cho den) (?:nay|hien nay|bay gio|gio|hien tai)\b"), _since_year),
     (re.compile(rf"\btu thang (\d{{1,2}})[/ ](?:nam )?{_Y}{_SEP}(?:thang )?(\d{{1,2}})[/ ](?:nam )?{_Y}"), _month_range),
     (re.compile(rf"\b(?:tinh )?(?:den|toi) (?:het )?thang (\d{{1,2}})(?:/| nam |/nam )?{_Y}"), _until_month),
     (re.compile(rf"\b(\d{{1,2}}) thang dau(?: cua)?(?: nam)? {_Y}"), _first_months),

@@ -69,6 +69,21 @@ def _courtesy(folded: str) -> bool:
     return all(w in lexicon.STOPWORDS or w in {"gui", "chao", "cam", "on", "xin", "kinh"} for w in words)
 
 
+_JOINS_RE = re.compile(r"\s*(?:,|;)?\s+(?:và|va|còn|con|riêng|rieng|trong đó|trong do|đồng thời|dong thoi)\s+", re.IGNORECASE)
+_ASKS_RE = re.compile(r"\b(?:bao nhieu|may|ai|gi|nao|khi nao|bao gio|bao lau)\b")
+
+
+def compound_parts(message: str) -> list[str]:
+    """The two questions of a compound message ("bao nhiêu lượt ... và trong đó bao nhiêu lượt
+    diện BTV quản lý?"), split where a joining word starts a part that asks again; [] when the
+    message asks one thing."""
+    for match in _JOINS_RE.finditer(message):
+        first, second = message[: match.start()].strip(" ,;?"), message[match.end() :].strip()
+        if all(_ASKS_RE.search(" ".join(normalize(part))) for part in (first, second)):
+            return [first + "?", second]
+    return []
+
+
 def leans_on_context(message: str) -> bool:
     """Whether a message may be a follow-up: short, or pointing back ("nó", "văn bản đó",
     "còn ... thì sao")."""
