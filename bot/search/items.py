@@ -221,10 +221,10 @@ class MetricItem(Item):
                 return Rendered(f"Chưa có số liệu về {self.title} {period.label() if period else ''} đến nay. "
                                 f"Số liệu hiện có: {known}.", found=False)
             if query.cumulative or period is not None:
-                chosen = max(rows, key=lambda r: (_span(r), r.period.end or Month(1, 1)))
+                row = max(rows, key=lambda r: (_span(r), r.period.end or Month(1, 1)))
             else:
-                chosen = max(rows, key=lambda r: (r.period.end or Month(1, 1), -(r.period.start or Month(1, 1)).index))
-            return self._answer([chosen])
+                row = max(rows, key=lambda r: (r.period.end or Month(1, 1), -(r.period.start or Month(1, 1)).index))
+            return self._answer([row])
         exact, inside = self._rows_for(period)
         if exact:
             return self._answer(exact[:1])

@@ -69,7 +69,9 @@ def _courtesy(folded: str) -> bool:
     return all(w in lexicon.STOPWORDS or w in {"gui", "chao", "cam", "on", "xin", "kinh"} for w in words)
 
 
-_JOINS_RE = re.compile(r"\s*(?:,|;)?\s+(?:và|va|còn|con|riêng|rieng|trong đó|trong do|đồng thời|dong thoi)\s+", re.IGNORECASE)
+_JOINS_RE = re.compile(
+    r"\s*(?:,|;)?\s+(?:và|va|còn|con|riêng|rieng|trong đó|trong do|đồng thời|dong thoi)\s+", re.IGNORECASE
+)
 _ASKS_RE = re.compile(r"\b(?:bao nhieu|may|ai|gi|nao|khi nao|bao gio|bao lau)\b")
 
 
