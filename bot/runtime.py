@@ -82,6 +82,7 @@ async def serve(settings: Settings, conversation: Conversation, stop: asyncio.Ev
         if scheduler is not None:
             scheduler.shutdown(wait=False)
     finally:
+        conversation.close()
         for channel in reversed(started):
             await channel.stop()
 

@@ -196,6 +196,11 @@ class Conversation:
             return self._engine.building
         return None
 
+    def close(self) -> None:
+        """Stop background work (the process is shutting down)."""
+        if isinstance(self._engine, LiveEngine):
+            self._engine.stop()
+
     async def idle(self) -> None:
         """Wait until the work the last messages started is done: background writes and the
         re-indexing of changed knowledge (the console and tests read on after this)."""

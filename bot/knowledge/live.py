@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 
 from ..search.engine import Engine
 from ..search.items import FaqItem, Item, MetricItem, PassageItem, StatRow
@@ -91,6 +92,11 @@ class LiveEngine:
         self.embedding: asyncio.Future | None = None
         self.vector_progress: tuple[int, int] = (0, 0)
         """Texts embedded so far out of those found missing (both 0 when nothing is pending)."""
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Stop background work at the next batch (the process is shutting down)."""
+        self._stopping.set()
 
     @property
     def latest(self) -> Engine:
@@ -128,7 +134,7 @@ class LiveEngine:
         """Start embedding the texts of items that have no vector yet (new or edited entries)."""
         engine = self._engine
         covered = engine.semantic.covered if engine.semantic is not None else 0
-        if engine.semantic is None or covered >= len(engine.items) or self.embedding is not None:
+        if engine.semantic is None or covered >= len(engine.items) or self.embedding is not None or self._stopping.is_set():
             return
         self.embedding = asyncio.get_running_loop().run_in_executor(None, self._embed)
         self.embedding.add_done_callback(self._embedded)
@@ -146,7 +152,7 @@ class LiveEngine:
             def progress(done: int, total: int) -> None:
                 self.vector_progress = (done, total)
 
-            done = compute(todo, vectors, embedder, progress)
+            done = compute(todo, vectors, embedder, progress, self._stopping)
             store.vectors_changed()
             return done
         finally:

@@ -9,6 +9,7 @@ vectors ship precomputed (knowledge/vectors.npz), so a fresh install answers at 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -71,13 +72,15 @@ def missing(items: list[Item], vectors: VectorStore, model: str) -> dict[str, tu
 
 def compute(
     todo: dict[str, tuple[str, str]], vectors: VectorStore, embedder: Embedder,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, stop: threading.Event | None = None,
 ) -> int:
-    """Embed and store the given texts, a few at a time (each batch its own short write);
-    returns how many were stored."""
+    """Embed and store the given texts, a few at a time (each batch its own short write),
+    until done or ``stop`` is set; returns how many were stored."""
     pending = list(todo.items())
     done = 0
     for i in range(0, len(pending), BATCH):
+        if stop is not None and stop.is_set():
+            break
         batch = pending[i : i + BATCH]
         computed: dict[str, np.ndarray] = {}
         for kind in {kind for _, (kind, _) in batch}:
