@@ -167,3 +167,30 @@ def test_so_far_and_in_all_are_answered_with_the_whole_figure_and_its_date(engin
 def test_since_a_year_with_no_figure_is_said_so(engine):
     answer = engine.answer("Từ năm 2020 đến nay Tam Dương luân chuyển bao nhiêu lượt cán bộ?")
     assert not answer.found and "Chưa có số liệu" in answer.answer
+
+
+class _Recorder:
+    """The real embedder, noting what it is asked to embed."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.name, self.texts = embedder, embedder.name, []
+
+    def embed(self, texts, kind):
+        self.texts += list(texts)
+        return self.embedder.embed(texts, kind)
+
+
+def test_the_model_is_asked_only_when_the_words_do_not_settle_a_question(engine, monkeypatch):
+    """The model is the costly part of an answer: a question its words settle is answered without
+    it, a paraphrase sharing no word goes to it, and a long message is compared through its
+    question sentence, not as a whole."""
+    recorder = _Recorder(engine.semantic.embedder)
+    monkeypatch.setattr(engine.semantic, "embedder", recorder)
+    assert engine.answer("Nghị quyết 02 của Tam Dương ban hành năm nào?").found
+    assert recorder.texts == []
+    engine.answer("ai điều hành cuộc họp đánh giá giữa chặng")
+    assert recorder.texts == ["ai điều hành cuộc họp đánh giá giữa chặng"]
+    recorder.texts.clear()
+    engine.answer("Chào đồng chí. Tôi đang soạn tài liệu cho chi bộ, còn thiếu một chi tiết nhỏ. "
+                  "Cuộc họp đánh giá giữa chặng do ai điều hành?")
+    assert recorder.texts and all(len(t.split()) <= 12 for t in recorder.texts)

@@ -82,6 +82,8 @@ DISAGREE_GAP = 0.02
 DISAGREE_FACTOR = 0.85
 """Confidence factor for an item whose closeness in meaning trails the closest item's by more
 than the gap."""
+DECIDED_LEAD = 0.0
+"""Extra lead over the runner-up before the words alone settle a question (see _decided)."""
 FOLLOW_UP_COVERAGE = 0.5
 """Share of a follow-up's own words (IDF-weighted) the item answering it must know."""
 SUGGEST_THRESHOLD = 30.0
@@ -237,8 +239,10 @@ class Engine:
                 continue  # "ban hành năm nào?": about what? only a follow-up reading can say
             query = self.analyzer.analyze(reading.text, self.today)
             words = len(set(query.content) - lexicon.QUESTION_WORDS)
-            ranked = self.rank(query) if words else []
             threshold = _threshold(words)
+            ranked = self.rank(query, meaning=False) if words else []
+            if reading.meaning and self.semantic is not None and ranked and not _decided(ranked, threshold):
+                ranked = self.rank(query)
             margin = ranked[0].score - threshold if ranked else -100.0
             if reading.kind == "follow-up" and ranked and not self._covers_own_words(question, ranked[0].doc):
                 margin = -100.0  # the previous topic matches, but not what the follow-up adds
@@ -286,10 +290,11 @@ class Engine:
         year, month = (int(p) for p in as_of.split("-")[:2])
         return (self.today.year - year) * 12 + self.today.month - month > STALE_MONTHS
 
-    def rank(self, query: Query) -> list[Candidate]:
-        """Candidates for a question, best first, each with its 0-100 score."""
+    def rank(self, query: Query, meaning: bool = True) -> list[Candidate]:
+        """Candidates for a question, best first, each with its 0-100 score; ``meaning``
+        also compares it with the items by sentence vectors, when there are any."""
         docs = [doc for doc, _bm25 in self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)]
-        closeness = self.semantic.scores(query.text) if self.semantic is not None else None
+        closeness = self.semantic.scores(query.text) if self.semantic is not None and meaning else None
         if closeness is not None:  # items close in meaning join those sharing words
             docs += [int(d) for d in np.argsort(-closeness)[:SEMANTIC_CANDIDATES] if closeness[d] > -1 and d not in docs]
         content = content_weights(query, self.index)
@@ -390,6 +395,15 @@ class Engine:
             if cand.score >= SUGGEST_THRESHOLD and cand.item.key != exclude and all(text != i.suggestion() for i in out):
                 out.append(cand.item)
         return out
+
+def _decided(ranked: list[Candidate], threshold: float) -> bool:
+    """Whether the words alone settle a question, so that the meaning (the costly part) could
+    change neither the answer nor whether there is one: the best item stays above the threshold
+    even if the meaning were elsewhere, and no other item is within reach of the meaning's bonus."""
+    best = ranked[0]
+    runner_up = ranked[1].rank if len(ranked) > 1 else -100.0
+    return best.score * DISAGREE_FACTOR >= threshold and best.rank - runner_up > SEMANTIC_BONUS + DECIDED_LEAD
+
 
 def _threshold(content_words: int) -> float:
     """The confidence an answer needs, by how much the question says."""

@@ -35,32 +35,36 @@ class Reading:
     text: str
     kind: str
     """"whole", "sentence" (of a long message) or "follow-up" (with the previous question)."""
+    meaning: bool = True
+    """Whether to compare it by meaning too: the model's time grows with the text, so a long
+    message is compared through its question sentences, and a follow-up by its words."""
 
 
 def readings(message: str, previous: str | None = None) -> list[Reading]:
     """The readings of a message, the message itself first."""
-    found = [Reading(message, "whole")]
-    found += [Reading(s, "sentence") for s in question_sentences(message)]
+    sentences = question_sentences(message)
+    found = [Reading(message, "whole", meaning=not sentences)]
+    found += [Reading(text, "sentence", meaning=alone) for text, alone in sentences]
     if previous and leans_on_context(message):
-        found.append(Reading(f"{message} {previous}", "follow-up"))
+        found.append(Reading(f"{message} {previous}", "follow-up", meaning=False))
     return found
 
 
-def question_sentences(message: str) -> list[str]:
-    """The sentences of a long message that ask something, alone and with the sentence before
-    (which often names what "đó" or "này" stands for); nothing for a short message."""
+def question_sentences(message: str) -> list[tuple[str, bool]]:
+    """The sentences of a long message that ask something, alone (True) and with the sentence
+    before (which often names what "đó" or "này" stands for); nothing for a short message."""
     sentences = [s.strip() for s in _SENTENCE_RE.findall(message) if s.strip()]
     if len(sentences) < 2 and len(message.split()) < LONG_MESSAGE_WORDS:
         return []
-    out: list[str] = []
+    out: dict[str, bool] = {}
     for i, sentence in enumerate(sentences):
         folded = " ".join(normalize(sentence))
         if not _CUE_RE.search(folded + (" ?" if sentence.endswith("?") else "")) or _courtesy(folded):
             continue
-        out.append(sentence)
+        out.setdefault(sentence, True)
         if i > 0 and not _courtesy(" ".join(normalize(sentences[i - 1]))):
-            out.append(f"{sentences[i - 1]} {sentence}")
-    return [s for s in dict.fromkeys(out) if s != message.strip()]
+            out.setdefault(f"{sentences[i - 1]} {sentence}", False)
+    return [(text, alone) for text, alone in out.items() if text != message.strip()]
 
 
 def _courtesy(folded: str) -> bool:
