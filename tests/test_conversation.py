@@ -218,6 +218,16 @@ async def test_a_follow_up_is_read_against_the_last_topic_for_a_while(make_conve
     assert "Nguồn:" not in late.text  # the topic has expired: not guessed from an old question
 
 
+async def test_a_chain_of_short_follow_ups_keeps_its_subject(make_conversation):
+    """Two short questions in a row after a topic: both stay on NQ 02."""
+    conv = make_conversation()
+    await conv.handle(private("Nghị quyết 02 của huyện Tam Dương là gì?"))
+    [period] = await conv.handle(private("áp dụng giai đoạn nào?"))
+    assert "2017-2021" in period.text
+    [issuer] = await conv.handle(private("cơ quan nào ban hành?"))
+    assert "Ban Chấp hành Đảng bộ huyện Tam Dương" in issuer.text and "98" not in issuer.text
+
+
 async def test_a_question_that_stands_on_its_own_is_not_bent_by_the_topic(make_conversation):
     conv = make_conversation()
     await conv.handle(private("Quy định 65-QĐ/TW ban hành năm nào?"))
