@@ -36,6 +36,7 @@ def run(args: list[str], env: dict[str, str]) -> float:
 def vector_rate(sample: int) -> tuple[float, int]:
     """(texts a second, texts per entry) embedding the synthetic entries' texts on this machine."""
     from bench_engine import synthetic_items
+
     from bot.search.semantic import load_embedder, texts_of
 
     embedder = load_embedder()
