@@ -39,14 +39,9 @@ def questions() -> list[str]:
     return out
 
 
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
 def measure(synthetic: int) -> dict:
     import numpy as np
-    from bench_engine import synthetic_items
+    from bench_engine import latencies, percentile, synthetic_items
 
     from bot.knowledge.live import load_items
     from bot.knowledge.store import KnowledgeStore
@@ -72,13 +67,7 @@ def measure(synthetic: int) -> dict:
         engine = Engine(everything, semantic=SemanticIndex(everything, vectors, embedder))
         build = time.perf_counter() - t
     asked = questions()
-    for q in asked[:5]:
-        engine.answer(q)
-    lat = []
-    for q in asked:
-        t = time.perf_counter()
-        engine.answer(q)
-        lat.append((time.perf_counter() - t) * 1000)
+    lat = latencies(engine.answer, asked)
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024
     return {"entries": len(everything), "build_s": build, "questions": len(asked), "p50": percentile(lat, 50),
             "p99": percentile(lat, 99), "max": max(lat), "peak_mb": peak}

@@ -75,6 +75,18 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def latencies(answer, questions: list[str], warm: int = 5) -> list[float]:
+    """Milliseconds each question takes to answer, after a few answers to warm up."""
+    for q in questions[:warm]:
+        answer(q)
+    out = []
+    for q in questions:
+        t = time.perf_counter()
+        answer(q)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def measure(n: int, count: int) -> dict:
     """One size, in this process: build times, latencies, peak memory."""
     from bot.evaluation.baselines import BM25Baseline, WRatioBaseline
@@ -88,13 +100,7 @@ def measure(n: int, count: int) -> dict:
     engine = Engine(items)
     row["build_s"] = time.perf_counter() - t
     row["peak_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base_rss) / 1024
-    for q in qs[:5]:
-        engine.answer(q)
-    lat = []
-    for q in qs:
-        t = time.perf_counter()
-        engine.answer(q)
-        lat.append((time.perf_counter() - t) * 1000)
+    lat = latencies(engine.answer, qs)
     row["p50_ms"], row["p99_ms"] = percentile(lat, 50), percentile(lat, 99)
     for key, cls in (("bm25", BM25Baseline), ("wratio", WRatioBaseline)):
         t = time.perf_counter()

@@ -51,24 +51,17 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
 
 
 @dataclass(frozen=True)
-class ConversationTurn:
+class ConversationTurn(LabelledQuestion):
     """One message of a scripted conversation: `scenario<TAB>kind<TAB>message<TAB>expected`.
     Turns of a scenario are read in order, each against the ones before it. ``expected`` is as
     for single questions, or COURTESY: a greeting or thanks answered as such (not a refusal)."""
 
-    scenario: str
-    kind: str
-    question: str
-    expected: str
+    scenario: str = ""
 
-    @property
-    def out_of_domain(self) -> bool:
-        return self.expected == "OOD"
-
-    def is_correct(self, found: bool, answer: str, courtesy: bool) -> bool:
+    def is_correct(self, found: bool, answer: str, courtesy: bool = False) -> bool:
         if self.expected == "COURTESY":
             return courtesy
-        return LabelledQuestion(self.kind, self.question, self.expected).is_correct(found, answer)
+        return super().is_correct(found, answer)
 
 
 def is_conversation_file(path: Path) -> bool:
@@ -86,5 +79,5 @@ def load_conversations(path: Path) -> list[list[ConversationTurn]]:
         if not line.strip() or line.startswith("#"):
             continue
         scenario, kind, message, expected = line.split("\t")
-        scenarios.setdefault(scenario, []).append(ConversationTurn(scenario, kind, message, expected))
+        scenarios.setdefault(scenario, []).append(ConversationTurn(kind, message, expected, scenario))
     return list(scenarios.values())
