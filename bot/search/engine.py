@@ -13,7 +13,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Sequence, Set
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -240,9 +240,10 @@ class Engine:
             query = self.analyzer.analyze(reading.text, self.today)
             words = len(set(query.content) - lexicon.QUESTION_WORDS)
             threshold = _threshold(words)
-            ranked = self.rank(query, meaning=False) if words else []
+            scored: dict[tuple[int, frozenset[str]], Candidate] = {}
+            ranked = self.rank(query, meaning=False, scored=scored) if words else []
             if reading.meaning and self.semantic is not None and ranked and not _decided(ranked, threshold):
-                ranked = self.rank(query)
+                ranked = self.rank(query, scored=scored)  # the items found by words are not scored again
             margin = ranked[0].score - threshold if ranked else -100.0
             if reading.kind == "follow-up" and ranked and not self._covers_own_words(question, ranked[0].doc):
                 margin = -100.0  # the previous topic matches, but not what the follow-up adds
@@ -290,15 +291,25 @@ class Engine:
         year, month = (int(p) for p in as_of.split("-")[:2])
         return (self.today.year - year) * 12 + self.today.month - month > STALE_MONTHS
 
-    def rank(self, query: Query, meaning: bool = True) -> list[Candidate]:
+    def rank(
+        self, query: Query, meaning: bool = True, scored: dict[tuple[int, frozenset[str]], Candidate] | None = None,
+    ) -> list[Candidate]:
         """Candidates for a question, best first, each with its 0-100 score; ``meaning``
-        also compares it with the items by sentence vectors, when there are any."""
+        also compares it with the items by sentence vectors, when there are any. ``scored``
+        keeps the scores of this query's items between calls."""
+        memo = {} if scored is None else scored
+
+        def score(doc: int, conflicts: frozenset[str] = frozenset()) -> Candidate:
+            if (doc, conflicts) not in memo:
+                memo[doc, conflicts] = self._score(doc, query, content, conflicts)
+            return replace(memo[doc, conflicts])  # a copy: the meaning may raise or lower it
+
         docs = [doc for doc, _bm25 in self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)]
         closeness = self.semantic.scores(query.text) if self.semantic is not None and meaning else None
         if closeness is not None:  # items close in meaning join those sharing words
             docs += [int(d) for d in np.argsort(-closeness)[:SEMANTIC_CANDIDATES] if closeness[d] > -1 and d not in docs]
         content = content_weights(query, self.index)
-        ranked = [self._score(doc, query, content) for doc in docs]
+        ranked = [score(doc) for doc in docs]
         if closeness is not None and len(closeness) > 1:
             self._support(ranked, closeness)
         ranked.sort(key=lambda c: c.rank, reverse=True)
@@ -309,9 +320,9 @@ class Engine:
             while pending := [c for c in ranked[:MAX_SUGGESTIONS] if c.doc not in checked]:
                 for cand in pending:
                     checked.add(cand.doc)
-                    conflicts = self._accent_conflicts(cand.doc, query)
+                    conflicts = frozenset(self._accent_conflicts(cand.doc, query))
                     if conflicts:
-                        ranked[ranked.index(cand)] = self._score(cand.doc, query, content, conflicts)
+                        ranked[ranked.index(cand)] = score(cand.doc, conflicts)
                 ranked.sort(key=lambda c: c.rank, reverse=True)
         return ranked
 
