@@ -38,6 +38,7 @@ def build_conversation(
     limits = {"telegram": Limits(per_second=settings.telegram_rate)}
     dispatcher = Dispatcher(ledger, subscriptions, senders={}, limits=limits)
     broadcasts = BroadcastService(
-        store, subscriptions, ledger, dispatcher, cron=settings.broadcast_cron, when_empty=settings.broadcast_when_empty
+        store, subscriptions, ledger, dispatcher, cron=settings.broadcast_cron, when_empty=settings.broadcast_when_empty,
+        org=settings.org_name,
     )
     return Conversation(LiveEngine(store, today), store, subscriptions, settings.admins, flood=flood, broadcasts=broadcasts)

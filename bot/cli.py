@@ -76,22 +76,63 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
         print(conversation.broadcast_status(), file=sys.stderr)
         return 2
     if args.action == "preview":
-        print(service.preview() or "(Tháng vừa qua không có gì mới: bản tin sẽ được bỏ qua.)")
+        print_preview(asyncio.run(service.plan()), settings, args.supplement)
         return 0
     if args.action == "status":
         print(conversation.broadcast_status())
         return 0
-    if not settings.telegram_token:
+    if not (settings.telegram_token or settings.zalo_token):
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from .channels.telegram import send_from_command_line
+    from .runtime import send_from_command_line
 
-    progress = asyncio.run(send_from_command_line(settings, service))
+    service.dispatcher.on_progress = lambda bid, p: print_progress(p)
+    progress = asyncio.run(send_from_command_line(settings, conversation, args.supplement))
+    print(file=sys.stderr)
     if progress is None:
-        print("Không có gì mới, đã bỏ qua tháng này (BROADCAST_WHEN_EMPTY=skip).")
+        print("Không gửi: chưa có người đăng ký, không có gì mới (BROADCAST_WHEN_EMPTY=skip), "
+              "hoặc không có gì để bổ sung.")
         return 0
     print(conversation.broadcast_status())
     return 0 if progress.failed == 0 else 1
+
+
+def print_preview(plan, settings: Settings, supplement: bool) -> None:
+    """The update exactly as it goes out: its chart written to a file, its text, its entries."""
+    from .broadcast.content import month_label
+    from .channels.console import CHARTS, save_chart
+
+    label = month_label(plan.month)
+    bulletin = plan.newer if supplement else plan.bulletin
+    if bulletin is None:
+        print(f"(Không có gì để gửi cho tháng {label}.)")
+        return
+    if supplement:
+        print(f"Bản tin bổ sung tháng {label}:")
+    elif plan.frozen:
+        print(f"Bản tin tháng {label} đã gửi tới {plan.received} người, nội dung đã cố định; "
+              f"còn {plan.due} người đăng ký chưa nhận. Nội dung gửi đi:")
+    else:
+        print(f"Bản tin tháng {label} (chưa gửi; sẽ gửi tới {plan.due} người):")
+    if bulletin.chart is not None:
+        path = save_chart(bulletin.chart, settings.database_path.parent / CHARTS)
+        print(f"(Biểu đồ: {path} – {bulletin.caption})")
+    print(bulletin.text)
+    for i, (title, _) in enumerate(bulletin.links, 1):
+        print(f"  {i}. {title}")
+    if plan.frozen and plan.newer is not None and not supplement:
+        print("\nCó nội dung mới sau bản tin này: xem bằng `broadcast preview --supplement`, "
+              "gửi bằng `broadcast send --supplement`, hoặc để vào bản tin tháng sau.")
+
+
+def print_progress(progress, width: int = 30) -> None:
+    done = progress.total - progress.pending
+    filled = int(width * done / progress.total) if progress.total else width
+    bar = "#" * filled + "-" * (width - filled)
+    print(
+        f"\r[{bar}] {done}/{progress.total} gửi {progress.sent} lỗi {progress.failed} chặn {progress.blocked}",
+        end="", file=sys.stderr, flush=True,
+    )
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     broadcast = sub.add_parser("broadcast", help="bản tin hằng tháng: xem trước, gửi, xem tiến độ")
     broadcast.add_argument("action", choices=["preview", "send", "status"])
+    broadcast.add_argument("--supplement", action="store_true",
+                           help="bản tin bổ sung: những gì mới sau khi bản tin tháng đã gửi")
     broadcast.set_defaults(func=cmd_broadcast)
 
     add_commands(sub)

@@ -178,12 +178,24 @@ def stats_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def stats_target(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        change = Editor(open_store(settings)).set_target(args.metric, args.year, args.value, args.source or "", WHO)
+    except EditError as exc:
+        return _refused([str(exc)])
+    print(f"Đã đặt chỉ tiêu năm {args.year} (thay đổi số {change}); bản tin tháng so số từ đầu năm với chỉ tiêu này.")
+    return 0
+
+
 def stats_list(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     for row in store.statistics(args.metric):
         period = f"{row['period_start'] or ''}:{row['period_end'] or ''}"
         value = f"{row['value']:g}" + (f"-{row['value_max']:g}" if row["value_max"] else "")
         print(f"{row['metric']}\t{period}\t{value} {row['unit']}\t{row['scope']}")
+    for (metric, year), target in sorted(store.targets().items()):
+        if args.metric in (None, metric):
+            print(f"{metric}\tchỉ tiêu năm {year}\t{target['value']:g}\t{target['source']}")
     for key, problem in store.bad_statistics():
         print(f"Số liệu lỗi, bị bỏ qua khi trả lời: {key} ({problem}); hãy ghi lại bằng stats add.", file=sys.stderr)
     return 0
@@ -263,6 +275,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scope")
     p.add_argument("--note")
     p.set_defaults(func=stats_add)
+    p = stats.add_parser("target", help="đặt chỉ tiêu năm của một chỉ số (bản tin tháng so số từ đầu năm với nó)")
+    p.add_argument("--metric", required=True, help="mã chỉ số (xem: stats list)")
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--value", required=True, type=float)
+    p.add_argument("--source", help="văn bản giao chỉ tiêu")
+    p.set_defaults(func=stats_target)
     p = stats.add_parser("list", help="liệt kê số liệu")
     p.add_argument("--metric")
     p.set_defaults(func=stats_list)

@@ -4,10 +4,13 @@ and one scheduler, until SIGINT or SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 
+from .broadcast.delivery import Part
+from .broadcast.ledger import Progress
 from .broadcast.service import start_scheduler
 from .channels.base import Channel
 from .chat.conversation import Conversation
@@ -37,7 +40,7 @@ async def notify_admins(conversation: Conversation, text: str) -> None:
         platform, _, user_id = admin.partition(":")
         if platform in senders:
             try:
-                await senders[platform](user_id, text)
+                await senders[platform](user_id, Part(text))
             except Exception as exc:
                 log.warning("could not notify admin %s: %s", admin, exc)
 
@@ -103,3 +106,24 @@ def _channels(settings: Settings, conversation: Conversation) -> list[Channel]:
 
 def run(settings: Settings, conversation: Conversation) -> None:
     asyncio.run(serve(settings, conversation))
+
+
+async def send_from_command_line(
+    settings: Settings, conversation: Conversation, supplement: bool = False
+) -> Progress | None:
+    """`python -m bot broadcast send`: deliver (or resume) the update, or send the supplement,
+    to the subscribers of every platform with a token, as the running bot would."""
+    service = conversation.broadcasts
+    if service is None:
+        return None
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.zalo_token:
+            from .channels.zalo import command_line_sender as zalo
+
+            await stack.enter_async_context(zalo(settings, conversation))
+        if settings.telegram_token:
+            from .channels.telegram import command_line_sender as telegram
+
+            await stack.enter_async_context(telegram(settings, conversation))
+        return await (service.send_supplement() if supplement else service.send())
+

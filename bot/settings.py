@@ -142,6 +142,13 @@ def _cron(raw: str) -> str:
     return value
 
 
+def _org(raw: str) -> str:
+    value = " ".join(raw.split())
+    if len(value) > 120:
+        raise ValueError("tối đa 120 ký tự / at most 120 characters")
+    return value
+
+
 def _admin_ids(raw: str) -> str:
     _, bad = parse_admin_ids(raw)
     if bad:
@@ -182,6 +189,7 @@ class Settings:
     broadcast_cron: str = _env("BROADCAST_CRON", "0 8 1 * *", _cron)
     broadcast_when_empty: str = _env("BROADCAST_WHEN_EMPTY", "note", _choice("note", "skip"))
     telegram_rate: float = _env("BROADCAST_RATE_TELEGRAM", 20.0, _rate)
+    org_name: str = _env("ORG_NAME", "", _org)
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:

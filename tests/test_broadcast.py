@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import struct
 import sys
 
 import pytest
@@ -27,6 +28,7 @@ from bot.broadcast.service import (
     monthly_trigger,
 )
 from bot.broadcast.subscriptions import Subscriptions
+from bot.knowledge.editing import Editor
 from bot.knowledge.store import KnowledgeStore
 from bot.search.periods import Month
 
@@ -136,30 +138,127 @@ async def test_catch_up_after_downtime_sends_once(world):
 
 # --- content --------------------------------------------------------------------------------
 
-def test_update_has_the_month_changes_year_to_date_and_announcements(world, tmp_path):
-    store, subscriptions, ledger = world
-    write(tmp_path / "more" / "statistics.csv", "metric,value,value_max,unit,period_start,period_end,scope,source,note\n"
-          "so_luot_mau,9,,lượt,2020-03,2020-03,đơn vị mẫu,Nguồn mẫu B,\n"
-          "so_luot_mau,4,,lượt,2019-03,2019-03,đơn vị mẫu,Nguồn mẫu B,\n")
+def add_figures(store, tmp_path, rows: str) -> None:
+    write(tmp_path / "more" / "statistics.csv", "metric,value,value_max,unit,period_start,period_end,scope,source,note\n" + rows)
     store.import_path(tmp_path / "more")
-    ledger.announce("Hội nghị giao ban ngày 5/4.", by="telegram:42")
-    text = build_update(store, ledger, Month(2020, 3))
-    assert "THÁNG 3/2020" in text
-    assert "9 lượt điều chuyển mẫu (+2 so với tháng 2/2020; +5 so với tháng 3/2019)" in text
-    assert "từ đầu năm: 21" in text
-    assert "Hội nghị giao ban ngày 5/4." in text
+
+
+def test_update_has_changes_year_to_date_target_sources_org_and_announcements(world, tmp_path):
+    store, subscriptions, ledger = world
+    add_figures(store, tmp_path, "so_luot_mau,9,,lượt,2020-03,2020-03,đơn vị mẫu,Nguồn mẫu B,\n"
+                                 "so_luot_mau,4,,lượt,2019-03,2019-03,đơn vị mẫu,Nguồn mẫu B,\n")
+    Editor(store).set_target("so_luot_mau", 2020, 30, "Kế hoạch mẫu", "telegram:42")
+    since = store.db.execute("select max(updated_at) from statistics").fetchone()[0]
+    bulletin = build_update(store, Month(2020, 3), since, ["Hội nghị giao ban ngày 5/4."], org="Ban Tổ chức mẫu")
+    lines = bulletin.text.splitlines()
+    assert lines[:2] == ["BẢN TIN LUÂN CHUYỂN CÁN BỘ – THÁNG 3/2020", "Ban Tổ chức mẫu"]
+    assert "• 9 lượt điều chuyển mẫu" in lines
+    assert "  (+2 so với tháng 2/2020; +5 so với tháng 3/2019)" in lines
+    assert "  Từ đầu năm 2020: 21" in lines
+    assert "  Chỉ tiêu năm 2020: 30 – đã đạt 70%" in lines
+    today = dt.datetime.now(TIMEZONE).strftime("%d/%m/%Y")
+    assert f"  Nguồn: Nguồn mẫu B, ghi ngày {today}" in lines
+    assert "• Hội nghị giao ban ngày 5/4." in lines
+    assert max(len(line) for line in lines) <= 60  # readable on a phone
 
 
 def test_month_with_nothing_new_sends_a_note_or_is_skipped(world):
     store, subscriptions, ledger = world
-    assert "chưa có số liệu mới" in build_update(store, ledger, Month(2021, 6), when_empty="note")
-    assert build_update(store, ledger, Month(2021, 6), when_empty="skip") is None
+    since = dt.datetime.now(dt.UTC).isoformat()
+    assert "chưa có số liệu mới" in build_update(store, Month(2021, 6), since, [], when_empty="note").text
+    assert build_update(store, Month(2021, 6), since, [], when_empty="skip") is None
 
 
-def test_shipped_knowledge_is_not_reported_as_changed(world):
+def test_new_entries_are_listed_to_open_but_the_shipped_knowledge_is_not(world):
     store, subscriptions, ledger = world
     this_month = Month(dt.date.today().year, dt.date.today().month)
-    assert "Cập nhật trong cơ sở dữ liệu" not in (build_update(store, ledger, this_month) or "")
+    assert "Mới trong tháng" not in build_update(store, this_month, None, []).text
+    Editor(store).add_entry({"question": "Hồ sơ điều chuyển mẫu gồm những giấy tờ gì theo quy định mẫu mới nhất?",
+                             "answer": "Gồm ba loại giấy tờ mẫu.", "source": "Nguồn mẫu C", "as_of": "2026-11-20"},
+                            "telegram:42")
+    bulletin = build_update(store, this_month, None, [])
+    assert "Mới trong tháng (1 mục), chọn để đọc:" in bulletin.text
+    [(title, key)] = bulletin.links
+    assert key.startswith("entry:") and title.endswith("…") and len(title) <= 60
+    assert "Hồ sơ điều chuyển mẫu gồm những giấy tờ gì".startswith(title.removesuffix("…").split(" theo")[0])
+
+
+async def test_chart_is_a_png_of_twelve_months_named_in_its_caption(world, tmp_path):
+    store, subscriptions, ledger = world
+    add_figures(store, tmp_path, "so_luot_mau,9,,lượt,2020-03,2020-03,đơn vị mẫu,Nguồn mẫu B,\n")
+    service = make_service(world, Recipient(), at(2020, 4, 1, 9))
+    bulletin = await service.draft(Month(2020, 3))
+    png = bulletin.chart
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and 10_000 < len(png) < 300_000
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (800, 450)
+    assert "Biểu đồ 12 tháng (4/2019 – 3/2020)" in bulletin.caption
+    assert "lượt điều chuyển mẫu: tháng 3/2020 9 lượt" in bulletin.caption
+    assert " 1/2020: 5" in bulletin.table and " 3/2020: 9" in bulletin.table and " 4/2019: –" in bulletin.table
+
+
+# --- who receives it ------------------------------------------------------------------------
+
+async def test_fresh_install_after_the_hour_does_not_burn_the_month_on_nobody(world):
+    store, subscriptions, ledger = world
+    send = Recipient()
+    service = make_service(world, send, at(2026, 12, 1, 10, 0))  # first start, after 08:00
+    assert await service.catch_up() is None
+    assert ledger.get("monthly-2026-11") is None and service.due_month() == Month(2026, 11)
+    subscribe(subscriptions, 1, 2)
+    plan = await service.plan()
+    assert (plan.month, plan.frozen, plan.due) == (Month(2026, 11), False, 2)
+    progress = await service.catch_up()  # the next start, or an admin's confirm
+    assert progress.sent == 2 and sorted(send.received) == ["1", "2"]
+
+
+async def test_subscribers_added_after_a_finished_month_get_it_once_on_confirm(world):
+    store, subscriptions, ledger = world
+    send = Recipient()
+    service = make_service(world, send, at(2026, 12, 1, 9, 0))
+    subscribe(subscriptions, 1, 2, 3)
+    assert (await service.send()).sent == 3
+    assert ledger.get("monthly-2026-11")["finished_at"]
+    subscribe(subscriptions, 4, 5)
+    plan = await service.plan()
+    assert (plan.frozen, plan.due, plan.received) == (True, 2, 3)
+    progress = await service.send()
+    assert progress.sent == 5 and sorted(send.received) == ["1", "2", "3", "4", "5"]
+    assert (await service.plan()).due == 0
+    await service.send()
+    assert len(send.received) == 5
+
+
+async def test_preview_of_a_frozen_month_shows_the_frozen_text_and_newer_goes_to_a_supplement(world):
+    store, subscriptions, ledger = world
+    send = Recipient()
+    service = make_service(world, send, at(2026, 12, 1, 9, 0))
+    subscribe(subscriptions, 1)
+    await service.send()
+    frozen = ledger.get("monthly-2026-11")["text"]
+    ledger.announce("Thông báo mẫu đến sau.", by="telegram:42")
+    plan = await service.plan()
+    assert plan.bulletin.text == frozen and "Thông báo mẫu đến sau." not in frozen
+    assert "BẢN TIN BỔ SUNG" in plan.newer.text and "Thông báo mẫu đến sau." in plan.newer.text
+    subscribe(subscriptions, 2)
+    progress = await service.send_supplement()
+    assert progress.sent == 2 and ledger.latest()["id"] == "monthly-2026-11-bs1"
+    assert (await service.plan()).newer is None  # nothing newer than the supplement
+    assert "Thông báo mẫu đến sau." not in (await service.draft(Month(2026, 12))).text
+
+
+async def test_a_new_subscriber_who_opens_the_latest_update_is_not_sent_it_again(world):
+    store, subscriptions, ledger = world
+    send = Recipient()
+    service = make_service(world, send, at(2026, 12, 1, 9, 0))
+    subscribe(subscriptions, 1)
+    await service.send()
+    subscribe(subscriptions, 2)
+    latest = await service.latest("telegram", "2")
+    assert latest.text == ledger.get("monthly-2026-11")["text"]
+    assert (await service.plan()).due == 0
+    await service.send()
+    assert send.received == ["1"]
 
 
 # --- delivery -------------------------------------------------------------------------------

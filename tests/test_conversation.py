@@ -155,8 +155,8 @@ async def test_announcement_is_validated_and_shows_in_the_preview(make_conversat
     assert "/thongbao" in (await conv.handle(private("/thongbao", user="42")))[0].text
     assert "tối đa 1000" in (await conv.handle(private("/thongbao " + "x" * 1001, user="42")))[0].text
     assert "Đã thêm" in (await conv.handle(private("/thongbao Giao ban quý IV ngày 15/12.", user="42")))[0].text
-    [preview] = await conv.handle(private("/bantin_xem", user="42"))
-    assert "Giao ban quý IV ngày 15/12." in preview.text
+    head, preview = await conv.handle(private("/bantin_xem", user="42"))
+    assert "đúng như sẽ gửi" in head.text and "Giao ban quý IV ngày 15/12." in preview.text
 
 
 async def test_admin_sends_the_update_after_confirming(make_conversation):
@@ -170,16 +170,17 @@ async def test_admin_sends_the_update_after_confirming(make_conversation):
     await conv.handle(private("/dangky", user="6"))
     assert (await conv.handle(private("/bantin_trangthai", user="42")))[0].text == "Chưa gửi bản tin nào."
     [confirm] = await conv.handle(private("/bantin_gui", user="42"))
-    assert "2 người nhận" in confirm.text and [o.data for o in confirm.options] == ["bt:send", "bt:cancel"]
+    month = confirm.options[0].data.removeprefix("bt:send:")
+    assert "2 người nhận" in confirm.text and [o.data for o in confirm.options] == [f"bt:send:{month}", "bt:cancel"]
     assert "Đã hủy" in (await conv.handle(private(choice="bt:cancel", user="42")))[0].text
-    assert "Đang gửi" in (await conv.handle(private(choice="bt:send", user="42")))[0].text
+    assert "Đang gửi" in (await conv.handle(private(choice=f"bt:send:{month}", user="42")))[0].text
     await conv.sending
     assert sorted(received) == ["5", "6"]
     assert "đã gửi 2/2" in (await conv.handle(private("/bantin_trangthai", user="42")))[0].text
 
 
 async def test_sending_from_the_console_points_to_the_command_line(make_conversation):
-    [reply] = await make_conversation(admins="telegram:42").handle(private(choice="bt:send", user="42"))
+    [reply] = await make_conversation(admins="telegram:42").handle(private(choice="bt:send:2026-11", user="42"))
     assert "python -m bot broadcast send" in reply.text
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.broadcast.content import Bulletin
+from bot.broadcast.delivery import Part
 from bot.broadcast.ledger import Ledger
 from bot.broadcast.subscriptions import Subscriptions
 from bot.chat.answers import STALE_OPTION
@@ -147,10 +149,10 @@ def test_update_ledger_is_written_whole_or_not_at_all(tmp_path):
                      " begin select raise(abort, 'crash while writing deliveries'); end")
     recipients = [("telegram", str(i)) for i in range(100)]
     with pytest.raises(sqlite3.IntegrityError, match="crash while writing"):
-        ledger.create("monthly-2026-11", "2026-11", "Bản tin mẫu", recipients)
+        ledger.create("monthly-2026-11", "2026-11", Bulletin("Bản tin mẫu"), recipients)
     assert ledger.get("monthly-2026-11") is None and store.db["deliveries"].count == 0
     store.db.execute("drop trigger fail_delivery")
-    assert ledger.create("monthly-2026-11", "2026-11", "Bản tin mẫu", recipients)
+    assert ledger.create("monthly-2026-11", "2026-11", Bulletin("Bản tin mẫu"), recipients)
     assert ledger.progress("monthly-2026-11").pending == 100
     assert subscriptions.active() == []
 
@@ -440,17 +442,19 @@ async def test_zalo_number_typed_at_a_value_step_is_the_value(tmp_path):
     from .test_zalo import ADMIN, running_zalo
 
     async with running_zalo(tmp_path) as (zalo, _, conversation):
-        answers = ["/solieu", "1", "10/2026", "2", "Báo cáo mẫu", "1"]
+        answers = ["/solieu", "1", "10/2026", "2", "Báo cáo mẫu", "30", "1"]
         for n, text in enumerate(answers, 1):
             zalo.user_sends(ADMIN, text, user_id=ADMIN)
             replies = await zalo.wait_for("sendMessage", count=n, chat_id=ADMIN)
         steps = [r["text"] for r in replies]
         assert "1. " in steps[0] and steps[2].startswith("Giá trị?") and "Hoặc gõ: Hủy" in steps[2]
         assert "1. " not in steps[2]  # numbers are values here, not choices
-        assert "• Giá trị: 2" in steps[4] and "1. Lưu" in steps[4]
-        assert "Đã ghi số liệu" in steps[5]
+        assert steps[4].startswith("Chỉ tiêu cả năm") and "Hoặc gõ: Bỏ qua / Hủy" in steps[4]
+        assert "• Giá trị: 2" in steps[5] and "• Chỉ tiêu cả năm: 30" in steps[5] and "1. Lưu" in steps[5]
+        assert "Đã ghi số liệu" in steps[6]
         rows = [r for r in conversation.store.statistics() if r["period_end"] == "2026-10"]
         assert [r["value"] for r in rows] == [2.0]
+        assert [t["value"] for t in conversation.store.targets().values()] == [30.0]
 
 
 async def test_zalo_group_mention_of_a_several_word_bot_name_is_taken_off_whole(tmp_path):
@@ -628,14 +632,14 @@ async def test_multi_part_update_retried_after_429_sends_each_part_once(tmp_path
     subscriptions.subscribe("telegram", "1")
     ledger = Ledger(store.db)
     text = "\n\n".join(f"Đoạn {i}: " + "nội dung bản tin mẫu " * 20 for i in range(20))  # ~9,000 characters
-    ledger.create("monthly-2026-11", "2026-11", text, [("telegram", "1")])
+    ledger.create("monthly-2026-11", "2026-11", Bulletin(text), [("telegram", "1")])
     async with FakeTelegram() as tg:
         dispatcher = Dispatcher(ledger, subscriptions, {}, {"telegram": Limits(per_second=1000)}, sleep=_no_wait)
         async with Bot(tg.token, base_url=tg.base_url) as bot:
             install_sender(dispatcher, bot)
             send, calls = dispatcher.senders["telegram"], []
 
-            async def second_part_refused_once(chat_id: str, part: str) -> None:
+            async def second_part_refused_once(chat_id: str, part: Part) -> None:
                 calls.append(part)
                 if len(calls) == 2:
                     tg.fail("sendMessage", status=429, times=1, retry_after=1)

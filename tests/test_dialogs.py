@@ -68,9 +68,12 @@ async def test_statistic_dialogue_flows_into_answers(make_conversation):
     [step] = await conv.handle(admin(choice=tap(step, "lượt cán bộ được điều động, luân chuyển")))
     [step] = await conv.handle(admin("10/2026"))
     [step] = await conv.handle(admin("3"))
-    [summary] = await conv.handle(admin("Báo cáo tháng 10/2026 của Ban Tổ chức (thử nghiệm)"))
+    [step] = await conv.handle(admin("Báo cáo tháng 10/2026 của Ban Tổ chức (thử nghiệm)"))
+    [summary] = await conv.handle(admin(choice=tap(step, "Bỏ qua")))  # no yearly target
+    assert "Chỉ tiêu cả năm: (trống)" in summary.text
     await conv.handle(admin(choice=tap(summary, "Lưu")))
     await conv.idle()  # the index is rebuilt in the background
+    assert conv.store.targets() == {}
     [answer] = await conv.handle(Incoming("telegram", "5", "5", text="tháng 10/2026 có bao nhiêu lượt cán bộ được luân chuyển"))
     assert "3 lượt" in answer.text
 

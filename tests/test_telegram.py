@@ -288,7 +288,7 @@ async def test_admin_sends_the_monthly_update_and_watches_progress(tmp_path):
         tg.user_sends(ADMIN, "/bantin_gui")
         [confirm] = await tg.wait_for("sendMessage", chat_id=ADMIN)
         assert "3 người nhận" in confirm["text"]
-        send_now = next(b for b in buttons(confirm) if b["callback_data"] == "bt:send")
+        send_now = next(b for b in buttons(confirm) if b["callback_data"].startswith("bt:send:"))
         tg.delay("sendMessage", 0.3)  # a slow server, so the update is still going out below
         tg.user_taps(ADMIN, 1, send_now["callback_data"])
         await tg.wait_for("sendMessage", count=2, chat_id=ADMIN)

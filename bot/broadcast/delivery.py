@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ..search.text import split_message
+from .content import Bulletin
 from .ledger import BLOCKED, FAILED, PENDING, SENDING, SENT, Ledger, Progress
 from .subscriptions import Subscriptions
 
@@ -55,7 +56,18 @@ class PlatformDown(Paused):
     chat is at fault, nobody is unsubscribed; sending stops until an admin resumes it."""
 
 
-SendFn = Callable[[str, str], Awaitable[None]]
+@dataclass(frozen=True)
+class Part:
+    """One message of an update as a platform sends it: text, or a photo with the text as its
+    caption; the last part carries the entries readers can open."""
+
+    text: str
+    photo: bytes | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    """(title, item key): buttons on Telegram, numbered lines on Zalo."""
+
+
+SendFn = Callable[[str, Part], Awaitable[None]]
 """send(chat_id, part): one part of a message; raises one of the exceptions above unless the
 platform accepted it."""
 
@@ -78,6 +90,23 @@ class Limits:
     remaining: Callable[[], int] | None = None
     """Messages the platform's monthly quota still allows; a message that would not fit in
     whole pauses the platform before its first part."""
+    caption: int = 0
+    """Longest photo caption; 0: no photo can be sent now, the chart goes as text lines."""
+
+
+def compose(bulletin: Bulletin, limits: Limits) -> list[Part]:
+    """The messages an update is sent as on a platform: the chart as a photo (with the whole
+    text as its caption when it fits), then the text in parts under the platform's limit."""
+    if bulletin.chart is None or not limits.caption:
+        parts = [Part(text) for text in split_message(bulletin.without_chart(), limits.chunk)]
+    elif len(bulletin.text) <= limits.caption:
+        parts = [Part(bulletin.text, bulletin.chart)]
+    else:
+        photo = Part(split_message(bulletin.caption, limits.caption)[0], bulletin.chart)
+        parts = [photo] + [Part(text) for text in split_message(bulletin.text, limits.chunk)]
+    last = parts[-1]
+    parts[-1] = Part(last.text, last.photo, bulletin.links)
+    return parts
 
 
 def process_owner() -> str:
@@ -133,16 +162,17 @@ class Dispatcher:
         if released:
             log.warning("broadcast %s: %d delivery(ies) in flight at a crash will be sent again", broadcast_id, released)
         platforms = [p for p in self.ledger.platforms(broadcast_id) if p in self.senders]
-        await asyncio.gather(*(self._platform(broadcast_id, p, broadcast["text"]) for p in platforms))
+        bulletin = Bulletin.from_row(broadcast)
+        await asyncio.gather(*(self._platform(broadcast_id, p, bulletin) for p in platforms))
         progress = self.ledger.progress(broadcast_id)
         if progress.done:
             self.ledger.finish(broadcast_id)
         return progress
 
-    async def _platform(self, broadcast_id: str, platform: str, text: str) -> None:
+    async def _platform(self, broadcast_id: str, platform: str, bulletin: Bulletin) -> None:
         limits = self.limits.get(platform, Limits())
         send = self.senders[platform]
-        parts = split_message(text, limits.chunk)
+        parts = compose(bulletin, limits)
         interval = 1.0 / limits.per_second
         next_at = self.clock()
         for delivery in self.ledger.pending(broadcast_id, platform):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from ..knowledge.db import insert, transaction
+from .content import Bulletin
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
 MAX_ANNOUNCEMENT = 1000
@@ -50,6 +51,9 @@ class Ledger:
                 {"id": str, "period": str, "text": str, "created_at": str, "finished_at": str},
                 pk="id", if_not_exists=True,
             )
+            for column, kind in (("chart", bytes), ("caption", str), ("table_text", str), ("links", str)):
+                if column not in db.table("broadcasts").columns_dict:  # the text alone, in older versions
+                    db.table("broadcasts").add_column(column, kind)
             db.table("deliveries").create(
                 {"broadcast_id": str, "platform": str, "chat_id": str, "status": str, "attempts": int,
                  "last_error": str, "owner": str, "updated_at": str, "parts_sent": int},
@@ -69,34 +73,78 @@ class Ledger:
         rows = list(self.db.table("broadcasts").rows_where("id = ?", [broadcast_id]))
         return rows[0] if rows else None
 
-    def latest(self) -> dict | None:
-        rows = list(self.db.table("broadcasts").rows_where(order_by="created_at desc, id desc", limit=1))
+    def latest(self, supplements: bool = True) -> dict | None:
+        """The newest update (or the newest monthly one, leaving supplements out)."""
+        where = None if supplements else "id not like '%-bs%'"
+        rows = list(self.db.table("broadcasts").rows_where(where, order_by="created_at desc, id desc", limit=1))
         return rows[0] if rows else None
 
-    def create(self, broadcast_id: str, period: str, text: str, recipients: list[tuple[str, str]]) -> bool:
-        """Record an update and one pending delivery per recipient, all or nothing. Returns
-        False, changing nothing, when this update already exists (two triggers at once)."""
+    def create(self, broadcast_id: str, period: str, bulletin: Bulletin, recipients: list[tuple[str, str]]) -> bool:
+        """Freeze an update and record one pending delivery per recipient, all or nothing; the
+        queued announcements now belong to it. Returns False, changing nothing, when this
+        update already exists (two triggers at once)."""
         with transaction(self.db):
             cursor = self.db.execute(
-                "insert or ignore into broadcasts (id, period, text, created_at) values (?, ?, ?, ?)",
-                [broadcast_id, period, text, _now()],
+                "insert or ignore into broadcasts (id, period, text, created_at, chart, caption, table_text, links)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [broadcast_id, period, bulletin.text, _now(), bulletin.chart, bulletin.caption, bulletin.table,
+                 bulletin.links_json()],
             )
             if cursor.rowcount == 0:
                 return False
-            now = _now()
-            self.db.table("deliveries").insert_all(
-                (
-                    {"broadcast_id": broadcast_id, "platform": platform, "chat_id": str(chat_id), "status": PENDING,
-                     "attempts": 0, "last_error": "", "updated_at": now, "parts_sent": 0}
-                    for platform, chat_id in recipients
-                ),
-                ignore=True,
-            )
+            self._insert_pending(broadcast_id, recipients)
             self.db.execute(
                 "update announcements set broadcast_id = ? where broadcast_id is null or broadcast_id = ''",
                 [broadcast_id],
             )
         return True
+
+    def enqueue(self, broadcast_id: str, recipients: list[tuple[str, str]]) -> int:
+        """Make an existing update due again for the recipients who have not received it:
+        subscribers who joined since, and chats where it failed. Nobody who has it gets it
+        twice. Returns how many deliveries are now due from this call."""
+        with transaction(self.db):
+            before = self.db.execute("select total_changes()").fetchone()[0]
+            self._insert_pending(broadcast_id, recipients)
+            self.db.conn.executemany(
+                "update deliveries set status = ?, attempts = 0, updated_at = ?"
+                " where broadcast_id = ? and platform = ? and chat_id = ? and status = ?",
+                [(PENDING, _now(), broadcast_id, platform, str(chat), FAILED) for platform, chat in recipients],
+            )
+            added = self.db.execute("select total_changes()").fetchone()[0] - before
+            if added:
+                self.db.execute("update broadcasts set finished_at = null where id = ?", [broadcast_id])
+        return added
+
+    def _insert_pending(self, broadcast_id: str, recipients: list[tuple[str, str]]) -> None:
+        now = _now()
+        self.db.conn.executemany(
+            "insert or ignore into deliveries (broadcast_id, platform, chat_id, status, attempts, last_error,"
+            " updated_at, parts_sent) values (?, ?, ?, ?, 0, '', ?, 0)",
+            [(broadcast_id, platform, str(chat), PENDING, now) for platform, chat in recipients],
+        )
+
+    def received(self, broadcast_id: str, platform: str, chat_id: str) -> None:
+        """Record that a chat has the update another way (it opened it right after
+        subscribing), so sending it later skips that chat."""
+        with transaction(self.db):
+            self.db.execute(
+                "insert into deliveries (broadcast_id, platform, chat_id, status, attempts, last_error, updated_at,"
+                " parts_sent) values (?, ?, ?, ?, 0, 'opened', ?, 0)"
+                " on conflict(broadcast_id, platform, chat_id) do update set status = excluded.status,"
+                " last_error = excluded.last_error, updated_at = excluded.updated_at where status in (?, ?)",
+                [broadcast_id, platform, str(chat_id), SENT, _now(), PENDING, FAILED],
+            )
+
+    def due(self, broadcast_id: str, recipients: list[tuple[str, str]]) -> int:
+        """How many of ``recipients`` have not received the update (none yet, or it failed)."""
+        have = {
+            (p, c) for p, c in self.db.execute(
+                "select platform, chat_id from deliveries where broadcast_id = ? and status in (?, ?)",
+                [broadcast_id, SENT, BLOCKED],
+            ).fetchall()
+        }
+        return sum((platform, str(chat)) not in have for platform, chat in recipients)
 
     def finish(self, broadcast_id: str) -> None:
         with transaction(self.db):

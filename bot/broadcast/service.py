@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,7 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from ..knowledge.store import KnowledgeStore
 from ..search.periods import Month
-from .content import build_update
+from .content import Bulletin, build_update, illustrate
 from .delivery import Dispatcher
 from .ledger import Ledger, Progress
 from .subscriptions import Subscriptions
@@ -51,6 +52,22 @@ def previous_month(now: dt.datetime) -> Month:
     return Month(local.year, local.month).shift(-1)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What confirming a send would do now, so the admin is told exactly that."""
+
+    month: Month
+    bulletin: Bulletin | None
+    """What goes out: the frozen update once anyone has it, else the draft (None: skipped)."""
+    frozen: bool
+    due: int
+    """Current subscribers who have not received it and would on confirming."""
+    received: int
+    """Chats that have it already."""
+    newer: Bulletin | None
+    """A supplement with what came after the frozen update, when there is any."""
+
+
 class BroadcastService:
     """Builds, records and delivers the monthly update; every trigger ends here, so two
     triggers at once produce one update."""
@@ -64,6 +81,7 @@ class BroadcastService:
         cron: str = DEFAULT_CRON,
         when_empty: str = "note",
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(TIMEZONE),
+        org: str = "",
     ) -> None:
         self.store = store
         self.subscriptions = subscriptions
@@ -72,43 +90,108 @@ class BroadcastService:
         self.trigger = monthly_trigger(cron)
         self.when_empty = when_empty
         self.now = now
+        self.org = org
+        """The issuing unit named under the title (ORG_NAME)."""
         self._lock = asyncio.Lock()
         self.running: str | None = None
 
-    def preview(self, month: Month | None = None) -> str | None:
-        """The update as it would be sent now (None: nothing new and the admins chose to skip)."""
-        return build_update(self.store, self.ledger, month or previous_month(self.now()), self.when_empty)
+    def _recipients(self) -> list[tuple[str, str]]:
+        return [(s["platform"], s["chat_id"]) for s in self.subscriptions.active()]
 
-    def prepare(self, month: Month | None = None) -> str | None:
-        """Record the update for ``month`` (default: the month just ended) with one pending
-        delivery per active subscriber. Returns its id, or None when the month is skipped."""
+    def _since(self, exclude: str) -> str | None:
+        """When the previous update was frozen: what changed after it is news."""
+        rows = self.store.db.execute(
+            "select max(created_at) from broadcasts where id != ?", [exclude]
+        ).fetchone()
+        return rows[0] if rows else None
+
+    async def draft(self, month: Month) -> Bulletin | None:
+        """The update for ``month`` as it would be frozen now, with its chart."""
+        bulletin = build_update(
+            self.store, month, self._since(broadcast_id(month)), self.ledger.queued_announcements(),
+            self.when_empty, self.org,
+        )
+        return None if bulletin is None else await illustrate(self.store, bulletin, month)
+
+    async def plan(self, month: Month | None = None) -> Plan:
+        """The update for ``month`` (default: the month just ended) and who would get it."""
         month = month or previous_month(self.now())
         bid = broadcast_id(month)
+        recipients = self._recipients()
+        frozen = self.ledger.get(bid)
+        if frozen is None:
+            return Plan(month, await self.draft(month), False, len(recipients), 0, None)
+        due = self.ledger.due(bid, recipients)
+        return Plan(month, Bulletin.from_row(frozen), True, due, self.ledger.progress(bid).sent, self.supplement(month))
+
+    async def prepare(self, month: Month | None = None) -> str | None:
+        """Freeze the update for ``month`` (default: the month just ended), or take the frozen
+        one, and make it due for every current subscriber who has not received it. None when
+        nobody subscribes yet (the month stays open for them) or the month is skipped."""
+        month = month or previous_month(self.now())
+        bid = broadcast_id(month)
+        recipients = self._recipients()
         if self.ledger.get(bid) is not None:
+            self.ledger.enqueue(bid, recipients)
             return bid
-        text = self.preview(month)
-        if text is None:
+        if not recipients:
+            log.info("broadcast %s not made: nobody subscribes yet", bid)
+            return None
+        bulletin = await self.draft(month)
+        if bulletin is None:
             log.info("broadcast %s skipped: nothing new", bid)
             return None
-        recipients = [(s["platform"], s["chat_id"]) for s in self.subscriptions.active()]
-        self.ledger.create(bid, str(month), text, recipients)
+        self.ledger.create(bid, str(month), bulletin, recipients)
         return bid
+
+    def supplement(self, month: Month) -> Bulletin | None:
+        """What came after the frozen update of ``month`` (late figures, entries, announcements),
+        as a supplement an admin may send; None when nothing did."""
+        return build_update(
+            self.store, month, self._since(""), self.ledger.queued_announcements(), org=self.org, supplement=True,
+        )
 
     async def send(self, month: Month | None = None) -> Progress | None:
         """Prepare (or resume) the update and deliver its pending part."""
         async with self._lock:
-            bid = self.prepare(month)
-            if bid is None:
+            bid = await self.prepare(month)
+            return None if bid is None else await self._deliver(bid)
+
+    async def send_supplement(self, month: Month | None = None) -> Progress | None:
+        """Freeze the supplement of ``month``'s update and send it to every current subscriber."""
+        month = month or previous_month(self.now())
+        async with self._lock:
+            bulletin = self.supplement(month)
+            recipients = self._recipients()
+            if bulletin is None or not recipients:
                 return None
-            self.running = bid
-            try:
-                return await self.dispatcher.deliver(bid)
-            finally:
-                self.running = None
+            base = broadcast_id(month)
+            number = 1 + self.store.db.execute(
+                "select count(*) from broadcasts where id like ?", [f"{base}-bs%"]
+            ).fetchone()[0]
+            bid = f"{base}-bs{number}"
+            self.ledger.create(bid, str(month), bulletin, recipients)
+            return await self._deliver(bid)
+
+    async def _deliver(self, bid: str) -> Progress:
+        self.running = bid
+        try:
+            return await self.dispatcher.deliver(bid)
+        finally:
+            self.running = None
+
+    async def latest(self, platform: str, chat_id: str) -> Bulletin | None:
+        """The latest update for a new subscriber who asks for it: the last one sent (recorded
+        as received, so a later send skips that chat), or the draft of last month's."""
+        row = self.ledger.latest(supplements=False)
+        if row is None:
+            return await self.draft(previous_month(self.now()))
+        self.ledger.received(row["id"], platform, chat_id)
+        return Bulletin.from_row(row)
 
     def due_month(self) -> Month | None:
         """The month whose update should already have gone out and has not: the scheduled time
-        of this month has passed and no update for the month just ended exists."""
+        of this month has passed and no finished update for the month just ended exists."""
         now = self.now()
         local = now.astimezone(TIMEZONE)
         month_start = dt.datetime(local.year, local.month, 1, tzinfo=TIMEZONE)
@@ -122,7 +205,8 @@ class BroadcastService:
         return month
 
     async def catch_up(self) -> Progress | None:
-        """On start: send (or finish) this month's update if it was due while the bot was down."""
+        """On start: send (or finish) this month's update if it was due while the bot was down.
+        With nobody subscribed yet, nothing is made and the month stays due."""
         month = self.due_month()
         if month is None:
             return None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from ..chat.conversation import Conversation
@@ -14,13 +16,30 @@ WELCOME = (
     "Bot hỏi đáp về công tác luân chuyển cán bộ. Gõ câu hỏi rồi nhấn Enter; "
     "gõ số để chọn một gợi ý; gõ 'thoat' hoặc nhấn Ctrl+D để thoát."
 )
+CHARTS = "charts"
 QUIT_WORDS = {"thoat", "thoát", "exit", "quit", "q"}
 NO_SUCH_OPTION = "Không có gợi ý số này. Hãy gõ câu hỏi của bạn."
 
 
-def render(reply: Reply) -> str:
-    """A reply as terminal text: options become numbered lines."""
-    lines = [reply.text]
+def save_chart(png: bytes, folder: Path) -> Path:
+    """Write a chart where a terminal user can open it; the same chart keeps one file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"bieudo-{hashlib.sha256(png).hexdigest()[:12]}.png"
+    if not path.exists():
+        path.write_bytes(png)
+    return path
+
+
+def render(reply: Reply, charts: Path | None = None) -> str:
+    """A reply as terminal text: a chart is written to a file in ``charts`` (its path shown),
+    options become numbered lines."""
+    lines = []
+    if reply.picture is not None:
+        if charts is None:
+            lines.append(reply.picture.fallback)
+        else:
+            lines.append(f"(Biểu đồ: {save_chart(reply.picture.png, charts)} – {reply.picture.caption})")
+    lines.append(reply.text)
     if reply.files:
         lines.append("(Trong cửa sổ lệnh, hãy dùng: python -m bot kb export <thư mục>.)")
     if reply.typed and reply.options:
@@ -37,6 +56,8 @@ class ConsoleChannel:
 
     def __init__(self, conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
         self.conversation = conversation
+        self.charts = conversation.store.path.parent / CHARTS
+        """Where charts are written (beside the database)."""
         self.stdin = stdin
         self.stdout = stdout
         self.menus = Menus()
@@ -75,7 +96,7 @@ class ConsoleChannel:
         replies = await self.conversation.handle(message)
         self.menus.offer("console", replies)
         for reply in replies:
-            print(render(reply), file=self.stdout, flush=True)
+            print(render(reply, self.charts), file=self.stdout, flush=True)
         await self.conversation.idle()  # a change just made is answered from the next question on
 
 

@@ -12,11 +12,12 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import html
 import logging
 import re
 import secrets
-import sys
+from collections.abc import AsyncIterator
 from urllib.parse import urlparse
 
 from telegram import (
@@ -55,6 +56,7 @@ from telegram.ext import (
 from ..broadcast.delivery import (
     Dispatcher,
     Limits,
+    Part,
     PlatformDown,
     Rejected,
     RetryLater,
@@ -62,8 +64,7 @@ from ..broadcast.delivery import (
     Transient,
     Unreachable,
 )
-from ..broadcast.ledger import Progress
-from ..broadcast.service import BroadcastService
+from ..chat.answers import read_options
 from ..chat.conversation import Conversation
 from ..chat.router import Incoming, Reply
 from ..knowledge.formats import MAX_UPLOAD
@@ -107,6 +108,16 @@ async def send_replies(
     for reply in replies:
         for name, data in reply.files:
             await context.bot.send_document(chat_id, document=data, filename=name)
+        if reply.picture is not None:
+            whole = len(reply.text) <= MessageLimit.CAPTION_LENGTH and not reply.monospace
+            caption = reply.text if whole else split_text(reply.picture.caption, MessageLimit.CAPTION_LENGTH)[0]
+            message = await context.bot.send_photo(
+                chat_id, reply.picture.png, caption=to_html(caption), parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply) if whole else None,
+            )
+            if whole:
+                sent.append(message)
+                continue
         parts = split_text(reply.text)
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
@@ -273,12 +284,24 @@ async def set_menus(application: Application) -> None:
 
 
 def telegram_sender(bot: Bot) -> SendFn:
-    """The monthly update's send function for Telegram (one part of a message), mapping API
-    errors to outcomes."""
+    """The monthly update's send function for Telegram (one part of a message: text, or the
+    chart with a caption), mapping API errors to outcomes. The chart is uploaded once; later
+    chats get Telegram's file id for it."""
+    uploaded: dict[str, str] = {}
 
-    async def send(chat_id: str, part: str) -> None:
+    async def send(chat_id: str, part: Part) -> None:
+        markup = keyboard(Reply("", read_options(part.links)))
         try:
-            await bot.send_message(int(chat_id), to_html(part), parse_mode=ParseMode.HTML)
+            if part.photo is None:
+                await bot.send_message(int(chat_id), to_html(part.text), parse_mode=ParseMode.HTML, reply_markup=markup)
+                return
+            digest = hashlib.sha256(part.photo).hexdigest()
+            message = await bot.send_photo(
+                int(chat_id), uploaded.get(digest, part.photo), caption=to_html(part.text),
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+            )
+            if message.photo:
+                uploaded[digest] = message.photo[-1].file_id
         except RetryAfter as exc:
             raise RetryLater(_seconds(exc.retry_after)) from exc
         except InvalidToken as exc:  # before Forbidden: the bot itself is refused, no chat is at fault
@@ -296,10 +319,12 @@ def telegram_sender(bot: Bot) -> SendFn:
 
 
 def install_sender(dispatcher: Dispatcher, bot: Bot) -> None:
-    """Let the monthly update reach Telegram subscribers through ``bot``: parts under the
-    message limit, about a second apart in one chat."""
+    """Let the monthly update reach Telegram subscribers through ``bot``: the chart as a photo,
+    parts under the message limit, about a second apart in one chat."""
     limits = dispatcher.limits.get(PLATFORM, Limits())
-    dispatcher.limits[PLATFORM] = dataclasses.replace(limits, chunk=CHUNK, part_interval=SAME_CHAT_INTERVAL)
+    dispatcher.limits[PLATFORM] = dataclasses.replace(
+        limits, chunk=CHUNK, part_interval=SAME_CHAT_INTERVAL, caption=MessageLimit.CAPTION_LENGTH,
+    )
     dispatcher.senders[PLATFORM] = telegram_sender(bot)
 
 
@@ -353,7 +378,7 @@ def build_application(
         .base_url(base_url).base_file_url(base_file_url)
     )
     application: Application = (
-        builder.rate_limiter(AIORateLimiter(overall_max_rate=25, group_max_rate=20, max_retries=5)).build()
+        builder.rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=5)).build()
         if rate_limit else builder.build()
     )
     application.bot_data[CONVERSATION] = conversation
@@ -399,30 +424,19 @@ class TelegramChannel:
         await self.app.shutdown()
 
 
-async def send_from_command_line(settings: Settings, service: BroadcastService) -> Progress | None:
-    """`python -m bot broadcast send`: deliver (or resume) the update with a progress bar."""
+@contextlib.asynccontextmanager
+async def command_line_sender(settings: Settings, conversation: Conversation) -> AsyncIterator[None]:
+    """Let a command-line process (`python -m bot broadcast send`) reach Telegram subscribers."""
     base_url, base_file_url = _api_urls(settings)
     bot = Bot(settings.telegram_token, base_url=base_url, base_file_url=base_file_url)
-    install_sender(service.dispatcher, bot)
-    service.dispatcher.on_progress = lambda bid, p: print_progress(p)
     async with refused_token():
         await bot.initialize()
+    if conversation.broadcasts is not None:
+        install_sender(conversation.broadcasts.dispatcher, bot)
     try:
-        progress = await service.send()
+        yield
     finally:
         await bot.shutdown()
-    print(file=sys.stderr)
-    return progress
-
-
-def print_progress(progress: Progress, width: int = 30) -> None:
-    done = progress.total - progress.pending
-    filled = int(width * done / progress.total) if progress.total else width
-    bar = "#" * filled + "-" * (width - filled)
-    print(
-        f"\r[{bar}] {done}/{progress.total} gửi {progress.sent} lỗi {progress.failed} chặn {progress.blocked}",
-        end="", file=sys.stderr, flush=True,
-    )
 
 
 def webhook_options(settings: Settings) -> dict:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
 import logging
 import secrets
+import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -26,6 +29,7 @@ from aiohttp import web
 from ..broadcast.delivery import (
     Dispatcher,
     Limits,
+    Part,
     PlatformDown,
     Rejected,
     RetryLater,
@@ -33,6 +37,7 @@ from ..broadcast.delivery import (
     Transient,
 )
 from ..broadcast.quota import MonthlyCounter
+from ..chat.answers import read_options
 from ..chat.conversation import Conversation
 from ..chat.router import Incoming, Reply
 from ..logs import redact_secrets
@@ -52,6 +57,11 @@ TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu h�
 PICK_HINT = "Trả lời bằng số (1, 2, 3...) để chọn."
 TYPE_HINT = "Hoặc gõ: {labels}."
 NO_SUCH_OPTION = "Không có lựa chọn số này. Bạn hãy gõ câu hỏi hoặc chọn một số trong danh sách."
+CAPTION = 1500
+"""A photo caption of up to 2,000 characters, with room for numbered choices under the text."""
+CHART_PATH = "charts"
+CHART_LIFETIME = 6 * 3600
+"""Seconds a chart stays at its address after it was last sent (Zalo fetches it when sending)."""
 MAX_429 = 3
 """Zalo's 429 means the quota is used up, not "slow down": after a few, the update pauses."""
 RETRY_429 = 5.0
@@ -130,10 +140,53 @@ def split_text(text: str, limit: int = CHUNK) -> list[str]:
 NO_FILES = "(Tệp chỉ gửi được qua Telegram; trên máy chủ dùng lệnh: python -m bot kb export <thư mục>.)"
 
 
-def render(reply: Reply) -> str:
+class ChartHost:
+    """Charts served at random, short-lived paths of the bot's own webhook host: Zalo's
+    sendPhoto takes only a public image URL, which Zalo then fetches. One path per chart,
+    reused while it is being sent, gone ``lifetime`` seconds after its last use."""
+
+    def __init__(self, public_url: str, lifetime: float = CHART_LIFETIME, clock: Callable[[], float] = time.monotonic):
+        self.public_url = public_url.rstrip("/")
+        self.lifetime = lifetime
+        self.clock = clock
+        self._charts: dict[str, tuple[bytes, float]] = {}
+        self._names: dict[str, str] = {}
+
+    def publish(self, png: bytes) -> str:
+        """The public URL of ``png`` for the next ``lifetime`` seconds."""
+        self._expire()
+        digest = hashlib.sha256(png).hexdigest()
+        name = self._names.get(digest)
+        if name is None or name not in self._charts:
+            name = f"{secrets.token_urlsafe(18)}.png"
+            self._names[digest] = name
+        self._charts[name] = (png, self.clock() + self.lifetime)
+        return f"{self.public_url}/{CHART_PATH}/{name}"
+
+    def get(self, name: str) -> bytes | None:
+        self._expire()
+        found = self._charts.get(name)
+        return found[0] if found else None
+
+    def _expire(self) -> None:
+        now = self.clock()
+        for name in [n for n, (_, until) in self._charts.items() if until <= now]:
+            del self._charts[name]
+
+    async def serve(self, request: web.Request) -> web.Response:
+        png = self.get(request.match_info["name"])
+        if png is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+def render(reply: Reply, pictures: bool = False) -> str:
     """A reply as Zalo text: choices become numbered lines (or words to type, when the reply
-    asks for a typed value, which may itself be a number); files cannot be sent here."""
+    asks for a typed value, which may itself be a number); files cannot be sent here, and a
+    chart that cannot go as a photo is written out as text lines."""
     text = f"{reply.text}\n{NO_FILES}" if reply.files else reply.text
+    if reply.picture is not None and not pictures:
+        text = f"{text}\n\n{reply.picture.fallback}"
     if not reply.options:
         return text
     if reply.typed:
@@ -188,6 +241,8 @@ class ZaloChannel:
         self._stopping = asyncio.Event()
         self._poller: asyncio.Task | None = None
         self._runner: web.AppRunner | None = None
+        self.charts: ChartHost | None = None
+        """Set when the bot serves a webhook: charts then go as photos at its address."""
 
     @classmethod
     def from_settings(cls, settings: Settings, conversation: Conversation) -> ZaloChannel:
@@ -206,6 +261,8 @@ class ZaloChannel:
         if isinstance(me, dict):
             self.bot_name = str(me.get("display_name") or me.get("account_name") or "")
         log.info("zalo: serving as %s", self.bot_name)
+        if settings.zalo_webhook_url:
+            self.charts = ChartHost(settings.zalo_webhook_url)
         if self.conversation.broadcasts is not None:
             self.install(self.conversation.broadcasts.dispatcher, settings.zalo_rate, settings.zalo_monthly_quota)
         if settings.zalo_webhook_url:
@@ -274,7 +331,9 @@ class ZaloChannel:
         replies = await self.conversation.handle(incoming)
         self.menus.offer(chat_id, replies)
         for reply in replies:
-            await self.send(chat_id, render(reply))
+            if reply.picture is not None and self.charts is not None:
+                await self.send_photo(chat_id, reply.picture.png, reply.picture.caption)
+            await self.send(chat_id, render(reply, pictures=self.charts is not None))
 
     def _incoming(self, chat_id: str, user_id: str, text: str, private: bool) -> Incoming | None:
         """The conversation turn for a text: a number picks a numbered choice, words become
@@ -298,15 +357,28 @@ class ZaloChannel:
             if self.counter is not None:
                 self.counter.add(PLATFORM)
 
+    async def send_photo(self, chat_id: str, png: bytes, caption: str) -> None:
+        """A chart as a photo: published at the webhook host for Zalo to fetch."""
+        if self.charts is None:
+            raise RuntimeError("charts need the webhook host")
+        await self.client.call("sendPhoto", chat_id=chat_id, photo=self.charts.publish(png), caption=caption[:CHUNK])
+        if self.counter is not None:
+            self.counter.add(PLATFORM)
+
     def sender(self) -> SendFn:
         """The monthly update's send function for Zalo, one part at a time. None of Zalo's
         error codes means "this user blocked the bot", so none unsubscribes anyone: 401 and
         404 (token revoked, wrong address) stop the platform, 429 (quota) is waited on a few
-        times and then pauses it, 403 (Zalo's internal error), 408 and 5xx are retried."""
+        times and then pauses it, 403 (Zalo's internal error), 408 and 5xx are retried. The
+        entries a part offers become numbered lines, answered with a digit like any choice."""
 
-        async def send(chat_id: str, part: str) -> None:
+        async def send(chat_id: str, part: Part) -> None:
+            reply = Reply(part.text, read_options(part.links))
             try:
-                await self.client.send_message(chat_id, part)
+                if part.photo is not None:
+                    await self.send_photo(chat_id, part.photo, render(reply))
+                else:
+                    await self.client.send_message(chat_id, render(reply))
             except ZaloError as exc:
                 if exc.status in (401, 404):
                     raise PlatformDown(f"Zalo refused the bot ({exc.status}: {exc.description})") from exc
@@ -317,8 +389,10 @@ class ZaloChannel:
                 raise Rejected(str(exc)) from exc
             except httpx.HTTPError as exc:
                 raise Transient(str(exc)) from exc
-            if self.counter is not None:
+            if part.photo is None and self.counter is not None:
                 self.counter.add(PLATFORM)
+            if reply.options:
+                self.menus.offer(chat_id, [reply])
 
         return send
 
@@ -333,6 +407,7 @@ class ZaloChannel:
         dispatcher.senders[PLATFORM] = self.sender()
         dispatcher.limits[PLATFORM] = Limits(
             per_second=rate, chunk=CHUNK, max_waits=MAX_429, remaining=remaining if quota else None,
+            caption=CAPTION if self.charts is not None else 0,
         )
 
     # --- serving --------------------------------------------------------------------------
@@ -378,6 +453,8 @@ class ZaloChannel:
         app = web.Application()
         app[TASKS] = set()
         app.router.add_post("/" + path.lstrip("/"), receive)
+        if self.charts is not None:
+            app.router.add_get(f"/{path.strip('/')}/{CHART_PATH}/{{name}}".replace("//", "/"), self.charts.serve)
         return app
 
     async def _safe_handle(self, body: Any) -> None:
@@ -385,3 +462,22 @@ class ZaloChannel:
             await self.handle_update(body)
         except Exception:
             log.exception("zalo: error while handling a webhook update")
+
+
+@contextlib.asynccontextmanager
+async def command_line_sender(settings: Settings, conversation: Conversation) -> AsyncIterator[None]:
+    """Let a command-line process (`python -m bot broadcast send`) reach Zalo subscribers. It
+    serves no webhook, so the chart goes as text lines."""
+    channel = ZaloChannel.from_settings(settings, conversation)
+    try:
+        await channel.client.call("getMe")
+    except ZaloError as exc:
+        await channel.client.close()
+        raise SystemExit(f"ZALO_BOT_TOKEN không dùng được ({exc}). / The Zalo bot token was refused.") from exc
+    if conversation.broadcasts is not None:
+        channel.install(conversation.broadcasts.dispatcher, settings.zalo_rate, settings.zalo_monthly_quota)
+    try:
+        yield
+    finally:
+        await channel.client.close()
+

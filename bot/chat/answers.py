@@ -62,6 +62,11 @@ def suggestion(turn: Turn, code: str) -> list[Reply]:
     return [reply_for(answer)]
 
 
+def read_options(links: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[Option]:
+    """Options to open items by their key ((title, key) pairs, as the monthly update lists them)."""
+    return [Option(clip(title, MAX_OPTION_LABEL), suggestion.data(item_code(key))) for title, key in links]
+
+
 def item_code(key: str) -> str:
     """A short, stable code for an item key (callback data allows 64 bytes)."""
     return hashlib.sha1(key.encode()).hexdigest()[:16]

@@ -192,6 +192,7 @@ def statistic_dialog(metrics: list[dict]) -> Dialog:
         change = editor.add_statistic(
             {"metric": metric["key"], "value": v["value"], "unit": metric["unit"], "period_start": v["period"][0],
              "period_end": v["period"][1], "scope": metric["scope"], "source": v["source"]}, who,
+            target=v.get("target") or None,
         )
         return f"Đã ghi số liệu (thay đổi số {change}); bot và bản tin tháng dùng ngay."
 
@@ -200,6 +201,8 @@ def statistic_dialog(metrics: list[dict]) -> Dialog:
         Step("period", "Kỳ số liệu (tháng 10/2026, hoặc 1/2026 - 3/2026)?", _period),
         Step("value", "Giá trị?", _number),
         Step("source", "Nguồn (báo cáo nào, ngày nào)?", _source),
+        Step("target", "Chỉ tiêu cả năm? (nếu có; bản tin tháng so số từ đầu năm với chỉ tiêu)", _number,
+             optional=True),
     ], save)
 
 

@@ -3,10 +3,11 @@ admins' status line."""
 
 from __future__ import annotations
 
+from ..broadcast.content import figures_chart
 from ..search.items import format_number
 from ..search.periods import describe_bounds
 from .answers import example_options
-from .router import Access, Reply, Router, Turn
+from .router import Access, Picture, Reply, Router, Turn
 
 router = Router("information")
 
@@ -37,7 +38,7 @@ def help_(turn: Turn, args: str) -> list[Reply]:
 
 
 @router.command("thongke", "Các số liệu chính")
-def figures(turn: Turn, args: str) -> list[Reply]:
+async def figures(turn: Turn, args: str) -> list[Reply]:
     store = turn.bot.store
     labels = {m["key"]: m for m in store.metrics()}
     rows, sources = [], []
@@ -55,7 +56,8 @@ def figures(turn: Turn, args: str) -> list[Reply]:
     if not rows:
         return [Reply("Chưa có số liệu nào trong cơ sở dữ liệu.")]
     text = "Số liệu chính:\n" + "\n".join(rows) + "\n\nNguồn: " + "; ".join(sources)
-    return [Reply(text, monospace=True)]
+    drawn = await figures_chart(store)
+    return [Reply(text, monospace=True, picture=Picture(*drawn) if drawn else None)]
 
 
 @router.command("nghiquyet", "Các văn bản bot nắm được")

@@ -53,6 +53,17 @@ class Option:
     """At most 64 bytes (Telegram's limit for callback data)."""
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A chart sent with a reply: a photo where the platform can show one, else its text."""
+
+    png: bytes
+    caption: str
+    """What the picture shows, in words (the photo's caption)."""
+    fallback: str
+    """The same figures as text lines, for a channel that cannot send the picture."""
+
+
 @dataclass
 class Reply:
     text: str
@@ -64,6 +75,8 @@ class Reply:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     """Files to send with the text (the knowledge base export); channels that cannot send files
     say so."""
+    picture: Picture | None = None
+    """A chart shown above the text."""
     typed: bool = False
     """The reply asks for a typed value (a dialog step): channels without buttons must pass a
     number typed next as that value, not as the choice of an option."""

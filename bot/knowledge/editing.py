@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..search.text import fold
 from .db import transaction, utc_now
-from .formats.records import Batch, validate_entry, validate_statistic
+from .formats.records import Batch, finite_number, validate_entry, validate_statistic
 from .store import ImportReport, KnowledgeStore, Write, audited, entry_row, plain_row
 
 
@@ -137,17 +137,45 @@ class Editor:
 
     # --- statistics and imports -----------------------------------------------------------
 
-    def add_statistic(self, fields: dict, who: str) -> int:
-        """Record (or correct) one figure of a known metric for a period."""
+    def add_statistic(self, fields: dict, who: str, target: float | None = None) -> int:
+        """Record (or correct) one figure of a known metric for a period, and with ``target``
+        the metric's target for that period's year, in the same change."""
         errors, record = validate_statistic({k: "" if v is None else v for k, v in fields.items()})
         if errors:
             raise EditError("; ".join(f"trường '{f}': {m}" for f, m in errors))
-        if self.store.row("metrics", record["metric"]) is None:
-            known = ", ".join(m["key"] for m in self.store.metrics())
-            raise EditError(f"Không có chỉ số '{record['metric']}'. Các chỉ số: {known}.")
+        self._known_metric(record["metric"])
         label = record["period_end"] or record["period_start"]
-        return self._apply("stat", f"Số liệu {record['metric']} ({label}): {record['value']:g}", who,
-                           [("statistics", record["id"], plain_row(record))])
+        writes: list[Write] = [("statistics", record["id"], plain_row(record))]
+        summary = f"Số liệu {record['metric']} ({label}): {record['value']:g}"
+        if target is not None:
+            year = int(label[:4])
+            writes.append(self._target(record["metric"], year, target, record["source"]))
+            summary += f"; chỉ tiêu năm {year}: {target:g}"
+        return self._apply("stat", summary, who, writes)
+
+    def set_target(self, metric: str, year: int, value: float, source: str, who: str) -> int:
+        """Set a metric's target for a year: the monthly update shows the year to date against it."""
+        self._known_metric(metric)
+        return self._apply("target", f"Chỉ tiêu {metric} năm {year}: {value:g}", who,
+                           [self._target(metric, year, value, source)])
+
+    def _known_metric(self, metric: str) -> None:
+        if self.store.row("metrics", metric) is None:
+            known = ", ".join(m["key"] for m in self.store.metrics())
+            raise EditError(f"Không có chỉ số '{metric}'. Các chỉ số: {known}.")
+
+    @staticmethod
+    def _target(metric: str, year: int, value: float, source: str) -> Write:
+        if not 2000 <= year <= 2100:
+            raise EditError(f"Năm {year} không hợp lệ; gõ năm dạng 2026.")
+        try:
+            value = finite_number(str(value))
+        except ValueError as exc:
+            raise EditError(f"Chỉ tiêu: {exc}.") from None
+        if value <= 0:
+            raise EditError("Chỉ tiêu phải lớn hơn 0.")
+        key = f"{metric}:{year}"
+        return ("targets", key, {"id": key, "metric": metric, "year": year, "value": value, "source": source.strip()})
 
     def import_batch(
         self, batch: Batch, who: str, name: str, progress: Callable[[int, int], None] | None = None

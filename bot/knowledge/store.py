@@ -52,6 +52,10 @@ _TABLES: dict[str, tuple[dict, str]] = {
          "period_end": str, "scope": str, "source": str, "note": str, "updated_at": str},
         "id",
     ),
+    "targets": (
+        {"id": str, "metric": str, "year": int, "value": float, "source": str, "updated_at": str},
+        "id",
+    ),
 }
 DERIVED = {"entries": ("search", "question_key")}
 """Columns computed from the others when a row is written (folded text for admins' search
@@ -292,6 +296,11 @@ class KnowledgeStore:
         """Figures that make sense; a broken row (a value that is not a finite number, a period
         that is not a month), written by an older version or by hand, is left out and logged."""
         return [row for row in self._statistics(metric) if not self._problem(row)]
+
+    def targets(self) -> dict[tuple[str, int], dict]:
+        """The admins' yearly targets by (metric, year), which the monthly update measures the
+        year to date against."""
+        return {(r["metric"], r["year"]): r for r in self.db.table("targets").rows_where(order_by="id")}
 
     def bad_statistics(self) -> list[tuple[str, str]]:
         """(row id, what is wrong) for each figure left out of answers and updates."""

@@ -152,3 +152,14 @@ def split_message(text: str, limit: int) -> list[str]:
     if rest:
         parts.append(rest)
     return parts or [""]
+
+
+def shorten(text: str, limit: int) -> str:
+    """Text of at most ``limit`` characters, cut at a word boundary with an ellipsis (a title
+    on a button or a numbered line must not end mid-word)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    head = text[:cut] if cut > limit // 2 else text[: limit - 1]
+    return head.rstrip(" ,;:–-") + "…"

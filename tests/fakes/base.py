@@ -291,7 +291,8 @@ class FakeBotServer(ABC):
             self._delays.pop(method, None)
 
     def limit_rate(self, per_second: float | None) -> None:
-        """Enforce a sendMessage rate (sliding 1 s window) by answering 429."""
+        """Enforce a rate of messages (sendMessage and sendPhoto, sliding 1 s window) by
+        answering 429."""
         self._rate = per_second
         self._recent_sends.clear()
 
@@ -307,7 +308,7 @@ class FakeBotServer(ABC):
                 return fault.error
         if self._is_send(method) and str(chat_id) in self._blocked:
             return ApiError(403, self.blocked_description)
-        if method == "sendMessage" and self._rate is not None:
+        if method in ("sendMessage", "sendPhoto") and self._rate is not None:
             now = time.monotonic()
             while self._recent_sends and now - self._recent_sends[0] >= 1.0:
                 self._recent_sends.popleft()

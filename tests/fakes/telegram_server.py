@@ -141,6 +141,7 @@ class FakeTelegram(FakeBotServer):
             **super()._api_methods(),
             "editMessageText": self._edit_message_text,
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
             "getFile": self._get_file,
             "answerCallbackQuery": self._true,
             "answerInlineQuery": self._true,
@@ -425,6 +426,38 @@ class FakeTelegram(FakeBotServer):
                 raise ApiError(400, "Bad Request: message caption is too long")
             content["caption"] = caption
         return self._bot_message(chat_id, content, params, "caption_entities")
+
+    async def _send_photo(self, params: JSONDict) -> JSONDict:
+        """An uploaded image (multipart) or the file_id of one sent before; the message holds
+        its PhotoSize list, largest last, as Telegram answers."""
+        chat_id = self._require_chat(params)
+        photo = params.get("photo")
+        if isinstance(photo, dict) and "data" in photo:
+            data = bytes(photo["data"])
+            if not data.startswith(b"\x89PNG") and not data.startswith(b"\xff\xd8"):
+                raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+            stored = self._store_file("photos", ".png", size=len(data), mime_type="image/png", data=data)
+        elif isinstance(photo, str) and photo:
+            stored = self._files.get(photo)
+            if stored is None or not stored.file_path.startswith("photos/"):
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        else:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": 800, "height": 450,
+                "file_size": stored.file_size}
+        content: JSONDict = {"photo": [size]}
+        caption = params.get("caption")
+        if caption:
+            visible = _visible_text(caption, params.get("parse_mode"))
+            if visible is not None and _utf16_len(visible) > MAX_CAPTION_LENGTH:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            content["caption"] = caption
+        return self._bot_message(chat_id, content, params, "caption_entities")
+
+    def photo(self, params: JSONDict) -> bytes:
+        """The image a recorded sendPhoto carried (uploaded then, or by file_id)."""
+        photo = params["photo"]
+        return bytes(photo["data"]) if isinstance(photo, dict) else self._files[photo].content
 
     async def _get_file(self, params: JSONDict) -> JSONDict:
         stored = self._files.get(str(params.get("file_id") or ""))
