@@ -221,8 +221,11 @@ async def test_admin_confirm_reaches_zalo_subscribers_who_joined_after_the_month
     async with running_zalo(tmp_path) as (zalo, channel, conversation):
         from .test_zalo import ADMIN as ZALO_ADMIN
 
+        service = conversation.broadcasts
+        service.now = lambda: dt.datetime(2026, 12, 1, 10, tzinfo=TIMEZONE)  # first start, after 08:00
+        assert await service.catch_up() is None and service.due_month() == Month(2026, 11)  # not burnt on nobody
         conversation.subscriptions.subscribe("zalo", "z1")
-        await conversation.broadcasts.send()
+        assert (await service.catch_up()).sent == 1  # the next start serves the first subscriber
         zalo.user_sends("z2", "đăng ký")
         [welcome] = await zalo.wait_for("sendMessage", chat_id="z2")
         assert "1. Xem bản tin gần nhất" in welcome["text"]

@@ -331,9 +331,13 @@ class ZaloChannel:
         replies = await self.conversation.handle(incoming)
         self.menus.offer(chat_id, replies)
         for reply in replies:
+            text = render(reply, pictures=self.charts is not None)
             if reply.picture is not None and self.charts is not None:
-                await self.send_photo(chat_id, reply.picture.png, reply.picture.caption)
-            await self.send(chat_id, render(reply, pictures=self.charts is not None))
+                whole = len(reply.text) <= CAPTION  # as the monthly update goes out: the text as the caption
+                await self.send_photo(chat_id, reply.picture.png, text if whole else reply.picture.caption)
+                if whole:
+                    continue
+            await self.send(chat_id, text)
 
     def _incoming(self, chat_id: str, user_id: str, text: str, private: bool) -> Incoming | None:
         """The conversation turn for a text: a number picks a numbered choice, words become
