@@ -212,12 +212,18 @@ async def test_fresh_install_after_the_hour_does_not_burn_the_month_on_nobody(wo
     assert progress.sent == 2 and sorted(send.received) == ["1", "2"]
 
 
-async def test_subscribers_added_after_a_finished_month_get_it_once_on_confirm(world):
-    store, subscriptions, ledger = world
+async def month_sent_to(world, *chats):
+    """A service whose November update went out to ``chats``, and the recipient that got it."""
     send = Recipient()
     service = make_service(world, send, at(2026, 12, 1, 9, 0))
-    subscribe(subscriptions, 1, 2, 3)
-    assert (await service.send()).sent == 3
+    subscribe(world[1], *chats)
+    assert (await service.send()).sent == len(chats)
+    return service, send
+
+
+async def test_subscribers_added_after_a_finished_month_get_it_once_on_confirm(world):
+    store, subscriptions, ledger = world
+    service, send = await month_sent_to(world, 1, 2, 3)
     assert ledger.get("monthly-2026-11")["finished_at"]
     subscribe(subscriptions, 4, 5)
     plan = await service.plan()
@@ -231,10 +237,7 @@ async def test_subscribers_added_after_a_finished_month_get_it_once_on_confirm(w
 
 async def test_preview_of_a_frozen_month_shows_the_frozen_text_and_newer_goes_to_a_supplement(world):
     store, subscriptions, ledger = world
-    send = Recipient()
-    service = make_service(world, send, at(2026, 12, 1, 9, 0))
-    subscribe(subscriptions, 1)
-    await service.send()
+    service, send = await month_sent_to(world, 1)
     frozen = ledger.get("monthly-2026-11")["text"]
     ledger.announce("Thông báo mẫu đến sau.", by="telegram:42")
     plan = await service.plan()
@@ -249,10 +252,7 @@ async def test_preview_of_a_frozen_month_shows_the_frozen_text_and_newer_goes_to
 
 async def test_a_new_subscriber_who_opens_the_latest_update_is_not_sent_it_again(world):
     store, subscriptions, ledger = world
-    send = Recipient()
-    service = make_service(world, send, at(2026, 12, 1, 9, 0))
-    subscribe(subscriptions, 1)
-    await service.send()
+    service, send = await month_sent_to(world, 1)
     subscribe(subscriptions, 2)
     latest = await service.latest("telegram", "2")
     assert latest.text == ledger.get("monthly-2026-11")["text"]
@@ -328,40 +328,6 @@ async def test_429_storm_from_the_bot_api_is_survived(world):
         assert progress.sent == 5
         assert sorted(m["chat_id"] for m in tg.sent()) == [1, 2, 3, 4, 5]
         assert tg.too_many_requests_sent == 8
-
-
-async def test_broadcast_killed_part_way_resumes_with_no_one_missed(tmp_path):
-    """A real `python -m bot broadcast send` process is killed mid-way, then started again."""
-    db = tmp_path / "bot.db"
-    chats = [str(1000 + i) for i in range(60)]
-    store = KnowledgeStore(db)
-    subscribe(Subscriptions(store.db), *chats)
-    store.db.close()
-    async with FakeTelegram() as tg:
-        tg.delay("sendMessage", 0.02)
-        env = os.environ | {
-            "DATABASE_PATH": str(db), "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_BASE_URL": tg.base_url,
-            "BROADCAST_RATE_TELEGRAM": "1000",
-        }
-
-        async def sender():
-            return await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "broadcast", "send", cwd=ROOT, env=env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            )
-
-        first = await sender()
-        await tg.wait_for("sendMessage", count=20, timeout=30)
-        first.kill()
-        await first.wait()
-        assert len(tg.sent()) < len(chats)
-        second = await sender()
-        out, err = await asyncio.wait_for(second.communicate(), timeout=60)
-        assert second.returncode == 0, err.decode()
-        delivered = [str(m["chat_id"]) for m in tg.sent()]
-        assert set(delivered) == set(chats)  # nobody missed
-        assert len(delivered) - len(set(delivered)) <= 1  # at most the message in flight at the kill
-        assert "đã gửi 60/60" in out.decode()
 
 
 def test_run_refuses_to_start_with_a_malformed_cron(tmp_path):

@@ -418,7 +418,10 @@ class FakeTelegram(FakeBotServer):
             file_name = stored.file_path.rsplit("/", 1)[-1]
         else:
             raise ApiError(400, "Bad Request: there is no document in the request")
-        content: JSONDict = {"document": self._document(stored, file_name)}
+        return self._captioned(chat_id, {"document": self._document(stored, file_name)}, params)
+
+    def _captioned(self, chat_id: ChatId, content: JSONDict, params: JSONDict) -> JSONDict:
+        """Store a document or photo message with its caption (refused over 1,024 characters)."""
         caption = params.get("caption")
         if caption:
             visible = _visible_text(caption, params.get("parse_mode"))
@@ -445,14 +448,7 @@ class FakeTelegram(FakeBotServer):
             raise ApiError(400, "Bad Request: there is no photo in the request")
         size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": 800, "height": 450,
                 "file_size": stored.file_size}
-        content: JSONDict = {"photo": [size]}
-        caption = params.get("caption")
-        if caption:
-            visible = _visible_text(caption, params.get("parse_mode"))
-            if visible is not None and _utf16_len(visible) > MAX_CAPTION_LENGTH:
-                raise ApiError(400, "Bad Request: message caption is too long")
-            content["caption"] = caption
-        return self._bot_message(chat_id, content, params, "caption_entities")
+        return self._captioned(chat_id, {"photo": [size]}, params)
 
     def photo(self, params: JSONDict) -> bytes:
         """The image a recorded sendPhoto carried (uploaded then, or by file_id)."""
