@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.chat.answers import STALE_OPTION
+from bot.chat.answers import STALE_OPTION, dated
 from bot.chat.conversation import NOT_ADMIN
 from bot.chat.router import FloodControl, Incoming
 from bot.chat.subscribing import (
@@ -39,8 +40,26 @@ async def test_start_offers_three_example_questions_that_answer_when_tapped(make
 async def test_question_in_private_chat_is_answered_with_source_and_date(make_conversation):
     [reply] = await make_conversation().handle(private("ai chu tri hoi nghi so ket nq 02"))
     assert "Nguyễn Văn Quý" in reply.text
-    assert "Nguồn: Báo Vĩnh Phúc" in reply.text and "cập nhật 30/05/2019" in reply.text
-    assert reply.options == []
+    source = reply.text.splitlines()[-1]
+    assert source.startswith("Nguồn: Báo Vĩnh Phúc, 30/05/2019") and source.count("30/05/2019") == 1  # dated once
+    assert "cập nhật" not in reply.text and reply.options == []
+
+
+@pytest.mark.parametrize(
+    "source, as_of, item, said",
+    [
+        ("Nghị định 138/2020/NĐ-CP, Điều 56 (lawnet.vn)", "2020-11-27", "entry:x", " (văn bản ngày 27/11/2020)"),
+        ("LawNet (lawnet.vn), tóm tắt Điều 8 Quy định 65-QĐ/TW", "2022-04-28", "entry:x", " (văn bản ngày 28/04/2022)"),
+        ("Báo Mẫu, bài “Tin mẫu”", "2019-05-30", "entry:x", " (bài đăng ngày 30/05/2019)"),
+        ("Nghị quyết 11-NQ/TW ngày 25/01/2002 của Bộ Chính trị", "2002-01-25", "entry:x", ""),  # already dated
+        ("Quy định 65-QĐ/TW ngày 28/4/2022", "2022-04-28", "entry:x", ""),
+        ("Nhiều trang tin tức", "2025-07-01", "entry:x", " (thông tin tính đến ngày 01/07/2025)"),
+        ("Báo Mẫu", "2019-05", "metric:x", ""),  # a figure's period is in its text
+        ("Nghị định mẫu", None, "entry:x", ""),  # no date given, none made up
+    ],
+)
+def test_an_answers_date_says_what_kind_of_date_it_is(source, as_of, item, said):
+    assert dated(source, as_of, item) == said
 
 
 async def test_unsure_answer_offers_suggestions_as_short_choices(make_conversation):

@@ -4,6 +4,7 @@ suggestions, and inline mode."""
 from __future__ import annotations
 
 import hashlib
+import re
 import weakref
 
 from ..search.engine import Answer, Engine
@@ -91,15 +92,36 @@ def reply_for(answer: Answer) -> Reply:
 
 
 def render_answer(answer: Answer) -> str:
-    """An answer as users read it: the text, then its source and date when it is a real answer."""
+    """An answer as users read it: the text, then one source line, dated when it is a real answer."""
     if not answer.found or not answer.source:
         return answer.answer
-    date = f" (cập nhật {_date(answer.as_of)})" if answer.as_of else ""
-    return f"{answer.answer}\n\nNguồn: {answer.source}{date}"
+    return f"{answer.answer}\n\nNguồn: {answer.source}{dated(answer.source, answer.as_of, answer.item)}"
 
 
-def _date(as_of: str) -> str:
-    return "/".join(reversed(as_of.split("-")))
+_DOCUMENT_RE = re.compile(
+    r"^(?:Nghị quyết|Quy định|Kết luận|Nghị định|Quyết định|Thông tư|Chỉ thị|Hướng dẫn|Luật|NQ|QĐ|KL|NĐ)\b"
+    r"|tóm tắt (?:Điều|Quy định|Nghị quyết)",
+)
+
+
+def dated(source: str, as_of: str | None, item: str | None = None) -> str:
+    """What the date of an answer is, said so it cannot be misread: a document's own date, an
+    article's publication date, or the date the information holds for; nothing when the source
+    line already carries it or the answer is a figure (whose period is in its text)."""
+    if not as_of or (item or "").startswith("metric:"):
+        return ""
+    parts = as_of.split("-")
+    if len(parts) != 3:
+        return ""
+    year, month, day = parts
+    if any(form in source for form in (f"{day}/{month}/{year}", f"{int(day)}/{int(month)}/{year}", as_of)):
+        return ""
+    label = f"{day}/{month}/{year}"
+    if source.startswith("Báo") or " bài " in source:
+        return f" (bài đăng ngày {label})"
+    if _DOCUMENT_RE.search(source):
+        return f" (văn bản ngày {label})"
+    return f" (thông tin tính đến ngày {label})"
 
 
 def inline(engine: Engine, query: str, limit: int = 3) -> list[InlineResult]:

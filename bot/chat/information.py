@@ -50,7 +50,7 @@ async def figures(turn: Turn, args: str) -> list[Reply]:
         period = describe_bounds(stat["period_start"], stat["period_end"])
         label = metric["label"]
         what = label if label.lower().startswith(stat["unit"].lower()) else f"{stat['unit']} {label}"
-        rows.append(f"{value:>5} {what} ({period})")
+        rows.append(f"{value:>5} {what}" + (f" ({period})" if period else ""))
         if stat["source"] not in sources:
             sources.append(stat["source"])
     if not rows:

@@ -217,7 +217,7 @@ class MetricItem(Item):
             # one when the whole is asked ("tổng cộng", "đến nay").
             rows = [r for r in self.rows if period is None or period.contains(r.period)]
             if not rows:
-                known = "; ".join(f"{r.label}: {self._figure(r)}" for r in self.rows[-3:])
+                known = "; ".join(f"{r.label or 'không rõ thời điểm'}: {self._figure(r)}" for r in self.rows[-3:])
                 return Rendered(f"Chưa có số liệu về {self.title} {period.label() if period else ''} đến nay. "
                                 f"Số liệu hiện có: {known}.", found=False)
             if query.cumulative or period is not None:
@@ -242,7 +242,7 @@ class MetricItem(Item):
             text = (f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): "
                     f"{format_number(total)} {self.unit}.")
             return Rendered(text, as_of=_as_of(chosen[-1]))
-        known = "; ".join(f"{r.label}: {self._figure(r)}" for r in self.rows[-3:])
+        known = "; ".join(f"{r.label or 'không rõ thời điểm'}: {self._figure(r)}" for r in self.rows[-3:])
         return Rendered(
             f"Chưa có số liệu về {self.title} cho {period.label()}. Số liệu hiện có: {known}.", found=False
         )
@@ -255,7 +255,11 @@ class MetricItem(Item):
 
     def _answer(self, rows: list[StatRow]) -> Rendered:
         row = rows[0]
-        text = f"Theo số liệu {row.label} ({row.scope or self.scope}): {self._figure(row)}."
+        scope = row.scope or self.scope
+        if row.label:
+            text = f"Theo số liệu {row.label} ({scope}): {self._figure(row)}."
+        else:  # the source gives no period, and none is made up
+            text = f"{scope[:1].upper()}{scope[1:]}: {self._figure(row)} (nguồn không nêu thời điểm cụ thể)."
         return Rendered(_with_note(text, row), as_of=_as_of(row))
 
 

@@ -87,7 +87,8 @@ class Period:
 
 def describe_bounds(start: str | None, end: str | None) -> str:
     """Vietnamese label of a statistics row's period from its stored bounds ("2017", "2019-05"),
-    saying no more than the data know: a year-only start is "từ năm 2017", not "tháng 1/2017"."""
+    saying no more than the data know: a year-only start is "từ năm 2017", not "tháng 1/2017";
+    no bounds (the source gives no period) is an empty label."""
 
     def bound(text: str) -> str:
         parts = text.split("-")
@@ -102,7 +103,7 @@ def describe_bounds(start: str | None, end: str | None) -> str:
         return f"từ {bound(start)} đến {bound(end)}"
     if end:
         return f"đến {bound(end)}"
-    return f"từ {bound(start)}" if start else "mọi thời kỳ"
+    return f"từ {bound(start)}" if start else ""
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,8 @@ def validate_entry(item: dict[str, Any]) -> tuple[Errors, dict]:
         "answer": _text(item, "answer", errors, limit=MAX_ANSWER_CHARS * 4),
         "tags": _text_list(item, "tags", errors, limit=60),
         "source": _text(item, "source", errors, limit=500),
-        "as_of": _date(item, "as_of", errors),
+        # The date the information holds for; empty when the source gives none (never guessed).
+        "as_of": _date(item, "as_of", errors, required=False),
         "gap": _flag(item, "gap", errors),
     }
     check_answer(record["answer"] if isinstance(record["answer"], str) else None, errors)
@@ -275,8 +276,8 @@ def validate_statistic(row: dict[str, Any]) -> tuple[Errors, dict]:
                 record[fld] = raw
             except ValueError:
                 errors.append((fld, f"'{raw}' không phải tháng dạng YYYY-MM (hoặc năm YYYY)"))
-    if not record["period_start"] and not record["period_end"]:
-        errors.append(("period_end", "cần ít nhất một trong period_start, period_end"))
+    # Both bounds empty: the source gives no period ("mỗi nhiệm kỳ trước khi có Nghị quyết
+    # 02"); a period is never guessed.
     if (
         record["period_start"] and record["period_end"]
         and Month.parse(record["period_start"]) > Month.parse(record["period_end"], end=True)
