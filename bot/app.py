@@ -24,7 +24,7 @@ def open_store(settings: Settings) -> KnowledgeStore:
 
 def build_engine_for(settings: Settings) -> Engine:
     """An engine over the knowledge as it is now (for one-off answers and evaluation)."""
-    return build_engine(open_store(settings))
+    return build_engine(open_store(settings), address=settings.address_term)
 
 
 def build_conversation(
@@ -41,4 +41,7 @@ def build_conversation(
         store, subscriptions, ledger, dispatcher, cron=settings.broadcast_cron, when_empty=settings.broadcast_when_empty,
         org=settings.org_name,
     )
-    return Conversation(LiveEngine(store, today), store, subscriptions, settings.admins, flood=flood, broadcasts=broadcasts)
+    return Conversation(
+        LiveEngine(store, today, settings.address_term), store, subscriptions, settings.admins, flood=flood,
+        broadcasts=broadcasts, address=settings.address_term,
+    )

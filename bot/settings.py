@@ -149,6 +149,13 @@ def _org(raw: str) -> str:
     return value
 
 
+def _address(raw: str) -> str:
+    value = " ".join(raw.split())
+    if not 1 <= len(value) <= 30 or not all(ch.isalpha() or ch in " /" for ch in value):
+        raise ValueError("1-30 chữ cái, ví dụ: đồng chí / 1-30 letters, e.g. đồng chí")
+    return value
+
+
 def _admin_ids(raw: str) -> str:
     _, bad = parse_admin_ids(raw)
     if bad:
@@ -190,6 +197,7 @@ class Settings:
     broadcast_when_empty: str = _env("BROADCAST_WHEN_EMPTY", "note", _choice("note", "skip"))
     telegram_rate: float = _env("BROADCAST_RATE_TELEGRAM", 20.0, _rate)
     org_name: str = _env("ORG_NAME", "", _org)
+    address_term: str = _env("ADDRESS_TERM", "đồng chí", _address)
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env") -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -17,7 +18,14 @@ from bot.chat.subscribing import (
     SUBSCRIBED,
     UNSUBSCRIBED,
 )
+from bot.search.text import addressed
 from bot.settings import parse_admins
+
+# What users see: the bot's sentences with the form of address filled in.
+STALE_OPTION = addressed(STALE_OPTION)
+ALREADY_SUBSCRIBED = addressed(ALREADY_SUBSCRIBED)
+NOT_SUBSCRIBED = addressed(NOT_SUBSCRIBED)
+NOT_ADMIN = addressed(NOT_ADMIN)
 
 
 def private(text=None, choice=None, user="1"):
@@ -124,7 +132,7 @@ async def test_flood_gets_one_notice_then_silence_until_the_window_passes(make_c
     assert [len(r) for r in replies] == [1, 1, 1, 1, 0]
     assert "hơi nhanh" in replies[3][0].text
     now[0] = 11.0
-    assert "Xin chào" in (await conv.handle(private("xin chào")))[0].text
+    assert "Kính chào đồng chí" in (await conv.handle(private("xin chào")))[0].text
 
 
 async def test_unanswered_questions_are_recorded_without_names(make_conversation):
@@ -260,3 +268,29 @@ async def test_a_follow_up_the_sources_do_not_answer_is_refused(make_conversatio
     await conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?"))
     [refused] = await conv.handle(private("đồng chí ấy sinh năm bao nhiêu?"))
     assert "Nguồn:" not in refused.text
+
+
+async def test_users_are_addressed_as_comrades_never_as_ban(make_conversation):
+    conv = make_conversation(flood=FloodControl(limit=3, window=60))
+    said = []
+    for text in ("/start", "/help", "xin chào", "cảm ơn", "/hoi", "/lenhla", "giá vàng hôm nay", "/dangky", "/dangky",
+                 "/huydangky", "/huydangky", "một", "hai"):
+        said += [r.text for r in await conv.handle(private(text))]
+    said += [r.text for r in await conv.handle(private(choice="s:cu"))]
+    words = " ".join(said).lower()
+    assert "đồng chí" in words and "{you}" not in words
+    assert not re.search(r"\bbạn\b|\bnhé\b", words)
+
+
+async def test_the_form_of_address_is_a_setting_and_never_touches_knowledge(tmp_path):
+    from bot.app import build_conversation
+    from bot.settings import Settings
+
+    from .conftest import KNOWLEDGE
+
+    settings = Settings(database_path=tmp_path / "c.db", knowledge_dir=KNOWLEDGE, address_term="anh/chị")
+    conv = build_conversation(settings)
+    [greeting] = await conv.handle(private("xin chào"))
+    assert greeting.text.startswith("Kính chào anh/chị!") and "đồng chí" not in greeting.text.lower()
+    [answer] = await conv.handle(private("có bao nhiêu đồng chí luân chuyển giữ chức vụ chủ chốt cấp cơ sở"))
+    assert "7 đồng chí" in answer.text

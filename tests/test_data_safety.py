@@ -30,8 +30,12 @@ from bot.knowledge.formats.export import export_knowledge
 from bot.knowledge.formats.records import KnowledgeFileError
 from bot.knowledge.live import build_engine
 from bot.knowledge.store import KnowledgeStore
+from bot.search.text import addressed
 
 from .conftest import KNOWLEDGE, ROOT, write
+
+# What users see: the bot's sentences with the form of address filled in.
+STALE_OPTION = addressed(STALE_OPTION)
 
 OWNER = "42"
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from bot.chat.conversation import NOT_ADMIN
 from bot.chat.dialogs import CANCEL, SAVE, SKIP
 from bot.chat.router import Incoming
+from bot.search.text import addressed
+
+# What users see: the bot's sentences with the form of address filled in.
+NOT_ADMIN = addressed(NOT_ADMIN)
 
 
 def admin(text=None, choice=None, upload=None):

@@ -10,8 +10,12 @@ from bot.chat.router import Incoming
 from bot.knowledge.editing import EditError, Editor
 from bot.knowledge.live import LiveEngine
 from bot.knowledge.store import KnowledgeStore
+from bot.search.text import addressed
 
 from .conftest import KNOWLEDGE, TODAY
+
+# What users see: the bot's sentences with the form of address filled in.
+NOT_ADMIN = addressed(NOT_ADMIN)
 
 NEW = {
     "question": "Cán bộ luân chuyển có được học bồi dưỡng thêm không?",

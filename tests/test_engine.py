@@ -89,7 +89,7 @@ def test_out_of_domain_questions_are_refused(engine, question):
 def test_refusal_offers_close_topics(engine):
     answer = engine.answer("luân chuyển cán bộ trẻ thế nào thì phù hợp với tình hình mới")
     if not answer.found:
-        assert "chưa có câu trả lời" in answer.answer
+        assert "chưa tìm thấy câu trả lời" in answer.answer
         assert 1 <= len(answer.suggestions) <= 3
 
 

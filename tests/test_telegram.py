@@ -26,10 +26,16 @@ from bot.chat.answers import STALE_OPTION
 from bot.chat.conversation import NOT_ADMIN
 from bot.chat.router import FloodControl
 from bot.logs import REDACTED, redact_secrets
+from bot.search.text import addressed
 from bot.settings import Settings
 
 from .conftest import KNOWLEDGE
 from .fakes.telegram_server import FakeTelegram
+
+# What users see: the bot's sentences with the form of address filled in.
+STALE_OPTION = addressed(STALE_OPTION)
+NOT_ADMIN = addressed(NOT_ADMIN)
+TEXT_ONLY = addressed(TEXT_ONLY)
 
 ADMIN = 42
 

@@ -23,10 +23,15 @@ from bot.channels.zalo import (
 from bot.chat.router import FloodControl
 from bot.chat.subscribing import SUBSCRIBED
 from bot.logs import REDACTED, redact_secrets
+from bot.search.text import addressed
 from bot.settings import Settings
 
 from .conftest import KNOWLEDGE
 from .fakes.zalo_server import FakeZalo
+
+# What users see: the bot's sentences with the form of address filled in.
+NO_SUCH_OPTION = addressed(NO_SUCH_OPTION)
+TEXT_ONLY = addressed(TEXT_ONLY)
 
 ADMIN = "u-admin-1"
 
@@ -121,7 +126,7 @@ async def test_polling_survives_server_errors(tmp_path):
         zalo.fail("getUpdates", status=502, times=1)
         zalo.user_sends("u9", "xin chào")
         [reply] = await zalo.wait_for("sendMessage", chat_id="u9", timeout=10)
-        assert "Xin chào" in reply["text"]
+        assert "Kính chào đồng chí" in reply["text"]
 
 
 async def test_broadcast_backs_off_on_429(tmp_path):

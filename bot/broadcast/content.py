@@ -29,7 +29,7 @@ MAX_LATE = 4
 TITLE_LENGTH = 60
 EMPTY_NOTE = (
     "Tháng {month} chưa có số liệu mới về công tác luân chuyển cán bộ. "
-    "Đồng chí vẫn có thể hỏi bot bất cứ lúc nào."
+    "Bot vẫn trả lời câu hỏi bất cứ lúc nào."
 )
 FOOTER = "Hỏi bot bất cứ lúc nào; gõ /huydangky để thôi nhận bản tin."
 

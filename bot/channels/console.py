@@ -18,7 +18,7 @@ WELCOME = (
 )
 CHARTS = "charts"
 QUIT_WORDS = {"thoat", "thoát", "exit", "quit", "q"}
-NO_SUCH_OPTION = "Không có gợi ý số này. Hãy gõ câu hỏi của bạn."
+NO_SUCH_OPTION = "Không có gợi ý số này. Xin {you} gõ câu hỏi."
 
 
 def save_chart(png: bytes, folder: Path) -> Path:
@@ -88,7 +88,7 @@ class ConsoleChannel:
         message = Incoming(self.platform, "console", "local", text=text)
         chosen = self.menus.choose("console", text)
         if chosen is NO_SUCH_CHOICE:
-            print(NO_SUCH_OPTION, file=self.stdout)
+            print(self.conversation.addressed(NO_SUCH_OPTION), file=self.stdout)
             return
         if chosen is not None:
             print(f"({chosen.label})", file=self.stdout)

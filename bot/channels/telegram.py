@@ -78,8 +78,8 @@ PLATFORM = "telegram"
 CONVERSATION = "conversation"
 CHUNK = 3500
 """Plain-text size of one message part: escaping (&amp;...) and <pre> must stay under 4,096."""
-TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi về công tác luân chuyển cán bộ nhé."
-SORRY = "Xin lỗi, bot gặp sự cố khi xử lý tin nhắn này. Bạn vui lòng thử lại sau ít phút."
+TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Xin {you} gõ câu hỏi về công tác luân chuyển cán bộ."
+SORRY = "Xin lỗi {you}, bot gặp sự cố khi xử lý tin nhắn này. Xin {you} thử lại sau ít phút."
 
 
 def split_text(text: str, limit: int = CHUNK) -> list[str]:
@@ -213,7 +213,7 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_replies(context, chat.id, await conversation.handle(incoming))
         return
     if chat.type == ChatType.PRIVATE:
-        await context.bot.send_message(chat.id, TEXT_ONLY)
+        await context.bot.send_message(chat.id, conversation.addressed(TEXT_ONLY))
 
 
 async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -260,7 +260,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=error)
     if chat is not None and chat.type == ChatType.PRIVATE and not isinstance(error, TelegramError):
         try:
-            await context.bot.send_message(chat.id, SORRY)
+            await context.bot.send_message(chat.id, _conversation(context).addressed(SORRY))
         except TelegramError:
             log.warning("could not tell chat %s about the error", chat.id)
 

@@ -53,10 +53,10 @@ CHUNK = 1900
 """Zalo takes 1 to 2,000 characters a message; parts stay a little under."""
 POLL_TIMEOUT = 30
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi về công tác luân chuyển cán bộ nhé."
+TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Xin {you} gõ câu hỏi về công tác luân chuyển cán bộ."
 PICK_HINT = "Trả lời bằng số (1, 2, 3...) để chọn."
 TYPE_HINT = "Hoặc gõ: {labels}."
-NO_SUCH_OPTION = "Không có lựa chọn số này. Bạn hãy gõ câu hỏi hoặc chọn một số trong danh sách."
+NO_SUCH_OPTION = "Không có lựa chọn số này. Xin {you} gõ câu hỏi hoặc chọn một số trong danh sách."
 CAPTION = 1500
 """A photo caption of up to 2,000 characters, with room for numbered choices under the text."""
 CHART_PATH = "charts"
@@ -319,14 +319,14 @@ class ZaloChannel:
         private = str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP"
         if event in OTHER_EVENTS:
             if private:
-                await self.send(chat_id, TEXT_ONLY)
+                await self.send(chat_id, self.conversation.addressed(TEXT_ONLY))
             return
         if event not in TEXT_EVENTS:
             log.warning("zalo: skipped unknown event %r", event)
             return
         incoming = self._incoming(chat_id, str(sender.get("id") or chat_id), str(message.get("text") or ""), private)
         if incoming is None:
-            await self.send(chat_id, NO_SUCH_OPTION)
+            await self.send(chat_id, self.conversation.addressed(NO_SUCH_OPTION))
             return
         replies = await self.conversation.handle(incoming)
         self.menus.offer(chat_id, replies)

@@ -18,8 +18,8 @@ EXAMPLES = (
     "Luân chuyển cán bộ tối thiểu mấy năm?",
     "Ai chủ trì hội nghị sơ kết Nghị quyết 02?",
 )
-ASK_USAGE = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi Luân chuyển cán bộ tối thiểu mấy năm?"
-STALE_OPTION = "Gợi ý này đã cũ hoặc không còn trong cơ sở dữ liệu. Bạn hãy gõ lại câu hỏi nhé."
+ASK_USAGE = "Xin {you} gõ câu hỏi sau lệnh, ví dụ: /hoi Luân chuyển cán bộ tối thiểu mấy năm?"
+STALE_OPTION = "Gợi ý này đã cũ hoặc không còn trong cơ sở dữ liệu. Xin {you} gõ lại câu hỏi."
 
 
 @router.text()

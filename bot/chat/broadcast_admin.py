@@ -19,7 +19,7 @@ NO_BROADCASTS = "Bản tin hằng tháng chưa được bật trên bot này."
 BROADCAST_SKIPPED = "Tháng vừa qua không có gì mới và cài đặt là bỏ qua tháng không có tin: sẽ không gửi bản tin."
 NO_SUBSCRIBERS = "Chưa có ai đăng ký nhận bản tin (người dùng gõ /dangky). Bản tin tháng {month} chưa gửi, chờ người nhận."
 NEWER = ("Sau khi bản tin này được gửi, có thêm nội dung mới (số liệu, mục hỏi đáp hoặc thông báo). Nội dung đó sẽ vào "
-         "bản tin tháng sau, hoặc đồng chí gửi ngay thành bản tin bổ sung.")
+         "bản tin tháng sau, hoặc {you} gửi ngay thành bản tin bổ sung.")
 
 
 def bulletin_reply(bulletin: Bulletin) -> Reply:

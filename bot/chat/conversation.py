@@ -22,7 +22,7 @@ from ..knowledge.editing import Editor
 from ..knowledge.live import LiveEngine
 from ..knowledge.store import KnowledgeStore, record_unanswered
 from ..search.engine import Engine
-from ..search.text import fold
+from ..search.text import ADDRESS_TERM, addressed, fold
 from . import (
     answers,
     broadcast_admin,
@@ -37,6 +37,7 @@ from .router import (
     Command,
     FloodControl,
     InlineResult,
+    Option,
     Replies,
     Reply,
     Router,
@@ -53,10 +54,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-FLOOD_NOTICE = "Bạn gửi tin nhắn hơi nhanh. Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp nhé."
-NOT_ADMIN = "Xin lỗi, lệnh này chỉ dành cho quản trị viên của bot."
-NOT_OWNER = "Xin lỗi, chỉ chủ bot (trong ADMIN_IDS) mới dùng được lệnh này, ví dụ để thêm hoặc bỏ quản trị viên."
-UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh /{name}. Gõ /help để xem các lệnh, hoặc gõ thẳng câu hỏi."
+FLOOD_NOTICE = "{You} gửi tin nhắn hơi nhanh. Xin {you} đợi khoảng {seconds} giây rồi hỏi tiếp."
+NOT_ADMIN = "Xin lỗi {you}, lệnh này chỉ dành cho quản trị viên của bot."
+NOT_OWNER = "Xin lỗi {you}, chỉ chủ bot (trong ADMIN_IDS) mới dùng được lệnh này, ví dụ để thêm hoặc bỏ quản trị viên."
+UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh /{name}. Xin {you} gõ /help để xem các lệnh, hoặc gõ thẳng câu hỏi."
 
 
 def root_router() -> Router:
@@ -79,6 +80,7 @@ class Conversation:
         flood: FloodControl | None = None,
         broadcasts: BroadcastService | None = None,
         topics: Topics | None = None,
+        address: str = ADDRESS_TERM,
     ) -> None:
         self._engine = engine
         self.store = store
@@ -98,6 +100,8 @@ class Conversation:
         """Each chat's last topic, against which a follow-up question is read."""
         self._background: set[asyncio.Future] = set()
         """Writes that need not delay a reply (unanswered questions), kept until done."""
+        self.address = address
+        """How users are addressed ("đồng chí"): fills {you} in the bot's own sentences."""
 
     @property
     def engine(self) -> Engine:
@@ -134,7 +138,15 @@ class Conversation:
         replies = await self._route(Turn(msg, self))
         if self.is_admin(msg):
             self.refresh()  # an admin may have changed the knowledge: start re-indexing now
+        for reply in replies:
+            reply.text = self.addressed(reply.text)
+            reply.options = [Option(self.addressed(o.label), o.data) for o in reply.options]
         return replies
+
+    def addressed(self, text: str) -> str:
+        """The bot's own sentence with the configured form of address (channels use it for
+        what they say themselves)."""
+        return addressed(text, self.address)
 
     async def _route(self, turn: Turn) -> list[Reply]:
         msg = turn.msg
@@ -147,7 +159,7 @@ class Conversation:
         if verdict == "drop":
             return []
         if verdict == "warn":
-            return [Reply(FLOOD_NOTICE.format(seconds=int(self.flood.window)))]
+            return [Reply(FLOOD_NOTICE.replace("{seconds}", str(int(self.flood.window))))]
         if msg.upload is not None:
             return await self._upload(turn)
         if msg.choice is not None:
@@ -160,7 +172,7 @@ class Conversation:
             name, args = command
             found = self.router.find_command(name)
             if found is None:
-                return [Reply(UNKNOWN_COMMAND.format(name=name))] if msg.private else []
+                return [Reply(UNKNOWN_COMMAND.replace("{name}", name))] if msg.private else []
             return await self._call(turn, found.access, f"command /{name}", found.handler, args)
         handler = self.router.text_handler(turn)
         return await _replies(handler(turn, text)) if handler is not None else []

@@ -12,12 +12,12 @@ from .router import Access, Picture, Reply, Router, Turn
 router = Router("information")
 
 WELCOME = (
-    "Xin chào! Tôi là bot hỏi đáp về công tác luân chuyển cán bộ lãnh đạo, quản lý.\n\n"
+    "Kính chào {you}! Tôi là bot hỏi đáp về công tác luân chuyển cán bộ lãnh đạo, quản lý.\n\n"
     "Tôi nắm: Nghị quyết 02 của Ban Chấp hành Đảng bộ huyện Tam Dương (giai đoạn 2017-2021) và "
     "kết quả sơ kết 2 năm (Báo Vĩnh Phúc, 30/05/2019); các văn bản của Trung ương: NQ 11-NQ/TW "
     "(2002), KL 24-KL/TW (2012), QĐ 98-QĐ/TW (2017), QĐ 65-QĐ/TW (2022), NĐ 138/2020/NĐ-CP; "
     "bối cảnh sắp xếp đơn vị hành chính năm 2025.\n\n"
-    "Cứ gõ câu hỏi, có dấu hay không dấu đều được. Thử một câu:"
+    "{You} cứ gõ câu hỏi, có dấu hay không dấu đều được. Thử một câu:"
 )
 
 

@@ -8,10 +8,10 @@ from .router import Option, Reply, Router, Turn
 router = Router("subscribing")
 
 SUBSCRIBED = "Đã đăng ký nhận bản tin hằng tháng về công tác luân chuyển cán bộ. Gõ /huydangky để hủy."
-ALREADY_SUBSCRIBED = "Đồng chí đã đăng ký nhận bản tin hằng tháng rồi. Gõ /huydangky để hủy."
+ALREADY_SUBSCRIBED = "{You} đã đăng ký nhận bản tin hằng tháng rồi. Gõ /huydangky để hủy."
 UNSUBSCRIBED = "Đã hủy nhận bản tin hằng tháng. Gõ /dangky nếu muốn nhận lại."
-NOT_SUBSCRIBED = "Đồng chí chưa đăng ký nhận bản tin. Gõ /dangky để đăng ký."
-NO_UPDATE_YET = "Chưa có bản tin nào. Bản tin đầu tiên sẽ được gửi tới đồng chí vào kỳ gửi tới."
+NOT_SUBSCRIBED = "{You} chưa đăng ký nhận bản tin. Gõ /dangky để đăng ký."
+NO_UPDATE_YET = "Chưa có bản tin nào. Bản tin đầu tiên sẽ được gửi tới {you} vào kỳ gửi tới."
 LATEST = "Xem bản tin gần nhất"
 
 

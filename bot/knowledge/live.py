@@ -13,6 +13,7 @@ from ..search.engine import Engine
 from ..search.items import FaqItem, Item, MetricItem, PassageItem, StatRow
 from ..search.periods import Month, Period, describe_bounds
 from ..search.semantic import SemanticIndex, load_embedder
+from ..search.text import ADDRESS_TERM
 from .store import KnowledgeStore
 from .vectors import VectorStore, compute, missing, needed
 
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def build_engine(
-    store: KnowledgeStore, today: dt.date | None = None, phrasings: bool = True, semantic: bool = True
+    store: KnowledgeStore, today: dt.date | None = None, phrasings: bool = True, semantic: bool = True,
+    address: str = ADDRESS_TERM,
 ) -> Engine:
     """An engine answering from everything the store holds; without ``phrasings``, as if no
     entry had alternative wordings (what an entry an admin adds from chat looks like). Items
@@ -34,7 +36,7 @@ def build_engine(
     if embedder is not None:
         vectors = VectorStore(store.db).get_many(needed(items, embedder.name))
         index = SemanticIndex(items, vectors, embedder)
-    return Engine(items, today=today, semantic=index)
+    return Engine(items, today=today, semantic=index, address=address)
 
 
 def load_items(store: KnowledgeStore) -> list[Item]:
@@ -83,10 +85,11 @@ class LiveEngine:
     event loop (the console, the command line) it is rebuilt at once. Texts without a vector
     are embedded in a worker afterwards, a few at a time, and the engine rebuilt when done."""
 
-    def __init__(self, store: KnowledgeStore, today: dt.date | None = None) -> None:
+    def __init__(self, store: KnowledgeStore, today: dt.date | None = None, address: str = ADDRESS_TERM) -> None:
         self.store = store
         self.today = today
-        self._engine = build_engine(store, today)
+        self.address = address
+        self._engine = build_engine(store, today, address=address)
         self._version = store.version()
         self.building: asyncio.Future | None = None
         self.embedding: asyncio.Future | None = None
@@ -118,7 +121,7 @@ class LiveEngine:
     def _build(self) -> Engine:
         store = KnowledgeStore(self.store.path)  # a thread of its own needs its own connection
         try:
-            return build_engine(store, self.today)
+            return build_engine(store, self.today, address=self.address)
         finally:
             store.db.close()
 

@@ -53,7 +53,7 @@ from .scoring import (
     content_weights,
 )
 from .semantic import SemanticIndex
-from .text import accent_keys, clean, is_latin_text
+from .text import ADDRESS_TERM, accent_keys, addressed, clean, is_latin_text
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +135,12 @@ class Engine:
     :func:`bot.knowledge.live.build_engine`)."""
 
     def __init__(
-        self, items: Sequence[Item], today: dt.date | None = None, semantic: SemanticIndex | None = None
+        self, items: Sequence[Item], today: dt.date | None = None, semantic: SemanticIndex | None = None,
+        address: str = ADDRESS_TERM,
     ) -> None:
         self.items = list(items)
+        self.address = address
+        """How the bot's own sentences address the user (ADDRESS_TERM)."""
         self.semantic = semantic
         """Sentence vectors of the items (None: words only)."""
         self._by_key = {item.key: item for item in self.items}
@@ -177,12 +180,12 @@ class Engine:
         text = text if isinstance(text, str) else ""
         question = clean(text)
         if not any(ch.isalpha() for ch in question):
-            return Answer(question, False, EMPTY_REPLY, kind="empty")
+            return Answer(question, False, addressed(EMPTY_REPLY, self.address), kind="empty")
         if not is_latin_text(question):
-            return Answer(question, False, UNREADABLE_REPLY, kind="unreadable")
+            return Answer(question, False, addressed(UNREADABLE_REPLY, self.address), kind="unreadable")
         chat = smalltalk(question)
         if chat:
-            return Answer(question, False, chat[1], kind=chat[0])
+            return Answer(question, False, addressed(chat[1], self.address), kind=chat[0])
         parts = compound_parts(question)
         if parts:
             both = self._compound(question, parts, context)
@@ -209,7 +212,7 @@ class Engine:
                 kind="no_data", item=best.item.key, suggested_items=[i.key for i in offered], reading=reading,
             )
         offered = self._suggestions(ranked)
-        reply = NOT_FOUND_REPLY + (NOT_FOUND_HINT if offered else "")
+        reply = addressed(NOT_FOUND_REPLY + (NOT_FOUND_HINT if offered else ""), self.address)
         return Answer(
             question, False, reply, best.score if best else 0.0, suggestions=[i.suggestion() for i in offered],
             kind="not_found", suggested_items=[i.key for i in offered],

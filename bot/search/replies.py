@@ -1,5 +1,6 @@
 """What the bot says in Vietnamese when it is not quoting the knowledge base, and how it
-recognises greetings, thanks and requests for help."""
+recognises greetings, thanks and requests for help. Users are addressed with the {you}
+placeholder, filled by :func:`~.text.addressed` with the configured form of address."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from collections.abc import Iterable
 from . import lexicon
 from .analysis import normalize
 
-EMPTY_REPLY = "Đồng chí chưa nhập câu hỏi. Xin đồng chí gõ câu hỏi về công tác luân chuyển cán bộ, ví dụ: “Nghị quyết 02 của Huyện ủy Tam Dương nói gì?”"
-UNREADABLE_REPLY = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng tiếng Việt. Xin đồng chí gõ lại câu hỏi bằng chữ, ví dụ: “Luân chuyển cán bộ tối thiểu mấy năm?”"
-GREETING_REPLY = "Xin chào! Tôi trả lời các câu hỏi về công tác luân chuyển cán bộ lãnh đạo, quản lý: Nghị quyết 02 của Huyện ủy Tam Dương, các văn bản của Trung ương (NQ 11-NQ/TW, QĐ 98, QĐ 65-QĐ/TW) và số liệu. Đồng chí cứ gõ câu hỏi, có dấu hay không dấu đều được."
-THANKS_REPLY = "Cảm ơn đồng chí. Khi cần, đồng chí cứ hỏi tiếp về công tác luân chuyển cán bộ."
+EMPTY_REPLY = "{You} chưa nhập câu hỏi. Xin {you} gõ câu hỏi về công tác luân chuyển cán bộ, ví dụ: “Nghị quyết 02 của Huyện ủy Tam Dương nói gì?”"
+UNREADABLE_REPLY = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng tiếng Việt. Xin {you} gõ lại câu hỏi bằng chữ, ví dụ: “Luân chuyển cán bộ tối thiểu mấy năm?”"
+GREETING_REPLY = "Kính chào {you}! Tôi trả lời các câu hỏi về công tác luân chuyển cán bộ lãnh đạo, quản lý: Nghị quyết 02 của Huyện ủy Tam Dương, các văn bản của Trung ương (NQ 11-NQ/TW, QĐ 98, QĐ 65-QĐ/TW) và số liệu. {You} cứ gõ câu hỏi, có dấu hay không dấu đều được."
+THANKS_REPLY = "Cảm ơn {you}. Khi cần, {you} cứ hỏi tiếp về công tác luân chuyển cán bộ."
 HELP_REPLY = (
     "Tôi trả lời câu hỏi về luân chuyển cán bộ: Nghị quyết 02 của Huyện ủy Tam Dương và kết quả sau 2 năm, "
     "các quy định của Trung ương (NQ 11-NQ/TW, KL 24-KL/TW, QĐ 98-QĐ/TW, QĐ 65-QĐ/TW, NĐ 138/2020) và số liệu. "
     "Ví dụ: “Sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển?”, “Luân chuyển tối thiểu mấy năm?”."
 )
 STALE_REPLY = "Cơ sở dữ liệu chưa có thông tin hiện nay về nội dung này. Thông tin gần nhất (ngày {date}): {answer}"
-NOT_FOUND_REPLY = "Xin lỗi, cơ sở dữ liệu chưa có câu trả lời cho câu hỏi này."
-NOT_FOUND_HINT = " Có thể đồng chí muốn hỏi:"
+NOT_FOUND_REPLY = (
+    "Xin lỗi {you}, tôi chưa tìm thấy câu trả lời cho câu hỏi này. Tôi trả lời về công tác luân chuyển "
+    "cán bộ: các nghị quyết, quy định, kết quả thực hiện và số liệu đã được cập nhật (gõ /nghiquyet để xem các văn bản)."
+)
+NOT_FOUND_HINT = " Có thể {you} muốn hỏi:"
 
 
 def _smalltalk_patterns(words: Iterable[str]) -> re.Pattern:
@@ -32,7 +36,7 @@ _GREETING_RE = _smalltalk_patterns(lexicon.GREETINGS)
 _THANKS_RE = _smalltalk_patterns(lexicon.THANKS)
 _HELP_RE = _smalltalk_patterns(lexicon.HELP_WORDS)
 _FILLER = frozenset("bot ad admin voi".split()) | lexicon.ADDRESS_WORDS
-ACK_REPLY = "Dạ. Khi cần, đồng chí cứ gõ câu hỏi về công tác luân chuyển cán bộ."
+ACK_REPLY = "Dạ. Khi cần, {you} cứ gõ câu hỏi về công tác luân chuyển cán bộ."
 
 
 def smalltalk(question: str) -> tuple[str, str] | None:

@@ -163,3 +163,14 @@ def shorten(text: str, limit: int) -> str:
     cut = text.rfind(" ", 0, limit)
     head = text[:cut] if cut > limit // 2 else text[: limit - 1]
     return head.rstrip(" ,;:–-") + "…"
+
+
+ADDRESS_TERM = "đồng chí"
+"""How the bot addresses users by default (ADDRESS_TERM)."""
+
+
+def addressed(text: str, term: str = ADDRESS_TERM) -> str:
+    """A bot-authored text with the user's form of address in place of {you} ({You} at the
+    start of a sentence). Knowledge texts never carry the placeholder, so "7 đồng chí" in an
+    answer is never touched."""
+    return text.replace("{You}", term[:1].upper() + term[1:]).replace("{you}", term)
