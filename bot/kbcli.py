@@ -16,7 +16,7 @@ import yaml
 from .app import open_store
 from .knowledge.editing import EditError, Editor
 from .knowledge.formats import read_path
-from .knowledge.formats.export import FORMATS, export_knowledge
+from .knowledge.formats.export import EXPORT_FORMATS, export_knowledge
 from .knowledge.formats.records import KnowledgeFileError
 from .knowledge.formats.workbook import template_workbook
 from .settings import Settings
@@ -248,7 +248,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=kb_validate)
     p = kb.add_parser("export", help="xuất toàn bộ cơ sở tri thức ra tệp (nhập lại không thay đổi gì)")
     p.add_argument("folder", type=Path)
-    p.add_argument("--format", choices=FORMATS, default="yaml",
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="yaml",
                    help="yaml: YAML và CSV (mặc định); xlsx: một tệp Excel, mỗi loại một trang")
     p.set_defaults(func=kb_export)
     p = kb.add_parser("template", help="ghi tệp Excel mẫu để điền dữ liệu (như /mau trong chat)")

@@ -17,7 +17,7 @@ from .workbook import knowledge_workbook
 if TYPE_CHECKING:
     from ..store import KnowledgeStore
 
-FORMATS = ("xlsx", "yaml")
+EXPORT_FORMATS = ("xlsx", "yaml")
 """One Excel workbook, or YAML files with the statistics as CSV."""
 WORKBOOK_NAME = "co-so-du-lieu.xlsx"
 
