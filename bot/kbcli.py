@@ -16,8 +16,9 @@ import yaml
 from .app import open_store
 from .knowledge.editing import EditError, Editor
 from .knowledge.formats import read_path
-from .knowledge.formats.export import export_knowledge
+from .knowledge.formats.export import EXPORT_FORMATS, export_knowledge
 from .knowledge.formats.records import KnowledgeFileError
+from .knowledge.formats.workbook import template_workbook
 from .settings import Settings
 
 WHO = "cli"
@@ -63,8 +64,22 @@ def kb_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def kb_export(args: argparse.Namespace, settings: Settings) -> int:
-    for path in export_knowledge(open_store(settings), args.folder):
+    for path in export_knowledge(open_store(settings), args.folder, args.format):
         print(path)
+    return 0
+
+
+def kb_template(args: argparse.Namespace, settings: Settings) -> int:
+    """The Excel template admins also get in chat with /mau; never overwrites a file."""
+    if args.path.suffix.lower() != ".xlsx":
+        print(f"{args.path}: tệp mẫu phải có đuôi .xlsx.", file=sys.stderr)
+        return 1
+    if args.path.exists():
+        print(f"{args.path} đã tồn tại; hãy chọn tên khác.", file=sys.stderr)
+        return 1
+    args.path.parent.mkdir(parents=True, exist_ok=True)
+    args.path.write_bytes(template_workbook())
+    print(f"Đã ghi tệp mẫu {args.path}: điền rồi nhập bằng kb import, hoặc gửi cho bot trong chat.")
     return 0
 
 
@@ -233,7 +248,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=kb_validate)
     p = kb.add_parser("export", help="xuất toàn bộ cơ sở tri thức ra tệp (nhập lại không thay đổi gì)")
     p.add_argument("folder", type=Path)
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="yaml",
+                   help="yaml: YAML và CSV (mặc định); xlsx: một tệp Excel, mỗi loại một trang")
     p.set_defaults(func=kb_export)
+    p = kb.add_parser("template", help="ghi tệp Excel mẫu để điền dữ liệu (như /mau trong chat)")
+    p.add_argument("path", type=Path, help="tệp .xlsx sẽ ghi")
+    p.set_defaults(func=kb_template)
     p = kb.add_parser("list", help="liệt kê các câu hỏi (mã, câu hỏi)")
     p.add_argument("--limit", type=int, default=1000)
     p.set_defaults(func=kb_list)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
+
 from bot.chat.conversation import NOT_ADMIN
 from bot.chat.dialogs import CANCEL, SAVE, SKIP
 from bot.chat.router import Incoming
@@ -97,9 +101,24 @@ async def test_unanswered_question_becomes_an_entry_in_two_taps_and_the_answer(m
     assert "Đã thêm mục mới" in done.text
 
 
+async def test_excel_export_then_upload_is_a_round_trip(make_conversation):
+    conv = make_conversation(admins="telegram:42")
+    before = conv.store.counts()
+    [export] = await conv.handle(admin("/xuat"))
+    [(name, data)] = export.files
+    assert name.endswith(".xlsx") and "/xuat yaml" in export.text
+    sheets = openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    assert sheets == ["Hỏi đáp", "Đoạn trích", "Chỉ số", "Số liệu"]
+    [summary] = await conv.handle(admin(upload=(name, data)))
+    assert f"{before['entries']} câu hỏi" in summary.text and f"{before['statistics']} số liệu" in summary.text
+    [done] = await conv.handle(admin(choice=tap(summary, "Nhập")))
+    await conv.idle()
+    assert "thêm mới 0, cập nhật 0" in done.text and conv.store.counts() == before
+
+
 async def test_export_then_upload_is_a_round_trip(make_conversation):
     conv = make_conversation(admins="telegram:42")
-    [export] = await conv.handle(admin("/xuat"))
+    [export] = await conv.handle(admin("/xuat yaml"))
     names = [name for name, _ in export.files]
     assert names == ["entries.yaml", "passages.yaml", "metrics.yaml", "statistics.csv"]
     for name, data in export.files:
@@ -107,6 +126,31 @@ async def test_export_then_upload_is_a_round_trip(make_conversation):
         [done] = await conv.handle(admin(choice=tap(summary, "Nhập")))
         await conv.idle()  # the index is rebuilt in the background
         assert "thêm mới 0, cập nhật 0" in done.text
+
+
+async def test_an_unknown_export_format_is_explained(make_conversation):
+    conv = make_conversation(admins="telegram:42")
+    [reply] = await conv.handle(admin("/xuat pdf"))
+    assert not reply.files and "/xuat yaml" in reply.text
+
+
+async def test_template_is_sent_and_a_filled_copy_imports(make_conversation):
+    conv = make_conversation(admins="telegram:42")
+    [reply] = await conv.handle(admin("/mau"))
+    [(name, data)] = reply.files
+    assert name.endswith(".xlsx") and "Hướng dẫn" in reply.text
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Hướng dẫn", "Hỏi đáp", "Đoạn trích", "Chỉ số", "Số liệu"]
+    assert [c.value for c in book["Hỏi đáp"][1]][:4] == ["Mã", "Câu hỏi", "Cách hỏi khác", "Trả lời"]
+    book["Hỏi đáp"].append(["mau-tu-mau", "Câu hỏi điền từ tệp mẫu?", None, "Câu trả lời thử nghiệm.", None,
+                            "Nguồn thử nghiệm", "01/11/2026"])
+    filled = io.BytesIO()
+    book.save(filled)
+    [summary] = await conv.handle(admin(upload=("mau-da-dien.xlsx", filled.getvalue())))
+    assert "1 câu hỏi, 0 đoạn, 0 chỉ số, 0 số liệu" in summary.text
+    [done] = await conv.handle(admin(choice=tap(summary, "Nhập")))
+    await conv.idle()  # the index is rebuilt in the background
+    assert "thêm mới 1" in done.text and conv.editor.entry("mau-tu-mau")["as_of"] == "2026-11-01"
 
 
 async def test_bad_upload_is_refused_with_nothing_changed(make_conversation):
@@ -122,6 +166,7 @@ async def test_non_admins_cannot_change_anything(make_conversation):
     conv = make_conversation(admins="telegram:42")
     user = Incoming("telegram", "5", "5", text="/them")
     assert (await conv.handle(user))[0].text == NOT_ADMIN
+    assert (await conv.handle(Incoming("telegram", "5", "5", text="/mau")))[0].text == NOT_ADMIN
     upload = Incoming("telegram", "5", "5", upload=("entries.yaml", b"- id: x\n"))
     assert "chỉ quản trị viên" in (await conv.handle(upload))[0].text
     await conv.handle(admin("/them"))

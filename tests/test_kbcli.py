@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import openpyxl
 import pytest
 
 from bot.cli import main
@@ -26,7 +27,7 @@ def cli(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize(
     "command",
-    [["kb", "import"], ["kb", "export"], ["kb", "validate"], ["kb", "list"], ["kb", "show"], ["kb", "add"],
+    [["kb", "import"], ["kb", "export"], ["kb", "template"], ["kb", "validate"], ["kb", "list"], ["kb", "show"], ["kb", "add"],
      ["kb", "delete"], ["stats", "add"], ["stats", "list"], ["db", "backup"]],
 )
 def test_every_command_has_help(command, capsys):
@@ -50,6 +51,31 @@ def test_export_then_import_changes_nothing(cli, tmp_path):
     assert code == 0 and "entries.yaml" in out and "statistics.csv" in out
     code, out, _ = cli("kb", "import", str(tmp_path / "out"))
     assert code == 0 and "thêm mới 0, cập nhật 0" in out
+
+
+def test_excel_export_then_import_changes_nothing(cli, tmp_path):
+    code, out, _ = cli("kb", "export", str(tmp_path / "out"), "--format", "xlsx")
+    [path] = out.split()
+    assert code == 0 and path.endswith(".xlsx")
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames == ["Hỏi đáp", "Đoạn trích", "Chỉ số", "Số liệu"]
+    code, out, _ = cli("kb", "import", path)
+    assert code == 0 and "thêm mới 0, cập nhật 0" in out
+
+
+def test_template_is_written_once_and_validates(cli, tmp_path):
+    path = tmp_path / "mau" / "mau.xlsx"
+    code, out, _ = cli("kb", "template", str(path))
+    assert code == 0 and str(path) in out
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Hướng dẫn", "Hỏi đáp", "Đoạn trích", "Chỉ số", "Số liệu"]
+    assert [c.value for c in book["Số liệu"][1]] == [
+        "Chỉ số", "Giá trị", "Giá trị tối đa", "Đơn vị", "Từ kỳ", "Đến kỳ", "Phạm vi", "Nguồn", "Ghi chú"]
+    code, out, _ = cli("kb", "validate", str(path))
+    assert code == 0 and "Hợp lệ: 0 câu hỏi, 0 đoạn văn bản, 0 chỉ số, 0 số liệu" in out
+    code, _, err = cli("kb", "template", str(path))
+    assert code == 1 and "đã tồn tại" in err
+    code, _, err = cli("kb", "template", str(tmp_path / "mau.csv"))
+    assert code == 1 and ".xlsx" in err and not (tmp_path / "mau.csv").exists()
 
 
 def test_add_show_answer_delete(cli):

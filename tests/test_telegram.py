@@ -348,10 +348,16 @@ async def test_admin_imports_a_spreadsheet_and_a_bad_one_changes_nothing(tmp_pat
 async def test_export_sends_the_knowledge_base_as_files(tmp_path):
     async with running_bot(tmp_path) as (tg, _):
         tg.user_sends(ADMIN, "/xuat")
-        documents = await tg.wait_for("sendDocument", count=4, chat_id=ADMIN)
-        assert [d["document"]["file_name"] for d in documents] == [
+        [workbook] = await tg.wait_for("sendDocument", chat_id=ADMIN)
+        assert workbook["document"]["file_name"] == "co-so-du-lieu.xlsx"
+        tg.user_sends(ADMIN, "/xuat yaml")
+        documents = await tg.wait_for("sendDocument", count=5, chat_id=ADMIN)
+        assert [d["document"]["file_name"] for d in documents[1:]] == [
             "entries.yaml", "passages.yaml", "metrics.yaml", "statistics.csv"]
-        tg.user_sends_document(7, "entries.yaml", data=documents[0]["document"]["data"])
+        tg.user_sends_document(ADMIN, "co-so-du-lieu.xlsx", data=workbook["document"]["data"])
+        [*_, summary] = await tg.wait_for("sendMessage", count=3, chat_id=ADMIN)
+        assert "Nhập tệp co-so-du-lieu.xlsx" in summary["text"]
+        tg.user_sends_document(7, "entries.yaml", data=documents[1]["document"]["data"])
         [note] = await tg.wait_for("sendMessage", chat_id=7)
         assert note["text"] == TEXT_ONLY  # a file from someone who is not an admin is not read
 

@@ -137,7 +137,8 @@ def split_text(text: str, limit: int = CHUNK) -> list[str]:
     return split_message(text, limit)
 
 
-NO_FILES = "(Tệp chỉ gửi được qua Telegram; trên máy chủ dùng lệnh: python -m bot kb export <thư mục>.)"
+NO_FILES = ("(Tệp chỉ gửi được qua Telegram; trên máy chủ dùng lệnh: python -m bot kb export <thư mục>, "
+            "hoặc kb template <tệp.xlsx> để có tệp mẫu.)")
 
 
 class ChartHost:

@@ -11,15 +11,14 @@ import asyncio
 import datetime as dt
 import logging
 import sqlite3
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from ..knowledge.db import StoreError, explain
-from ..knowledge.editing import EditError, Editor
+from ..knowledge.editing import EditError
 from ..knowledge.formats import read_upload
-from ..knowledge.formats.export import export_knowledge
+from ..knowledge.formats.export import export_files
 from ..knowledge.formats.records import KnowledgeFileError
+from ..knowledge.formats.workbook import TEMPLATE_NAME, template_workbook
 from ..search.text import fold
 from .answers import MAX_OPTION_LABEL, STALE_OPTION
 from .dialogs import (
@@ -180,14 +179,27 @@ def from_unanswered(turn: Turn, index: int) -> list[Reply]:
     return begin(turn, dialog)
 
 
-@router.command("xuat", "Xuất toàn bộ cơ sở dữ liệu ra tệp (quản trị)", Access.ADMIN)
+@router.command("xuat", "Xuất toàn bộ cơ sở dữ liệu ra tệp Excel; /xuat yaml: tệp YAML, CSV (quản trị)", Access.ADMIN)
 async def export(turn: Turn, args: str) -> list[Reply]:
-    def files_of(editor: Editor) -> list[tuple[str, bytes]]:
-        with tempfile.TemporaryDirectory() as folder:
-            return [(p.name, p.read_bytes()) for p in export_knowledge(editor.store, Path(folder))]
-
-    files = await turn.bot.in_worker(files_of)
+    """One workbook by default, what an admin opens on a phone; YAML and CSV files on asking."""
+    fmt = {"": "xlsx", "excel": "xlsx", "xlsx": "xlsx", "yaml": "yaml", "csv": "yaml"}.get(fold(args))
+    if fmt is None:
+        return [Reply("Gõ /xuat để nhận tệp Excel, hoặc /xuat yaml để nhận các tệp YAML, CSV.")]
+    files = await turn.bot.in_worker(lambda editor: export_files(editor.store, fmt))
+    if fmt == "xlsx":
+        return [Reply("Toàn bộ cơ sở dữ liệu trong một tệp Excel, mỗi loại một trang (gửi lại chính tệp này "
+                      "để nhập: không thay đổi gì). Cần tệp YAML, CSV: /xuat yaml.", files=files)]
     return [Reply("Toàn bộ cơ sở dữ liệu (gửi lại chính các tệp này để nhập: không thay đổi gì).", files=files)]
+
+
+@router.command("mau", "Tệp Excel mẫu để điền dữ liệu rồi gửi lại cho bot (quản trị)", Access.ADMIN)
+async def template(turn: Turn, args: str) -> list[Reply]:
+    data = await asyncio.to_thread(template_workbook)
+    return [Reply(
+        "Tệp Excel mẫu: mỗi loại dữ liệu một trang, trang “Hướng dẫn” giải thích từng cột. Đồng chí điền "
+        "dưới dòng ví dụ (dòng ví dụ để nguyên hoặc xóa đi đều được) rồi gửi lại tệp cho bot để nhập.",
+        files=[(TEMPLATE_NAME, data)],
+    )]
 
 
 @router.command("tim", "Tìm mục trong cơ sở dữ liệu: /tim <từ khóa> (quản trị)", Access.ADMIN)

@@ -1,8 +1,10 @@
-"""Writing the knowledge base back out as the files it is imported from."""
+"""Writing the knowledge base back out as the files it is imported from: YAML and CSV, or one
+Excel workbook; importing them back changes nothing."""
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,35 +12,56 @@ from typing import TYPE_CHECKING
 import yaml
 
 from .records import FORMULA_STARTS, STAT_COLUMNS
+from .workbook import knowledge_workbook
 
 if TYPE_CHECKING:
     from ..store import KnowledgeStore
 
+EXPORT_FORMATS = ("xlsx", "yaml")
+"""One Excel workbook, or YAML files with the statistics as CSV."""
+WORKBOOK_NAME = "co-so-du-lieu.xlsx"
 
-def export_knowledge(store: KnowledgeStore, folder: Path) -> list[Path]:
-    """Write the knowledge base as the files it is imported from (entries, passages and
-    metrics as YAML, statistics as CSV): importing them back changes nothing."""
+
+def export_knowledge(store: KnowledgeStore, folder: Path, fmt: str = "yaml") -> list[Path]:
+    """Write the knowledge base into ``folder`` as :func:`export_files` makes it."""
     folder.mkdir(parents=True, exist_ok=True)
-    entries = [
-        {k: e[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of")}
-        | ({"gap": True} if e["gap"] else {})
-        for e in store.entries()
-    ]
-    passages = [{k: p[k] for k in ("id", "document", "section", "text", "source")} for p in store.passages()]
-    metrics = [{k: m[k] for k in ("key", "label", "unit", "scope", "phrasings")} for m in store.metrics()]
     written = []
-    for name, data in (("entries.yaml", entries), ("passages.yaml", passages), ("metrics.yaml", metrics)):
+    for name, data in export_files(store, fmt):
         path = folder / name
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+        path.write_bytes(data)
         written.append(path)
-    path = folder / "statistics.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(STAT_COLUMNS)
-        for row in store.statistics():
-            writer.writerow([csv_cell(row[c]) for c in STAT_COLUMNS])
-    written.append(path)
     return written
+
+
+def export_files(store: KnowledgeStore, fmt: str) -> list[tuple[str, bytes]]:
+    """The knowledge base as files (name, content): one workbook ("xlsx"), or entries, passages
+    and metrics as YAML and statistics as CSV ("yaml")."""
+    records = knowledge_records(store)
+    if fmt == "xlsx":
+        return [(WORKBOOK_NAME, knowledge_workbook(records))]
+    files = [
+        (f"{kind}.yaml", yaml.safe_dump(records[kind], allow_unicode=True, sort_keys=False, width=10_000).encode())
+        for kind in ("entries", "passages", "metrics")
+    ]
+    table = io.StringIO(newline="")
+    writer = csv.writer(table)
+    writer.writerow(STAT_COLUMNS)
+    writer.writerows([csv_cell(row[c]) for c in STAT_COLUMNS] for row in records["statistics"])
+    return files + [("statistics.csv", table.getvalue().encode())]
+
+
+def knowledge_records(store: KnowledgeStore) -> dict[str, list[dict]]:
+    """Every record by kind with the fields its files hold (an entry's gap only when set)."""
+    return {
+        "entries": [
+            {k: e[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of")}
+            | ({"gap": True} if e["gap"] else {})
+            for e in store.entries()
+        ],
+        "passages": [{k: p[k] for k in ("id", "document", "section", "text", "source")} for p in store.passages()],
+        "metrics": [{k: m[k] for k in ("key", "label", "unit", "scope", "phrasings")} for m in store.metrics()],
+        "statistics": [{c: row[c] for c in STAT_COLUMNS} for row in store.statistics()],
+    }
 
 
 def csv_cell(value: object) -> str:

@@ -147,6 +147,8 @@ def _text_list(item: dict, field: str, errors: Errors, *, limit: int = 300) -> l
     for v in out:
         if len(v) > limit:
             errors.append((field, f"một mục dài {len(v)} ký tự, tối đa {limit}"))
+        if "|" in v:  # it separates the items of a spreadsheet cell: '|' inside one would split it on export
+            errors.append((field, f"mục '{v}' có dấu '|' (dấu ngăn cách các mục); hãy tách thành hai mục"))
     return out
 
 
@@ -157,22 +159,27 @@ def _id(item: dict, field: str, errors: Errors) -> str | None:
     return value
 
 
+DAY_FORMATS = "30/05/2019 hoặc 2019-05-30"
+
+
 def _date(item: dict, field: str, errors: Errors, *, required: bool = True) -> str | None:
+    """A day as stored: YYYY-MM-DD (or YYYY-MM) kept as written, a day typed the Vietnamese way
+    (30/05/2019) turned into 2019-05-30."""
     value = item.get(field)
     if value is None or value == "":
         if required:
-            errors.append((field, "bắt buộc, đang để trống (dạng YYYY-MM-DD)"))
+            errors.append((field, f"bắt buộc, đang để trống (dạng {DAY_FORMATS})"))
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%Y-%m"):
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%d/%m/%Y"):
         try:
-            dt.datetime.strptime(text, fmt)
-            return text
+            day = dt.datetime.strptime(text, fmt)
         except ValueError:
-            pass
-    errors.append((field, f"'{text}' không phải ngày dạng YYYY-MM-DD"))
+            continue
+        return text if fmt.startswith("%Y") else day.date().isoformat()
+    errors.append((field, f"'{text}' không phải ngày dạng {DAY_FORMATS}"))
     return None
 
 

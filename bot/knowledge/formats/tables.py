@@ -1,9 +1,10 @@
-"""Tables of knowledge: CSV files and Excel sheets whose first row names the columns.
+"""Tables of knowledge: CSV files and Excel sheets whose first row names the columns, in
+Vietnamese or by their English field names (see columns.py).
 
-The kind of a table comes from the file or sheet name (entries..., statistics...) or else from
-its header; cells become the fields the records need (lists split at " | ", Excel dates and
-whole numbers written as people typed them). Excel values are those Excel cached when saving:
-formulas are never evaluated.
+The kind of a table comes from the file or sheet name (entries..., "Số liệu"...) or else from
+its header; cells become the fields the records need (lists split at line breaks or '|', Excel
+dates and whole numbers written as people typed them). Excel values are those Excel cached when
+saving: formulas are never evaluated.
 """
 
 from __future__ import annotations
@@ -16,10 +17,18 @@ import zipfile
 from typing import Any
 
 from ...search.text import clean
+from .columns import (
+    COLUMNS,
+    EXAMPLE_MARK,
+    LIST_HINT,
+    SHEETS,
+    accepted,
+    column_field,
+    is_guide,
+    sheet_kind,
+)
 from .encoding import decode
 from .records import (
-    KINDS,
-    STAT_COLUMNS,
     KnowledgeFileError,
     Part,
     Row,
@@ -31,20 +40,10 @@ MAX_UNPACKED = 40 * 1024 * 1024
 """An .xlsx is a zip: bound what its parts may expand to (a small zip can hold gigabytes)."""
 MAX_COLUMNS = 40
 
-# Columns of each kind in a table (CSV or a sheet): required, then optional.
-TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "statistics": (tuple(STAT_COLUMNS), ()),
-    "entries": (("id", "question", "answer", "source", "as_of"), ("phrasings", "tags", "gap")),
-    "passages": (("id", "document", "text", "source"), ("section",)),
-    "metrics": (("key", "label", "unit", "phrasings"), ("scope",)),
-}
-
-
-KIND_LABELS = {"statistics": "số liệu", "entries": "hỏi đáp", "passages": "đoạn trích", "metrics": "chỉ số"}
-
 
 LIST_COLUMNS = ("phrasings", "tags")
-"""Cells holding several items, separated by ' | '."""
+"""Cells holding several items: one a line, or separated by '|' (items may contain neither)."""
+_ITEM_SEPARATOR = re.compile(r"[\r\n|]")
 
 
 PERIOD_COLUMNS = ("period_start", "period_end")
@@ -83,12 +82,13 @@ def sniff_delimiter(text: str) -> str:
 
 def _table_part(source: str, kind: str | None, table: list[tuple[int, list[Any]]]) -> Part:
     """Rows of a table whose first non-blank row is the header; the kind comes from the caller
-    (file or sheet name) or else from the header."""
+    (file or sheet name) or else from the header. The template's untouched example rows are
+    skipped."""
     table = [(line, cells) for line, cells in table if any(_cell_text("", c) for c in cells)]
     if not table:
         raise KnowledgeFileError([f"{source}: không có dữ liệu"])
     (header_line, header_cells), body = table[0], table[1:]
-    header = [clean(_cell_text("", c)).lower() for c in header_cells]
+    header = [clean(_cell_text("", c)) for c in header_cells]
     while header and not header[-1]:
         header.pop()
     kind = kind or table_kind(header)
@@ -97,19 +97,25 @@ def _table_part(source: str, kind: str | None, table: list[tuple[int, list[Any]]
             [(f"{source}, dòng {header_line}: không nhận ra loại bảng từ dòng tiêu đề "
               f"({', '.join(h for h in header if h) or 'trống'}); cần đúng các cột:")] + expected_columns()
         )
-    problems = _header_problems(source, header_line, kind, header)
+    fields = [column_field(kind, h) or "" for h in header]
+    problems = _header_problems(source, header_line, kind, header, fields)
     rows: list[Row] = []
     for line, cells in body:
         item: dict[str, Any] = {}
         for i, value in enumerate(cells):
-            column = header[i] if i < len(header) else ""
+            column = fields[i] if i < len(fields) else ""
             text = _cell_text(column, value)
             if not text:
                 continue
-            if not column:
+            if i >= len(header) or not header[i]:
                 problems.append(f"{source}, dòng {line}, cột {i + 1}: có dữ liệu nhưng cột không có tiêu đề")
-            else:
+            elif column:
                 item[column] = _field(column, text)
+        if item.get(COLUMNS[kind][0].field) == EXAMPLE_MARK:
+            if item != _example(kind):
+                problems.append(f"{source}, dòng {line}: dòng ví dụ của mẫu đã bị sửa; hãy ghi mã thật thay cho "
+                                f"“{EXAMPLE_MARK}”, hoặc xóa dòng này")
+            continue
         rows.append((line, {}, item))
     if problems:
         raise KnowledgeFileError(problems)
@@ -118,9 +124,9 @@ def _table_part(source: str, kind: str | None, table: list[tuple[int, list[Any]]
 
 def table_kind(header: list[str]) -> str | None:
     """The kind whose columns a header has: all required ones, and nothing unknown."""
-    names = {h for h in header if h}
-    for kind, (required, optional) in TABLE_COLUMNS.items():
-        if set(required) <= names <= set(required) | set(optional):
+    for kind, columns in COLUMNS.items():
+        fields = {column_field(kind, h) for h in header if h}
+        if None not in fields and {c.field for c in columns if c.required} <= fields:
             return kind
     return None
 
@@ -128,30 +134,37 @@ def table_kind(header: list[str]) -> str | None:
 def expected_columns() -> list[str]:
     """One line per kind saying which columns a table of it has."""
     lines = []
-    for kind, (required, optional) in TABLE_COLUMNS.items():
-        line = f"– {KIND_LABELS[kind]} ({kind}): {', '.join(required)}"
-        if optional:
-            line += f" (thêm nếu cần: {', '.join(optional)})"
-        if set(LIST_COLUMNS) & set(required + optional):
-            line += "; phrasings, tags ngăn cách bằng ' | '"
+    for kind, columns in COLUMNS.items():
+        line = f"– {SHEETS[kind]} ({kind}): {accepted(kind, required=True)}"
+        if not all(c.required for c in columns):
+            line += f"; thêm nếu cần: {accepted(kind, required=False)}"
+        lists = [c.header for c in columns if c.field in LIST_COLUMNS]
+        if lists:
+            line += f"; {', '.join(lists)}: {LIST_HINT}"
         lines.append(line)
     return lines
 
 
-def _header_problems(source: str, line: int, kind: str, header: list[str]) -> list[str]:
-    required, optional = TABLE_COLUMNS[kind]
+def _header_problems(source: str, line: int, kind: str, header: list[str], fields: list[str]) -> list[str]:
     problems = []
-    missing = [c for c in required if c not in header]
+    where = f"{source}, dòng {line}"
+    missing = [f"{c.header} ({c.field})" for c in COLUMNS[kind] if c.required and c.field not in fields]
     if missing:
-        problems.append(f"{source}, dòng {line}: thiếu cột {', '.join(missing)}")
-    unknown = [h for h in header if h and h not in required + optional]
+        problems.append(f"{where}: thiếu cột {', '.join(missing)}")
+    unknown = [f"“{h}”" for h, f in zip(header, fields) if h and not f]
     if unknown:
-        problems.append(f"{source}, dòng {line}: cột không được hỗ trợ: {', '.join(unknown)} "
-                        f"(bảng {KIND_LABELS[kind]} gồm: {', '.join(required + optional)})")
-    doubled = sorted({h for h in header if h and header.count(h) > 1})
+        problems.append(f"{where}: không nhận ra cột {', '.join(unknown)}; bảng {SHEETS[kind]} nhận các cột: "
+                        f"{accepted(kind)}")
+    doubled = [f"“{h}”" for h, f in zip(header, fields) if f and fields.count(f) > 1]
     if doubled:
-        problems.append(f"{source}, dòng {line}: cột bị lặp: {', '.join(doubled)}")
+        problems.append(f"{where}: các cột {', '.join(doubled)} trùng nhau; hãy giữ một")
     return problems
+
+
+def _example(kind: str) -> dict[str, Any]:
+    """The template's example row of a kind, as read back."""
+    cells = {c.field: _cell_text(c.field, c.example) for c in COLUMNS[kind]}
+    return {field: _field(field, text) for field, text in cells.items() if text}
 
 
 def _cell_text(column: str, value: Any) -> str:
@@ -170,7 +183,7 @@ def _cell_text(column: str, value: Any) -> str:
 
 def _field(column: str, text: str) -> Any:
     if column in LIST_COLUMNS:
-        return [part.strip() for part in text.split("|") if part.strip()]
+        return [part.strip() for part in _ITEM_SEPARATOR.split(text) if part.strip()]
     if column == "gap":
         lowered = text.lower()
         return True if lowered in _TRUE else False if lowered in _FALSE else text
@@ -181,8 +194,9 @@ def _field(column: str, text: str) -> Any:
 
 
 def xlsx_parts(name: str, data: bytes, max_rows: int) -> list[Part]:
-    """Sheets named entries/passages/metrics/statistics, or else the single sheet with data.
-    Values are those Excel cached when saving; formulas are never evaluated."""
+    """Sheets named by kind ("Hỏi đáp", "Số liệu"..., or entries, statistics...), or else the
+    single sheet with data; the template's guide sheet is never read. Values are those Excel
+    cached when saving; formulas are never evaluated."""
     import openpyxl  # only uploads need it
 
     try:
@@ -199,7 +213,7 @@ def xlsx_parts(name: str, data: bytes, max_rows: int) -> list[Part]:
         try:
             sheets = [
                 (ws.title, _sheet_table(f"{name}, trang '{ws.title}'", ws, formulas[ws.title], problems, max_rows))
-                for ws in values.worksheets
+                for ws in values.worksheets if not is_guide(ws.title)
             ]
         finally:
             values.close()
@@ -211,21 +225,20 @@ def xlsx_parts(name: str, data: bytes, max_rows: int) -> list[Part]:
     if problems:
         raise KnowledgeFileError(problems)
     filled = [(title, table) for title, table in sheets if table]
-    named = [(title, table) for title, table in filled if title.strip().lower() in KINDS]
-    if named:
-        others = [title for title, _ in filled if title.strip().lower() not in KINDS]
+    if any(sheet_kind(title) for title, _ in filled):
+        others = [title for title, _ in filled if not sheet_kind(title)]
         if others:
             raise KnowledgeFileError([
-                f"{name}, trang '{title}': có dữ liệu nhưng tên trang không phải entries, passages, "
-                "metrics hay statistics" for title in others
+                f"{name}, trang '{title}': có dữ liệu nhưng tên trang không phải {', '.join(SHEETS.values())} "
+                f"(hoặc {', '.join(SHEETS)})" for title in others
             ])
-        return [_table_part(f"{name}, trang '{t}'", t.strip().lower(), table) for t, table in named]
+        return [_table_part(f"{name}, trang '{t}'", sheet_kind(t), table) for t, table in filled]
     if not filled:
         raise KnowledgeFileError([f"{name}: không có dữ liệu"])
     if len(filled) > 1:
         raise KnowledgeFileError([(
             f"{name}: có {len(filled)} trang tính có dữ liệu; hãy để một trang, hoặc đặt tên mỗi trang "
-            "theo loại: entries, passages, metrics, statistics"
+            f"theo loại: {', '.join(SHEETS.values())}"
         )])
     title, table = filled[0]
     return [_table_part(f"{name}, trang '{title}'", name_kind(name), table)]
