@@ -18,9 +18,7 @@ from .settings import Settings, SettingsError
 NO_TOKEN = (
     "Chưa có TELEGRAM_BOT_TOKEN (token từ @BotFather) hay ZALO_BOT_TOKEN (token Zalo Bot). Hãy đặt vào "
     "tệp .env (xem .env.example) rồi chạy lại.\n"
-    "Muốn thử bot ngay trong cửa sổ lệnh: python -m bot chat\n"
-    "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put one in .env (see .env.example), "
-    "or try the bot in the terminal with `python -m bot chat`."
+    "Muốn thử bot ngay trong cửa sổ lệnh: python -m bot chat"
 )
 
 
