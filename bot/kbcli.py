@@ -193,7 +193,7 @@ def stats_target(args: argparse.Namespace, settings: Settings) -> int:
 
 def stats_list(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
-    for row in store.statistics(args.metric):
+    for row in store.statistics(args.metric, logged=False):  # broken rows are told below
         period = f"{row['period_start'] or ''}:{row['period_end'] or ''}"
         value = f"{row['value']:g}" + (f"-{row['value_max']:g}" if row["value_max"] else "")
         print(f"{row['metric']}\t{period}\t{value} {row['unit']}\t{row['scope']}")
