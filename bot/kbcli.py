@@ -18,7 +18,7 @@ from .cliparser import NUMBER, WHOLE, Commands, command, commands, typed
 from .knowledge.editing import EditError, Editor
 from .knowledge.formats import FORMATS, read_path
 from .knowledge.formats.export import export_knowledge
-from .knowledge.formats.records import KnowledgeFileError
+from .knowledge.formats.records import Batch, KnowledgeFileError
 from .search.periods import typed_period
 from .settings import Settings
 
@@ -34,11 +34,19 @@ def _refused(problems: list[str], headline: str = "Không thực hiện được
     return 1
 
 
+def _read(path: Path) -> Batch:
+    """The records at ``path``, refused as a chat upload is when there are none at all."""
+    batch = read_path(path)
+    if not any((batch.entries, batch.passages, batch.metrics, batch.statistics)):
+        raise KnowledgeFileError([f"{path}: không có dòng dữ liệu nào"])
+    return batch
+
+
 def kb_import(args: argparse.Namespace, settings: Settings) -> int:
     """All or nothing: the rows are written in one transaction, so an error, a full disk or
     a killed process leaves the database as it was."""
     try:
-        batch = read_path(args.path)
+        batch = _read(args.path)
     except KnowledgeFileError as exc:
         return _refused(exc.problems, "Không nhập được, cơ sở dữ liệu giữ nguyên:")
 
@@ -56,7 +64,7 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def kb_validate(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        batch = read_path(args.path)
+        batch = _read(args.path)
     except KnowledgeFileError as exc:
         return _refused(exc.problems, f"{args.path} có lỗi:")
     print(

@@ -12,6 +12,8 @@ import openpyxl
 import pytest
 
 from bot.cli import build_parser, main
+from bot.knowledge.formats import read_upload
+from bot.knowledge.formats.records import KnowledgeFileError
 
 from .conftest import KNOWLEDGE, write
 
@@ -221,3 +223,11 @@ def test_a_bad_spreadsheet_changes_nothing(cli, tmp_path):
     assert "Không nhập được, cơ sở dữ liệu giữ nguyên" in err
     assert "trang 'entries', dòng 3, trường 'answer'" in err and "trang 'statistics', dòng 2, trường 'value'" in err
     assert list(sqlite3.connect(tmp_path / "cli.db").iterdump()) == before
+
+
+def test_a_spreadsheet_without_rows_is_refused_as_in_chat(cli, tmp_path):
+    path = spreadsheet(tmp_path / "trong.xlsx", [], [])
+    code, out, err = cli("kb", "import", str(path))
+    assert code == 1 and out == "" and "trong.xlsx: không có dòng dữ liệu nào" in err
+    with pytest.raises(KnowledgeFileError, match="trong.xlsx: không có dòng dữ liệu nào"):
+        read_upload(path.name, path.read_bytes())
