@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands(parser, "command")
 
     ask = command(sub, "ask", "hỏi một câu và in câu trả lời", cmd_ask)
-    ask.add_argument("question", nargs="*", metavar="câu_hỏi", help="câu hỏi (có thể không cần ngoặc kép)")
+    ask.add_argument("question", nargs="*", metavar="câu_hỏi", help="câu hỏi, không cần đặt trong ngoặc kép")
     mode = ask.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="in một đối tượng JSON")
     mode.add_argument("--jsonl", action="store_true", help="đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON")
