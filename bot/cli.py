@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from .cliparser import Parser, command, commands
 from .kbcli import add_commands
 from .knowledge.db import StoreError, explain
 from .logs import setup_logging
@@ -17,9 +18,7 @@ from .settings import Settings, SettingsError
 NO_TOKEN = (
     "Chưa có TELEGRAM_BOT_TOKEN (token từ @BotFather) hay ZALO_BOT_TOKEN (token Zalo Bot). Hãy đặt vào "
     "tệp .env (xem .env.example) rồi chạy lại.\n"
-    "Muốn thử bot ngay trong cửa sổ lệnh: python -m bot chat\n"
-    "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put one in .env (see .env.example), "
-    "or try the bot in the terminal with `python -m bot chat`."
+    "Muốn thử bot ngay trong cửa sổ lệnh: python -m bot chat"
 )
 
 
@@ -149,36 +148,35 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Chatbot về công tác luân chuyển cán bộ.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="python -m bot", description="Chatbot về công tác luân chuyển cán bộ.")
+    sub = commands(parser, "command")
 
-    ask = sub.add_parser("ask", help="hỏi một câu và in câu trả lời")
-    ask.add_argument("question", nargs="*", help="câu hỏi")
+    ask = command(sub, "ask", "hỏi một câu và in câu trả lời", cmd_ask)
+    ask.add_argument("question", nargs="*", metavar="câu_hỏi", help="câu hỏi, không cần đặt trong ngoặc kép")
     mode = ask.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="in một đối tượng JSON")
     mode.add_argument("--jsonl", action="store_true", help="đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON")
-    ask.set_defaults(func=cmd_ask)
 
-    chat = sub.add_parser("chat", help="trò chuyện với bot ngay trong cửa sổ lệnh")
-    chat.set_defaults(func=cmd_chat)
+    command(sub, "chat", "trò chuyện với bot ngay trong cửa sổ lệnh", cmd_chat)
+    command(sub, "run", "chạy bot Telegram và/hoặc Zalo (cấu hình trong .env)", cmd_run)
 
-    run = sub.add_parser("run", help="chạy bot Telegram (cấu hình trong .env)")
-    run.set_defaults(func=cmd_run)
-
-    broadcast = sub.add_parser("broadcast", help="bản tin hằng tháng: xem trước, gửi, xem tiến độ")
-    broadcast.add_argument("action", choices=["preview", "send", "status"])
-    broadcast.add_argument("--supplement", action="store_true",
-                           help="bản tin bổ sung: những gì mới sau khi bản tin tháng đã gửi")
-    broadcast.set_defaults(func=cmd_broadcast)
+    broadcast = commands(command(sub, "broadcast", "bản tin hằng tháng: xem trước, gửi, xem tiến độ"), "action")
+    for name, summary in (
+        ("preview", "xem trước bản tin đúng như sẽ gửi (biểu đồ ghi ra tệp)"),
+        ("send", "gửi (hoặc gửi tiếp) bản tin tới người đăng ký trên mọi nền tảng có token"),
+    ):
+        command(broadcast, name, summary, cmd_broadcast).add_argument(
+            "--supplement", action="store_true", help="bản tin bổ sung: những gì mới sau khi bản tin tháng đã gửi"
+        )
+    command(broadcast, "status", "tiến độ gửi bản tin", cmd_broadcast)
 
     add_commands(sub)
 
-    ev = sub.add_parser("eval", help="đo độ chính xác trên bộ câu hỏi có nhãn (TSV), kèm hai phương pháp đối chứng")
-    ev.add_argument("files", nargs="+", help="tệp TSV: loại<TAB>câu hỏi<TAB>kết quả mong đợi, hoặc hội thoại: "
-                    "kịch bản<TAB>loại<TAB>tin nhắn<TAB>kết quả mong đợi")
+    ev = command(sub, "eval", "đo độ chính xác trên bộ câu hỏi có nhãn (TSV), kèm hai phương pháp đối chứng", cmd_eval)
+    ev.add_argument("files", nargs="+", metavar="tệp_tsv", help="tệp TSV: loại<TAB>câu hỏi<TAB>kết quả mong đợi, "
+                    "hoặc hội thoại: kịch bản<TAB>loại<TAB>tin nhắn<TAB>kết quả mong đợi")
     ev.add_argument("--verbose", action="store_true", help="in từng câu sai")
     ev.add_argument("--no-baselines", action="store_true", help="bỏ qua hai phương pháp đối chứng")
-    ev.set_defaults(func=cmd_eval)
     return parser
 
 

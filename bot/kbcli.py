@@ -14,14 +14,18 @@ from pathlib import Path
 import yaml
 
 from .app import open_store
+from .cliparser import NUMBER, WHOLE, Commands, command, commands, typed
 from .knowledge.editing import EditError, Editor
-from .knowledge.formats import read_path
+from .knowledge.formats import FORMATS, read_path
 from .knowledge.formats.export import EXPORT_FORMATS, export_knowledge
-from .knowledge.formats.records import KnowledgeFileError
+from .knowledge.formats.records import Batch, KnowledgeFileError
 from .knowledge.formats.workbook import template_workbook
+from .search.periods import typed_period
 from .settings import Settings
 
 WHO = "cli"
+FILES = (f"Nhận đúng những tệp nhận khi gửi trong chat: {FORMATS}; loại bảng theo tên tệp hoặc trang tính "
+         "(entries, passages, metrics, statistics) hoặc theo dòng tiêu đề.")
 
 
 def _refused(problems: list[str], headline: str = "Không thực hiện được, cơ sở dữ liệu giữ nguyên:") -> int:
@@ -31,11 +35,19 @@ def _refused(problems: list[str], headline: str = "Không thực hiện được
     return 1
 
 
+def _read(path: Path) -> Batch:
+    """The records at ``path``, refused as a chat upload is when there are none at all."""
+    batch = read_path(path)
+    if not any((batch.entries, batch.passages, batch.metrics, batch.statistics)):
+        raise KnowledgeFileError([f"{path}: không có dòng dữ liệu nào"])
+    return batch
+
+
 def kb_import(args: argparse.Namespace, settings: Settings) -> int:
     """All or nothing: the rows are written in one transaction, so an error, a full disk or
     a killed process leaves the database as it was."""
     try:
-        batch = read_path(args.path)
+        batch = _read(args.path)
     except KnowledgeFileError as exc:
         return _refused(exc.problems, "Không nhập được, cơ sở dữ liệu giữ nguyên:")
 
@@ -53,7 +65,7 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def kb_validate(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        batch = read_path(args.path)
+        batch = _read(args.path)
     except KnowledgeFileError as exc:
         return _refused(exc.problems, f"{args.path} có lỗi:")
     print(
@@ -179,10 +191,10 @@ def kb_undo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def stats_add(args: argparse.Namespace, settings: Settings) -> int:
-    start, _, end = args.period.partition(":")
+    start, end = args.period
     fields = {
         "metric": args.metric, "value": args.value, "value_max": args.value_max or "", "unit": args.unit,
-        "period_start": start, "period_end": end or start, "scope": args.scope or "", "source": args.source,
+        "period_start": start, "period_end": end, "scope": args.scope or "", "source": args.source,
         "note": args.note or "",
     }
     try:
@@ -204,7 +216,7 @@ def stats_target(args: argparse.Namespace, settings: Settings) -> int:
 
 def stats_list(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
-    for row in store.statistics(args.metric):
+    for row in store.statistics(args.metric, logged=False):  # broken rows are told below
         period = f"{row['period_start'] or ''}:{row['period_end'] or ''}"
         value = f"{row['value']:g}" + (f"-{row['value_max']:g}" if row["value_max"] else "")
         print(f"{row['metric']}\t{period}\t{value} {row['unit']}\t{row['scope']}")
@@ -237,75 +249,69 @@ def db_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Commands) -> None:
     """The kb, stats and db command groups."""
-    kb = sub.add_parser("kb", help="quản lý cơ sở tri thức").add_subparsers(dest="kb_command", required=True)
-    p = kb.add_parser("import", help="nhập tệp YAML/CSV (hoặc cả thư mục): tất cả hoặc không gì cả")
-    p.add_argument("path", type=Path)
-    p.set_defaults(func=kb_import)
-    p = kb.add_parser("validate", help="kiểm tra tệp mà không ghi gì")
-    p.add_argument("path", type=Path)
-    p.set_defaults(func=kb_validate)
-    p = kb.add_parser("export", help="xuất toàn bộ cơ sở tri thức ra tệp (nhập lại không thay đổi gì)")
-    p.add_argument("folder", type=Path)
+    kb = commands(command(sub, "kb", "quản lý cơ sở tri thức"), "kb_command")
+    for name, summary, func in (
+        ("import", "nhập tệp hoặc cả thư mục: tất cả hoặc không gì cả", kb_import),
+        ("validate", "kiểm tra tệp như khi nhập, không ghi gì", kb_validate),
+    ):
+        command(kb, name, summary, func, details=FILES).add_argument(
+            "path", type=Path, metavar="tệp_hoặc_thư_mục", help="một tệp, hoặc thư mục chứa các tệp"
+        )
+    p = command(kb, "export", "xuất toàn bộ cơ sở tri thức ra tệp (nhập lại không thay đổi gì)", kb_export)
+    p.add_argument("folder", type=Path, metavar="thư_mục", help="thư mục ghi các tệp (tạo nếu chưa có)")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="yaml",
                    help="yaml: YAML và CSV (mặc định); xlsx: một tệp Excel, mỗi loại một trang")
-    p.set_defaults(func=kb_export)
-    p = kb.add_parser("template", help="ghi tệp Excel mẫu để điền dữ liệu (như /mau trong chat)")
-    p.add_argument("path", type=Path, help="tệp .xlsx sẽ ghi")
-    p.set_defaults(func=kb_template)
-    p = kb.add_parser("list", help="liệt kê các câu hỏi (mã, câu hỏi)")
-    p.add_argument("--limit", type=int, default=1000)
-    p.set_defaults(func=kb_list)
-    p = kb.add_parser("show", help="xem một mục")
-    p.add_argument("id")
-    p.set_defaults(func=kb_show)
-    p = kb.add_parser("add", help="thêm một câu hỏi – trả lời")
-    p.add_argument("--question", required=True)
-    p.add_argument("--answer", required=True, help="tối đa 3 câu, 800 ký tự")
-    p.add_argument("--source", required=True)
-    p.add_argument("--as-of", required=True, help="ngày của thông tin, YYYY-MM-DD")
-    p.add_argument("--phrasing", action="append", help="một cách hỏi khác (lặp lại được)")
-    p.add_argument("--tag", action="append")
-    p.add_argument("--id", help="mã mục (mặc định: tạo từ câu hỏi)")
-    p.set_defaults(func=kb_add)
-    p = kb.add_parser("delete", help="xóa (mềm) một mục; hoàn tác được")
-    p.add_argument("id")
-    p.set_defaults(func=kb_delete)
-    p = kb.add_parser("vectors", help="tính vector ngữ nghĩa còn thiếu (bot đang chạy cũng tự tính trong nền)")
-    p.add_argument("--ship", type=Path, help="ghi vector của dữ liệu hiện có ra tệp .npz (phát hành dữ liệu gốc)")
-    p.set_defaults(func=kb_vectors)
-    p = kb.add_parser("history", help="các thay đổi gần đây (số, giờ UTC, ai, nội dung)")
-    p.add_argument("--limit", type=int, default=20)
-    p.set_defaults(func=kb_history)
-    p = kb.add_parser("undo", help="hoàn tác một thay đổi (số lấy từ kb history)")
-    p.add_argument("change", type=int)
-    p.add_argument("--with-later", action="store_true",
-                   help="hoàn tác cả các thay đổi sau đã sửa tiếp chính các mục đó")
-    p.set_defaults(func=kb_undo)
+    command(kb, "template", "ghi tệp Excel mẫu để điền dữ liệu (như /mau trong chat)", kb_template).add_argument(
+        "path", type=Path, metavar="tệp.xlsx", help="tệp .xlsx sẽ ghi (không ghi đè tệp đã có)"
+    )
+    p = command(kb, "list", "liệt kê các câu hỏi (mã, câu hỏi)", kb_list)
+    p.add_argument("--limit", type=WHOLE, default=1000, metavar="N", help="in nhiều nhất N câu (mặc định 1000)")
+    command(kb, "show", "xem một mục", kb_show).add_argument("id", metavar="mã", help="mã mục (xem: kb list)")
+    p = command(kb, "add", "thêm một câu hỏi – trả lời", kb_add)
+    p.add_argument("--question", required=True, metavar="CÂU_HỎI", help="câu hỏi, như người dùng hay hỏi")
+    p.add_argument("--answer", required=True, metavar="TRẢ_LỜI", help="câu trả lời: tối đa 3 câu, 800 ký tự")
+    p.add_argument("--source", required=True, metavar="NGUỒN", help="văn bản làm căn cứ (số, ngày, cơ quan ban hành)")
+    p.add_argument("--as-of", metavar="NGÀY", help="ngày của thông tin (YYYY-MM-DD); bỏ trống khi nguồn không nêu")
+    p.add_argument("--phrasing", action="append", metavar="CÁCH_HỎI", help="một cách hỏi khác (lặp lại được)")
+    p.add_argument("--tag", action="append", metavar="NHÃN", help="nhãn chủ đề (lặp lại được)")
+    p.add_argument("--id", metavar="MÃ", help="mã mục (mặc định: tạo từ câu hỏi)")
+    command(kb, "delete", "xóa (mềm) một mục; hoàn tác được", kb_delete).add_argument(
+        "id", metavar="mã", help="mã mục (xem: kb list)"
+    )
+    command(kb, "vectors", "tính vector ngữ nghĩa còn thiếu (bot đang chạy cũng tự tính trong nền)",
+            kb_vectors).add_argument(
+        "--ship", type=Path, metavar="TỆP", help="ghi vector của dữ liệu hiện có ra tệp .npz (phát hành dữ liệu gốc)"
+    )
+    command(kb, "history", "các thay đổi gần đây (số, giờ UTC, ai, nội dung)", kb_history).add_argument(
+        "--limit", type=WHOLE, default=20, metavar="N", help="in N thay đổi gần nhất (mặc định 20)"
+    )
+    p = command(kb, "undo", "hoàn tác một thay đổi", kb_undo)
+    p.add_argument("change", type=WHOLE, metavar="số", help="số của thay đổi (xem: kb history)")
+    p.add_argument("--with-later", action="store_true", help="hoàn tác cả các thay đổi sau đã sửa tiếp chính các mục đó")
 
-    stats = sub.add_parser("stats", help="số liệu thống kê").add_subparsers(dest="stats_command", required=True)
-    p = stats.add_parser("add", help="ghi một số liệu, ví dụ số lượt luân chuyển của tháng")
-    p.add_argument("--metric", required=True, help="mã chỉ số (xem: stats list)")
-    p.add_argument("--period", required=True, help="YYYY-MM, hoặc YYYY-MM:YYYY-MM cho một giai đoạn")
-    p.add_argument("--value", required=True)
-    p.add_argument("--value-max", help="giá trị trên khi số liệu là một khoảng")
-    p.add_argument("--unit", required=True)
-    p.add_argument("--source", required=True)
-    p.add_argument("--scope")
-    p.add_argument("--note")
-    p.set_defaults(func=stats_add)
-    p = stats.add_parser("target", help="đặt chỉ tiêu năm của một chỉ số (bản tin tháng so số từ đầu năm với nó)")
-    p.add_argument("--metric", required=True, help="mã chỉ số (xem: stats list)")
-    p.add_argument("--year", required=True, type=int)
-    p.add_argument("--value", required=True, type=float)
-    p.add_argument("--source", help="văn bản giao chỉ tiêu")
-    p.set_defaults(func=stats_target)
-    p = stats.add_parser("list", help="liệt kê số liệu")
-    p.add_argument("--metric")
-    p.set_defaults(func=stats_list)
+    stats = commands(command(sub, "stats", "số liệu thống kê"), "stats_command")
+    p = command(stats, "add", "ghi một số liệu, ví dụ số lượt luân chuyển của tháng", stats_add)
+    p.add_argument("--metric", required=True, metavar="MÃ", help="mã chỉ số (xem: stats list)")
+    p.add_argument("--period", required=True, type=typed(typed_period), metavar="KỲ",
+                   help="một tháng: 11/2026 hoặc 2026-11; một giai đoạn: 1/2026 - 3/2026 hoặc 2026-01:2026-03")
+    p.add_argument("--value", required=True, metavar="GIÁ_TRỊ", help="con số, ví dụ 12")
+    p.add_argument("--value-max", metavar="GIÁ_TRỊ", help="giá trị trên khi số liệu là một khoảng")
+    p.add_argument("--unit", required=True, metavar="ĐƠN_VỊ", help="đơn vị, ví dụ: lượt, người")
+    p.add_argument("--source", required=True, metavar="NGUỒN", help="báo cáo làm căn cứ (tên, ngày)")
+    p.add_argument("--scope", metavar="PHẠM_VI", help="phạm vi của số liệu, ví dụ: toàn tỉnh")
+    p.add_argument("--note", metavar="GHI_CHÚ", help="ghi chú thêm")
+    p = command(stats, "target", "đặt chỉ tiêu năm của một chỉ số (bản tin tháng so số từ đầu năm với nó)", stats_target)
+    p.add_argument("--metric", required=True, metavar="MÃ", help="mã chỉ số (xem: stats list)")
+    p.add_argument("--year", required=True, type=WHOLE, metavar="NĂM", help="năm của chỉ tiêu, ví dụ 2026")
+    p.add_argument("--value", required=True, type=NUMBER, metavar="GIÁ_TRỊ", help="chỉ tiêu cả năm, ví dụ 40")
+    p.add_argument("--source", metavar="NGUỒN", help="văn bản giao chỉ tiêu")
+    command(stats, "list", "liệt kê số liệu và chỉ tiêu", stats_list).add_argument(
+        "--metric", metavar="MÃ", help="chỉ liệt kê chỉ số này"
+    )
 
-    db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True)
-    p = db.add_parser("backup", help="sao lưu nhất quán, an toàn khi bot đang chạy")
-    p.add_argument("path", type=Path)
-    p.set_defaults(func=db_backup)
+    db = commands(command(sub, "db", "cơ sở dữ liệu"), "db_command")
+    command(db, "backup", "sao lưu nhất quán, an toàn khi bot đang chạy", db_backup).add_argument(
+        "path", type=Path, metavar="tệp", help="tệp bản sao (chưa tồn tại)"
+    )

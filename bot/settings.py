@@ -72,9 +72,9 @@ def _integer(raw: str) -> int:
     try:
         value = int(raw.strip())
     except ValueError:
-        raise ValueError("phải là số nguyên / must be a whole number") from None
+        raise ValueError("phải là số nguyên") from None
     if value < 0:
-        raise ValueError("không được âm / must not be negative")
+        raise ValueError("không được âm")
     return value
 
 
@@ -82,23 +82,23 @@ def _rate(raw: str) -> float:
     try:
         value = float(raw.strip())
     except ValueError:
-        raise ValueError("phải là một số / must be a number") from None
+        raise ValueError("phải là một số") from None
     if not 0 < value <= 1000:
-        raise ValueError("phải lớn hơn 0 và không quá 1000 / must be above 0, at most 1000")
+        raise ValueError("phải lớn hơn 0 và không quá 1000")
     return value
 
 
 def _https(raw: str) -> str:
     value = raw.strip()
     if value and not value.startswith("https://"):
-        raise ValueError("phải là địa chỉ https://... công khai / must be a public https:// address")
+        raise ValueError("phải là địa chỉ https://... công khai")
     return value
 
 
 def _url(raw: str) -> str:
     value = raw.strip()
     if value and not value.startswith(("https://", "http://")):
-        raise ValueError("phải bắt đầu bằng http:// hoặc https:// / must start with http:// or https://")
+        raise ValueError("phải bắt đầu bằng http:// hoặc https://")
     return value
 
 
@@ -106,9 +106,9 @@ def _secret(low: int, charset: str | None = None) -> Callable[[str], str]:
     def check(raw: str) -> str:
         value = raw.strip()
         if value and not low <= len(value) <= 256:
-            raise ValueError(f"dài {low}-256 ký tự / {low}-256 characters")
+            raise ValueError(f"dài {low}-256 ký tự")
         if value and charset is not None and any(ch not in charset for ch in value):
-            raise ValueError("chỉ gồm A-Z a-z 0-9 _ - / only A-Z a-z 0-9 _ -")
+            raise ValueError("chỉ gồm A-Z a-z 0-9 _ -")
         return value
 
     return check
@@ -118,7 +118,7 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     def check(raw: str) -> str:
         value = raw.strip().lower()
         if value not in allowed:
-            raise ValueError(f"chọn một trong: {', '.join(allowed)} / one of: {', '.join(allowed)}")
+            raise ValueError(f"chọn một trong: {', '.join(allowed)}")
         return value
 
     return check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -17,7 +18,7 @@ KEYS = {"question", "found", "answer", "score", "source", "suggestions"}
 
 @pytest.fixture
 def run(tmp_path):
-    env = os.environ | {"DATABASE_PATH": str(tmp_path / "cli.db")}
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")} | {"DATABASE_PATH": str(tmp_path / "cli.db")}
 
     def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -63,6 +64,30 @@ def test_ask_without_question_explains_usage(run):
     assert out.returncode == 2 and "python -m bot ask" in out.stderr
 
 
+def test_a_mistyped_command_is_told_in_vietnamese_on_stderr(run):
+    out = run("kb", "show")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("cách dùng: python -m bot kb show [-h] mã")
+    assert out.stderr.endswith("python -m bot kb show: lỗi: còn thiếu: mã\n")
+
+
+@pytest.mark.parametrize("command", [["run"], ["broadcast", "send"]])
+def test_without_a_token_the_way_forward_is_said_once_in_vietnamese(run, command):
+    out = run(*command)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("TELEGRAM_BOT_TOKEN") == 1 and out.stderr.count("python -m bot chat") == 1
+
+
+def test_a_broken_figure_is_told_once(run, tmp_path):
+    run("kb", "list")
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        [(broken,)] = db.execute("select id from statistics order by id limit 1").fetchall()
+        db.execute("update statistics set value = 'nhiều' where id = ?", [broken])
+    out = run("stats", "list")
+    assert out.returncode == 0 and broken not in out.stdout
+    assert out.stderr.count(broken) == 1 and "Số liệu lỗi, bị bỏ qua khi trả lời" in out.stderr
+
+
 def test_chat_a_digit_picks_a_suggestion(engine, make_conversation):
     question = "lương của cán bộ luân chuyển mỗi tháng"
     offered = engine.answer(question).suggestions
@@ -99,6 +124,7 @@ def test_bad_settings_are_named_one_by_one_before_anything_starts(run, tmp_path)
     for name in ("WEBHOOK_PORT='abc'", "BROADCAST_RATE_ZALO='0'", "ADMIN_IDS", "12345", "BROADCAST_WHEN_EMPTY='never'",
                  "LOG_LEVEL='loud'", "WEBHOOK_URL"):
         assert name in out.stderr
+    assert "must" not in out.stderr and "one of" not in out.stderr  # said once, in Vietnamese
     assert not (tmp_path / "cli.db").exists()
 
 

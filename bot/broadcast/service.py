@@ -39,7 +39,7 @@ def monthly_trigger(cron: str) -> CronTrigger:
     except ValueError as exc:
         raise BadCron(
             f"BROADCAST_CRON='{cron}' không hợp lệ ({exc}). Dùng dạng cron 5 trường, ví dụ '0 8 1 * *' "
-            f"(8 giờ sáng ngày 1 hằng tháng). / BROADCAST_CRON is not a valid cron expression."
+            "(8 giờ sáng ngày 1 hằng tháng)."
         ) from exc
 
 

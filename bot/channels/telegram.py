@@ -330,7 +330,7 @@ def install_sender(dispatcher: Dispatcher, bot: Bot) -> None:
 
 REFUSED_TOKEN = (
     "Telegram từ chối TELEGRAM_BOT_TOKEN (token sai, đã bị thu hồi, hoặc TELEGRAM_BASE_URL sai). Hãy lấy lại token "
-    "từ @BotFather, sửa tệp .env rồi chạy lại. / Telegram refused the bot token (or TELEGRAM_BASE_URL is wrong)."
+    "từ @BotFather, sửa tệp .env rồi chạy lại."
 )
 
 

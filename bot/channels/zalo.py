@@ -59,6 +59,7 @@ TYPE_HINT = "Hoặc gõ: {labels}."
 NO_SUCH_OPTION = "Không có lựa chọn số này. Xin {you} gõ câu hỏi hoặc chọn một số trong danh sách."
 CAPTION = 1500
 """A photo caption of up to 2,000 characters, with room for numbered choices under the text."""
+REFUSED_TOKEN = "ZALO_BOT_TOKEN không dùng được ({}); hãy kiểm tra token trong tệp .env rồi chạy lại."
 CHART_PATH = "charts"
 CHART_LIFETIME = 6 * 3600
 """Seconds a chart stays at its address after it was last sent (Zalo fetches it when sending)."""
@@ -258,7 +259,7 @@ class ZaloChannel:
             me = await self.client.call("getMe")  # fail fast on a wrong token, before serving anyone
         except ZaloError as exc:
             await self.client.close()
-            raise SystemExit(f"ZALO_BOT_TOKEN không dùng được ({exc}). / The Zalo bot token was refused.") from exc
+            raise SystemExit(REFUSED_TOKEN.format(exc)) from exc
         if isinstance(me, dict):
             self.bot_name = str(me.get("display_name") or me.get("account_name") or "")
         log.info("zalo: serving as %s", self.bot_name)
@@ -478,7 +479,7 @@ async def command_line_sender(settings: Settings, conversation: Conversation) ->
         await channel.client.call("getMe")
     except ZaloError as exc:
         await channel.client.close()
-        raise SystemExit(f"ZALO_BOT_TOKEN không dùng được ({exc}). / The Zalo bot token was refused.") from exc
+        raise SystemExit(REFUSED_TOKEN.format(exc)) from exc
     if conversation.broadcasts is not None:
         channel.install(conversation.broadcasts.dispatcher, settings.zalo_rate, settings.zalo_monthly_quota)
     try:

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from ..knowledge.editing import EditError, Editor, UndoPlan
 from ..knowledge.formats.records import Batch, check_answer, finite_number
+from ..search.periods import typed_period
 
 CANCEL = ("Hủy", "dlg:cancel")
 SKIP = ("Bỏ qua", "dlg:skip")
@@ -69,11 +70,10 @@ def _date(text: str) -> str:
 
 
 def _period(text: str) -> tuple[str, str]:
-    months = re.findall(r"(\d{1,2})\s*/\s*(\d{4})|(\d{4})-(\d{2})", text)
-    found = [f"{y or y2}-{int(m or m2):02d}" for m, y, y2, m2 in months]
-    if not found or not all(1 <= int(p[5:]) <= 12 for p in found):
-        raise EditError("Kỳ chưa đúng; gõ dạng 10/2026, hoặc 1/2026 - 3/2026 cho một giai đoạn.")
-    return found[0], found[-1]
+    try:
+        return typed_period(text)
+    except ValueError as exc:
+        raise EditError(str(exc)) from None
 
 
 def _number(text: str) -> float:

@@ -292,10 +292,11 @@ class KnowledgeStore:
         rows = self.db.table("metrics").rows_where(order_by="key")
         return [row | {"phrasings": json.loads(row["phrasings"])} for row in rows]
 
-    def statistics(self, metric: str | None = None) -> list[dict]:
+    def statistics(self, metric: str | None = None, logged: bool = True) -> list[dict]:
         """Figures that make sense; a broken row (a value that is not a finite number, a period
-        that is not a month), written by an older version or by hand, is left out and logged."""
-        return [row for row in self._statistics(metric) if not self._problem(row)]
+        that is not a month), written by an older version or by hand, is left out and logged,
+        unless the caller tells a person through bad_statistics (``logged=False``)."""
+        return [row for row in self._statistics(metric) if not self._problem(row, logged)]
 
     def targets(self) -> dict[tuple[str, int], dict]:
         """The admins' yearly targets by (metric, year), which the monthly update measures the
@@ -303,19 +304,20 @@ class KnowledgeStore:
         return {(r["metric"], r["year"]): r for r in self.db.table("targets").rows_where(order_by="id")}
 
     def bad_statistics(self) -> list[tuple[str, str]]:
-        """(row id, what is wrong) for each figure left out of answers and updates."""
-        return [(row["id"], problem) for row in self._statistics(None) if (problem := self._problem(row))]
+        """(row id, what is wrong) for each figure left out of answers and updates, for a caller
+        that tells a person (so not logged here)."""
+        return [(row["id"], problem) for row in self._statistics(None) if (problem := self._problem(row, False))]
 
     def _statistics(self, metric: str | None) -> list[dict]:
         if metric is None:
             return list(self.db.table("statistics").rows_where(order_by="metric, period_end"))
         return list(self.db.table("statistics").rows_where("metric = ?", [metric], order_by="period_end"))
 
-    def _problem(self, row: dict) -> str:
+    def _problem(self, row: dict, logged: bool) -> str:
         fields = {k: ("" if row.get(k) is None else row[k]) for k in STAT_COLUMNS}
         errors, _ = validate_statistic(fields)
         problem = "; ".join(f"{f}: {m}" for f, m in errors)
-        if problem and row["id"] not in self._bad_logged:
+        if problem and logged and row["id"] not in self._bad_logged:
             self._bad_logged.add(row["id"])
             log.error("statistics row %r left out of answers: %s", row["id"], problem)
         return problem

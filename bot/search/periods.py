@@ -106,6 +106,20 @@ def describe_bounds(start: str | None, end: str | None) -> str:
     return f"từ {bound(start)}" if start else ""
 
 
+_TYPED_MONTH = re.compile(r"(\d{1,2})\s*/\s*(\d{4})|(\d{4})-(\d{2})")
+
+
+def typed_period(text: str) -> tuple[str, str]:
+    """The period of a figure an admin types, in chat or on the command line: one month
+    ("10/2026", "2026-10") or the first and last of a range ("1/2026 - 3/2026",
+    "2026-01:2026-03"), as (start, end) in the statistics table's "YYYY-MM"; raises ValueError
+    with a Vietnamese hint otherwise."""
+    found = [Month(int(y or y2), int(m or m2)) for m, y, y2, m2 in _TYPED_MONTH.findall(text)]
+    if not found or not all(1 <= month.month <= 12 for month in found):
+        raise ValueError("Kỳ chưa đúng; gõ dạng 10/2026 hoặc 2026-10, hoặc 1/2026 - 3/2026 cho một giai đoạn.")
+    return str(found[0]), str(found[-1])
+
+
 @dataclass(frozen=True)
 class PeriodMatch:
     """A period found in a question, with the folded text span it came from."""
