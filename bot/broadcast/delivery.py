@@ -186,7 +186,9 @@ class Dispatcher:
             while done < len(parts):
                 if (wait := next_at - self.clock()) > 0:
                     await self.sleep(wait)
-                next_at = max(self.clock(), next_at) + interval
+                # Keep to the schedule (a sleep that overshoots by a millisecond must not slow
+                # every later message); after a real pause, start afresh rather than burst.
+                next_at = (next_at if self.clock() - next_at < interval else self.clock()) + interval
                 try:
                     await send(delivery["chat_id"], parts[done])
                 except Paused as exc:
