@@ -125,14 +125,41 @@ async def test_admins_see_the_longer_menu(make_conversation):
     assert "/trangthai" not in (await conv.handle(private("/help", user="1")))[0].text
 
 
-async def test_flood_gets_one_notice_then_silence_until_the_window_passes(make_conversation):
-    now = [0.0]
-    conv = make_conversation(flood=FloodControl(limit=3, window=10, clock=lambda: now[0]))
-    replies = [await conv.handle(private("xin chào")) for _ in range(5)]
-    assert [len(r) for r in replies] == [1, 1, 1, 1, 0]
-    assert "hơi nhanh" in replies[3][0].text
-    now[0] = 11.0
-    assert "Kính chào đồng chí" in (await conv.handle(private("xin chào")))[0].text
+class Clock:
+    """A controlled clock: sleeping moves time forward at once, and every sleep is recorded."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.sleep(0)  # others run meanwhile, as during a real wait
+        self.t += seconds
+
+
+async def test_a_burst_of_questions_is_answered_in_full_in_order_and_menu_commands_are_free(make_conversation):
+    clock = Clock()
+    conv = make_conversation(flood=FloodControl(limit=3, window=10, clock=clock, sleep=clock.sleep))
+    for command in ("/start", "/help", "/thongke", "/nghiquyet", "/dangky", "/huydangky", "/help"):
+        await conv.handle(private(command))  # a newcomer exploring the menu
+    assert clock.sleeps == []
+    questions = ["luân chuyển tối thiểu mấy năm", "ai chủ trì hội nghị sơ kết nq 02", "nq 11 ban hành năm nào",
+                 "qđ 65 ban hành năm nào", "sau 2 năm có bao nhiêu lượt cán bộ được luân chuyển"]
+    answers = [await conv.handle(private(q)) for q in questions]
+    assert all(a and a[0].text for a in answers) and "136" in answers[4][0].text
+    assert clock.sleeps == [10.0]  # the 4th waited for the window; the 5th's turn had come by then
+
+
+async def test_only_a_flood_beyond_the_backlog_is_refused_and_then_with_a_notice(make_conversation):
+    clock = Clock()
+    conv = make_conversation(flood=FloodControl(limit=3, window=10, backlog=2, clock=clock, sleep=clock.sleep))
+    replies = await asyncio.gather(*(conv.handle(private("luân chuyển tối thiểu mấy năm")) for _ in range(6)))
+    notices = [r for r in replies if "gửi lại sau ít phút" in r[0].text]
+    assert len(notices) == 1 and all("3 năm" in r[0].text for r in replies if r not in notices)
 
 
 async def test_unanswered_questions_are_recorded_without_names(make_conversation):
@@ -271,8 +298,9 @@ async def test_a_follow_up_the_sources_do_not_answer_is_refused(make_conversatio
 
 
 async def test_users_are_addressed_as_comrades_never_as_ban(make_conversation):
-    conv = make_conversation(flood=FloodControl(limit=3, window=60))
-    said = []
+    clock = Clock()
+    conv = make_conversation(flood=FloodControl(limit=3, window=60, backlog=1, clock=clock, sleep=clock.sleep))
+    said = [r[0].text for r in await asyncio.gather(*(conv.handle(private("xin chào")) for _ in range(6)))]
     for text in ("/start", "/help", "xin chào", "cảm ơn", "/hoi", "/lenhla", "giá vàng hôm nay", "/dangky", "/dangky",
                  "/huydangky", "/huydangky", "một", "hai"):
         said += [r.text for r in await conv.handle(private(text))]

@@ -86,10 +86,6 @@ OTHER_EVENTS = {
 }
 
 
-TASKS = web.AppKey("tasks", set)
-"""Updates being answered after the webhook call returned (kept referenced until done)."""
-
-
 class ZaloError(Exception):
     """An error envelope from the Zalo Bot Platform."""
 
@@ -245,6 +241,10 @@ class ZaloChannel:
         self._runner: web.AppRunner | None = None
         self.charts: ChartHost | None = None
         """Set when the bot serves a webhook: charts then go as photos at its address."""
+        self._tasks: set[asyncio.Task] = set()
+        """Updates being answered (kept referenced until done)."""
+        self._chat_locks: dict[str, asyncio.Lock] = {}
+        """One per chat that wrote (a few hundred bytes each)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, conversation: Conversation) -> ZaloChannel:
@@ -285,6 +285,8 @@ class ZaloChannel:
         self._stopping.set()
         if self._poller is not None:
             self._poller.cancel()
+        for task in list(self._tasks):
+            task.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
         await self.client.close()
@@ -432,10 +434,7 @@ class ZaloChannel:
                 backoff = min(backoff * 2, 30.0)
                 continue
             if update is not None:
-                try:
-                    await self.handle_update(update)
-                except Exception:  # one bad update must not stop the loop
-                    log.exception("zalo: error while handling an update")
+                self.dispatch(update)
 
     def webhook_app(self, path: str, secret: str) -> web.Application:
         """An aiohttp application answering Zalo's webhook calls on ``path``."""
@@ -452,22 +451,33 @@ class ZaloChannel:
             except (ValueError, UnicodeDecodeError):
                 log.warning("zalo: webhook body is not JSON; skipped")
                 return web.json_response({"ok": False, "description": "bad json"}, status=400)
-            request.app[TASKS].add(task := asyncio.get_running_loop().create_task(self._safe_handle(body)))
-            task.add_done_callback(request.app[TASKS].discard)
+            self.dispatch(body)
             return web.json_response({"ok": True})
 
         app = web.Application()
-        app[TASKS] = set()
         app.router.add_post("/" + path.lstrip("/"), receive)
         if self.charts is not None:
             app.router.add_get(f"/{path.strip('/')}/{CHART_PATH}/{{name}}".replace("//", "/"), self.charts.serve)
         return app
 
-    async def _safe_handle(self, body: Any) -> None:
-        try:
-            await self.handle_update(body)
-        except Exception:
-            log.exception("zalo: error while handling a webhook update")
+    def dispatch(self, body: Any) -> None:
+        """Answer an update in the background, after the earlier updates of the same chat: a
+        user whose burst is being paced never holds up anyone else, and each chat's messages
+        are answered in the order they came."""
+        update = unwrap(body) or {}
+        message = update.get("message")
+        chat = str(((message.get("chat") if isinstance(message, dict) else None) or {}).get("id") or "")
+        task = asyncio.get_running_loop().create_task(self._in_order(chat, body))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _in_order(self, chat: str, body: Any) -> None:
+        lock = self._chat_locks.setdefault(chat, asyncio.Lock())  # FIFO: turns are taken in arrival order
+        async with lock:
+            try:
+                await self.handle_update(body)
+            except Exception:  # one bad update must not stop the others
+                log.exception("zalo: error while handling an update")
 
 
 @contextlib.asynccontextmanager

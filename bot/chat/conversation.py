@@ -54,7 +54,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-FLOOD_NOTICE = "{You} gửi tin nhắn hơi nhanh. Xin {you} đợi khoảng {seconds} giây rồi hỏi tiếp."
+FLOOD_NOTICE = (
+    "{You} đã gửi rất nhiều tin nhắn liên tiếp; tôi đang trả lời lần lượt. Tin nhắn này chưa được xử lý, "
+    "xin {you} gửi lại sau ít phút."
+)
 NOT_ADMIN = "Xin lỗi {you}, lệnh này chỉ dành cho quản trị viên của bot."
 NOT_OWNER = "Xin lỗi {you}, chỉ chủ bot (trong ADMIN_IDS) mới dùng được lệnh này, ví dụ để thêm hoặc bỏ quản trị viên."
 UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh /{name}. Xin {you} gõ /help để xem các lệnh, hoặc gõ thẳng câu hỏi."
@@ -154,12 +157,10 @@ class Conversation:
         command = parse_command(text)
         if not msg.private and command is None and not msg.addressed and msg.choice is None:
             return []  # group chatter not addressed to the bot
-        # Admins are trusted and may need many commands in a row; everyone else is paced.
-        verdict = "ok" if turn.admin else self.flood.check(turn.who)
-        if verdict == "drop":
-            return []
-        if verdict == "warn":
-            return [Reply(FLOOD_NOTICE.replace("{seconds}", str(int(self.flood.window))))]
+        # Questions are paced per user: a burst is answered in order, a little later, never
+        # dropped. Commands (exploring the menu) and admins are not paced.
+        if command is None and not turn.admin and not await self.flood.wait(turn.who):
+            return [Reply(FLOOD_NOTICE)]
         if msg.upload is not None:
             return await self._upload(turn)
         if msg.choice is not None:

@@ -12,6 +12,7 @@ The values that travel between channels and the conversation live here too: :cla
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import defaultdict, deque
@@ -267,30 +268,44 @@ def parse_command(text: str) -> tuple[str, str] | None:
 
 
 class FloodControl:
-    """At most ``limit`` messages per user in ``window`` seconds; the first message over the
-    limit gets a polite notice, the rest of the burst is dropped so the chat is not flooded."""
+    """Paces each user to at most ``limit`` answers in ``window`` seconds. A message over the
+    limit waits its turn and is answered, in order, as the window frees up: nothing is
+    dropped. Only beyond ``backlog`` messages already waiting is one refused, with a notice
+    asking to send it again."""
 
-    def __init__(self, limit: int = 6, window: float = 20.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int = 6, window: float = 20.0, backlog: int = 20,
+        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limit = limit
         self.window = window
+        self.backlog = backlog
         self.clock = clock
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-        self._warned: dict[str, float] = {}
+        self.sleep = sleep
+        self._slots: dict[str, deque[float]] = defaultdict(deque)
+        """Each user's answer times in the current window (some still to come)."""
 
-    def check(self, user: str) -> str:
-        """"ok", "warn" (send the notice) or "drop"."""
+    def reserve(self, user: str) -> float | None:
+        """Seconds until a new message of ``user`` may be answered (0: now); None when too
+        many of theirs are waiting already."""
         now = self.clock()
-        seen = self._seen[user]
-        while seen and now - seen[0] > self.window:
-            seen.popleft()
-        seen.append(now)
-        if len(seen) <= self.limit:
-            self._warned.pop(user, None)
-            return "ok"
-        if user in self._warned and now - self._warned[user] < self.window:
-            return "drop"
-        self._warned[user] = now
-        return "warn"
+        slots = self._slots[user]
+        while slots and slots[0] <= now - self.window:
+            slots.popleft()
+        if sum(slot > now for slot in slots) >= self.backlog:
+            return None
+        slot = now if len(slots) < self.limit else max(now, slots[-self.limit] + self.window)
+        slots.append(slot)
+        return slot - now
+
+    async def wait(self, user: str) -> bool:
+        """Wait for the user's turn; False when the message cannot be queued."""
+        delay = self.reserve(user)
+        if delay is None:
+            return False
+        if delay > 0:
+            await self.sleep(delay)
+        return True
 
 
 def clip(text: str, limit: int) -> str:
