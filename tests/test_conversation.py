@@ -50,7 +50,8 @@ async def test_question_in_private_chat_is_answered_with_source_and_date(make_co
     assert "Nguyễn Văn Quý" in reply.text
     source = reply.text.splitlines()[-1]
     assert source.startswith("Nguồn: Báo Vĩnh Phúc, 30/05/2019") and source.count("30/05/2019") == 1  # dated once
-    assert "cập nhật" not in reply.text and reply.options == []
+    assert "cập nhật" not in reply.text
+    assert [o.label for o in reply.options] == ["Xem thêm", "👍 Hữu ích", "👎 Chưa đúng"]
 
 
 @pytest.mark.parametrize(
@@ -322,3 +323,46 @@ async def test_the_form_of_address_is_a_setting_and_never_touches_knowledge(tmp_
     assert greeting.text.startswith("Kính chào anh/chị!") and "đồng chí" not in greeting.text.lower()
     [answer] = await conv.handle(private("có bao nhiêu đồng chí luân chuyển giữ chức vụ chủ chốt cấp cơ sở"))
     assert "7 đồng chí" in answer.text
+
+
+async def test_read_more_offers_related_entries_and_a_tap_shows_the_question_first(make_conversation):
+    conv = make_conversation()
+    [answer] = await conv.handle(private("luân chuyển cán bộ tối thiểu mấy năm"))
+    [related] = await conv.handle(private(choice=answer.options[0].data))
+    assert related.text == "Nội dung liên quan:" and 1 <= len(related.options) <= 3
+    assert all(len(o.label) <= 60 and not o.label.endswith(" ") for o in related.options)
+    [chosen] = await conv.handle(private(choice=related.options[0].data))
+    assert chosen.text.startswith("Câu hỏi: ") and "Nguồn:" in chosen.text
+    assert chosen.text.splitlines()[0] != "Câu hỏi: luân chuyển cán bộ tối thiểu mấy năm"
+
+
+async def test_a_thumbs_down_with_a_comment_reaches_the_admins(make_conversation):
+    conv = make_conversation(admins="telegram:42")
+    [answer] = await conv.handle(private("ai chủ trì hội nghị sơ kết nq 02"))
+    [thanks] = await conv.handle(private(choice=answer.options[2].data))
+    assert "quản trị viên sẽ xem lại" in thanks.text and [o.label for o in thanks.options] == ["Gửi góp ý"]
+    [prompt] = await conv.handle(private(choice=thanks.options[0].data))
+    assert prompt.typed and "gõ góp ý" in prompt.text
+    [kept] = await conv.handle(private("Nên ghi rõ chức vụ của đồng chí chủ trì (góp ý mẫu)"))
+    assert kept.text == "Đã ghi góp ý. Cảm ơn đồng chí!"
+    [up] = await conv.handle(private(choice=answer.options[1].data))
+    assert up.text == "Cảm ơn đồng chí!"
+    [review] = await conv.handle(private("/phanhoi", user="42"))
+    assert "1 hữu ích, 1 chưa đúng" in review.text
+    assert "Hỏi: “ai chủ trì hội nghị sơ kết nq 02”" in review.text and "Nguyễn Văn Quý" in review.text
+    assert "Góp ý: “Nên ghi rõ chức vụ của đồng chí chủ trì (góp ý mẫu)”" in review.text
+    [status] = await conv.handle(private("/trangthai", user="42"))
+    assert "Phản hồi của người dùng: 1 hữu ích, 1 chưa đúng" in status.text
+    assert (await conv.handle(private("/phanhoi", user="5")))[0].text == NOT_ADMIN
+
+
+@pytest.mark.parametrize("complaint", ["sai rồi", "Sai rồi!", "bot trả lời sai", "không đúng", "chua dung a"])
+async def test_saying_the_answer_is_wrong_counts_as_a_thumbs_down(make_conversation, complaint):
+    conv = make_conversation(admins="telegram:42")
+    [nothing] = await conv.handle(private(complaint))
+    assert "chưa trả lời câu hỏi nào" in nothing.text
+    await conv.handle(private("luân chuyển cán bộ tối thiểu mấy năm"))
+    [thanks] = await conv.handle(private(complaint))
+    assert "quản trị viên sẽ xem lại" in thanks.text
+    [review] = await conv.handle(private("/phanhoi", user="42"))
+    assert "0 hữu ích, 1 chưa đúng" in review.text and "tối thiểu mấy năm" in review.text

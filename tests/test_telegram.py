@@ -68,7 +68,7 @@ def texts(messages: list[dict]) -> list[str]:
 
 
 def buttons(message: dict) -> list[dict]:
-    return [row[0] for row in message["reply_markup"]["inline_keyboard"]]
+    return [button for row in message["reply_markup"]["inline_keyboard"] for button in row]
 
 
 async def test_start_shows_what_the_bot_knows_and_example_buttons(tmp_path):
@@ -390,3 +390,16 @@ async def test_admin_adds_an_entry_step_by_step_and_it_is_answered(tmp_path):
         tg.user_sends(8, "bot có trả lời ngoài giờ hành chính không")
         [answer] = await tg.wait_for("sendMessage", chat_id=8)
         assert "kể cả ngoài giờ" in answer["text"]
+
+
+async def test_under_each_answer_read_more_and_thumbs_side_by_side(tmp_path):
+    async with running_bot(tmp_path) as (tg, conversation):
+        tg.user_sends(15, "luân chuyển cán bộ tối thiểu mấy năm")
+        [answer] = await tg.wait_for("sendMessage", chat_id=15)
+        rows = [[b["text"] for b in row] for row in answer["reply_markup"]["inline_keyboard"]]
+        assert rows == [["Xem thêm"], ["👍 Hữu ích", "👎 Chưa đúng"]]
+        tg.user_taps(15, 1, buttons(answer)[2]["callback_data"])
+        thanks = (await tg.wait_for("sendMessage", count=2, chat_id=15))[1]
+        assert "quản trị viên sẽ xem lại" in thanks["text"] and buttons(thanks)[0]["text"] == "Gửi góp ý"
+        [row] = conversation.store.db["feedback"].rows
+        assert row["rating"] == -1 and row["question"] == "luân chuyển cán bộ tối thiểu mấy năm" and "3 năm" in row["answer"]

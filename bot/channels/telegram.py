@@ -94,9 +94,17 @@ def to_html(text: str, monospace: bool = False) -> str:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """One button per row, except those meant to sit beside the one before (👍 👎)."""
     if not reply.options:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(o.label, callback_data=o.data)] for o in reply.options])
+    rows: list[list[InlineKeyboardButton]] = []
+    for option in reply.options:
+        button = InlineKeyboardButton(option.label, callback_data=option.data)
+        if option.beside and rows:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+    return InlineKeyboardMarkup(rows)
 
 
 async def send_replies(

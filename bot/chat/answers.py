@@ -3,11 +3,15 @@ suggestions, and inline mode."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import weakref
 
+from ..knowledge.store import record_feedback
 from ..search.engine import Answer, Engine
+from ..search.items import Item
+from ..search.text import shorten
 from .router import InlineResult, Option, Reply, Router, Turn, clip
 
 router = Router("answers")
@@ -44,7 +48,7 @@ def ask(turn: Turn, args: str) -> list[Reply]:
 def example(turn: Turn, index: int) -> list[Reply]:
     if index >= len(EXAMPLES):
         return [Reply(STALE_OPTION)]
-    return question(turn, EXAMPLES[index])
+    return [asked(EXAMPLES[index], reply) for reply in question(turn, EXAMPLES[index])]
 
 
 def example_options() -> list[Option]:
@@ -55,12 +59,18 @@ def example_options() -> list[Option]:
 def suggestion(turn: Turn, code: str) -> list[Reply]:
     """A tapped suggestion: the answer of that item, if it still exists."""
     engine = turn.bot.engine
-    key = _suggestion_keys(engine).get(code)
+    key = item_key(engine, code)
     answer = engine.answer_item(key) if key else None
     if answer is None:
         return [Reply(STALE_OPTION)]
     turn.bot.topics.remember(turn.msg, answer)
-    return [reply_for(answer)]
+    return [asked(answer.question, reply_for(answer))]
+
+
+def asked(question: str, reply: Reply) -> Reply:
+    """A reply to a tapped question, which shows the question it answers first."""
+    reply.text = f"Câu hỏi: {question}\n\n{reply.text}"
+    return reply
 
 
 def read_options(links: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[Option]:
@@ -84,11 +94,90 @@ def _suggestion_keys(engine: Engine) -> dict[str, str]:
 
 
 def reply_for(answer: Answer) -> Reply:
+    """An answer with what is offered under it: related entries and a rating when it is a real
+    answer, the closest topics when it is not."""
+    if answer.found and answer.item:
+        return Reply(render_answer(answer), answer_options(answer))
     options = [
         Option(clip(label, MAX_OPTION_LABEL), suggestion.data(item_code(key)))
         for label, key in zip(answer.suggestions, answer.suggested_items, strict=False)
     ]
     return Reply(render_answer(answer), options)
+
+
+# --- under each answer: read on, and say whether it helped ----------------------------------
+
+COMMENT_SECONDS = 10 * 60
+"""How long a tapped "Gửi góp ý" waits for the comment."""
+
+
+def answer_options(answer: Answer) -> list[Option]:
+    code = item_code(answer.item or "")
+    return [
+        Option("Xem thêm", more.data(code)),
+        Option("👍 Hữu ích", rate.data(f"up:{code}")),
+        Option("👎 Chưa đúng", rate.data(f"down:{code}"), beside=True),
+    ]
+
+
+def item_key(engine: Engine, code: str) -> str | None:
+    """The item a button's code stands for, if it still exists."""
+    return _suggestion_keys(engine).get(code)
+
+
+def title_of(item: Item) -> str:
+    """An item as a tappable choice: its question, cut at a word."""
+    return shorten(item.suggestion(), MAX_OPTION_LABEL)
+
+
+@router.button("xt")
+def more(turn: Turn, code: str) -> list[Reply]:
+    """Entries related to the one just answered."""
+    key = item_key(turn.bot.engine, code)
+    related = turn.bot.engine.related(key) if key else []
+    if not related:
+        return [Reply("Chưa có nội dung liên quan khác. Xin {you} gõ câu hỏi cụ thể hơn.")]
+    return [Reply("Nội dung liên quan:", [Option(title_of(i), suggestion.data(item_code(i.key))) for i in related])]
+
+
+@router.button("fb")
+async def rate(turn: Turn, value: str) -> list[Reply]:
+    """👍 or 👎 on an answer, kept for the admins."""
+    verb, _, code = value.partition(":")
+    key = item_key(turn.bot.engine, code)
+    if verb not in ("up", "down") or key is None:
+        return [Reply(STALE_OPTION)]
+    topic = turn.bot.topics.get(turn.msg)
+    answer = topic if topic is not None and topic.item == key else turn.bot.engine.answer_item(key)
+    if answer is None:
+        return [Reply(STALE_OPTION)]
+    return await record(turn, answer, 1 if verb == "up" else -1)
+
+
+async def record(turn: Turn, answer: Answer, rating: int) -> list[Reply]:
+    """Keep a rating (in a worker: the reply never waits for the database)."""
+    feedback = await asyncio.to_thread(
+        record_feedback, turn.bot.store.path, turn.msg.platform, rating, answer.question, render_answer(answer),
+        answer.item or "",
+    )
+    if rating > 0:
+        return [Reply("Cảm ơn {you}!")]
+    return [Reply("Cảm ơn {you} đã báo; quản trị viên sẽ xem lại câu trả lời này.",
+                  [Option("Gửi góp ý", comment.data(feedback))])]
+
+
+@router.button("gy", numeric=True)
+def comment(turn: Turn, feedback: int) -> list[Reply]:
+    """The next message is the comment on this 👎 (for a short while)."""
+    turn.bot.comments[turn.who] = (feedback, turn.bot.flood.clock())
+    return [Reply("Xin {you} gõ góp ý trong một tin nhắn (ví dụ: câu trả lời đúng là gì, theo văn bản nào):",
+                  [Option("Bỏ qua", no_comment.data("1"))], typed=True)]
+
+
+@router.button("gyb")
+def no_comment(turn: Turn, value: str) -> list[Reply]:
+    turn.bot.comments.pop(turn.who, None)
+    return [Reply("Vâng. {You} cứ gõ câu hỏi tiếp.")]
 
 
 def render_answer(answer: Answer) -> str:

@@ -26,6 +26,7 @@ from ..search.text import ADDRESS_TERM, addressed, fold
 from . import (
     answers,
     broadcast_admin,
+    feedback,
     information,
     knowledge_admin,
     owners,
@@ -66,7 +67,7 @@ UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh /{name}. Xin {you} gõ /help để x
 def root_router() -> Router:
     """Every feature, in the order of the command menu."""
     root = Router("bot")
-    for feature in (information, answers, subscribing, broadcast_admin, knowledge_admin, owners):
+    for feature in (information, answers, feedback, subscribing, broadcast_admin, knowledge_admin, owners):
         root.include_router(feature.router)
     return root
 
@@ -97,6 +98,8 @@ class Conversation:
         """The update an admin asked to send from chat (kept referenced while it runs)."""
         self.dialogs: dict[str, Dialog] = {}
         """Each admin's change in preparation (one at a time)."""
+        self.comments: dict[str, tuple[int, float]] = {}
+        """Users who tapped "Gửi góp ý": the 👎 their next message comments, and since when."""
         self.unanswered_shown: dict[str, list[str]] = {}
         """The unanswered questions last listed to each admin, for their "Tạo mục" buttons."""
         self.topics = topics or Topics()

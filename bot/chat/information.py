@@ -7,6 +7,7 @@ from ..broadcast.content import figures_chart
 from ..search.items import format_number
 from ..search.periods import describe_bounds
 from .answers import example_options
+from .feedback import feedback_counts
 from .router import Access, Picture, Reply, Router, Turn
 
 router = Router("information")
@@ -75,7 +76,8 @@ async def status(turn: Turn, args: str) -> list[Reply]:
         f"Cơ sở dữ liệu: {counts['entries']} câu hỏi – trả lời, {counts['passages']} đoạn văn bản, "
         f"{counts['metrics']} chỉ số, {counts['statistics']} số liệu.\n"
         f"Người nhận bản tin: {len(turn.bot.subscriptions.active())}.\n"
-        f"Câu hỏi chưa trả lời được: {store.db.table('unanswered').count}."
+        f"Câu hỏi chưa trả lời được: {store.db.table('unanswered').count}.\n"
+        "Phản hồi của người dùng: {} hữu ích, {} chưa đúng (xem /phanhoi).".format(*feedback_counts(turn))
     )
     text += "\n" + _meaning_status(turn)
     bad = store.bad_statistics()

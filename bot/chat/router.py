@@ -52,6 +52,8 @@ class Option:
     label: str
     data: str
     """At most 64 bytes (Telegram's limit for callback data)."""
+    beside: bool = False
+    """Shown on the same row as the option before it where options are buttons (👍 👎)."""
 
 
 @dataclass(frozen=True)

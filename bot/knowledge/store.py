@@ -120,6 +120,11 @@ class KnowledgeStore:
                 {"id": int, "asked_at": str, "platform": str, "text": str, "folded": str},
                 pk="id", if_not_exists=True,
             )
+            self.db.table("feedback").create(
+                {"id": int, "at": str, "platform": str, "rating": int, "question": str, "answer": str, "item": str,
+                 "comment": str},
+                pk="id", if_not_exists=True,
+            )
             self.db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             self.db.table("entries").create_index(["question_key"], if_not_exists=True)
             if self.meta("schema_version") != str(SCHEMA_VERSION):
@@ -338,6 +343,29 @@ def record_unanswered(path: str | Path, platform: str, text: str, folded: str) -
         db.table("unanswered").insert(
             {"asked_at": utc_now(), "platform": platform, "text": text[:500], "folded": folded[:500]}
         )
+    finally:
+        db.close()
+
+
+def record_feedback(path: str | Path, platform: str, rating: int, question: str, answer: str, item: str) -> int:
+    """Keep a user's 👍 (1) or 👎 (-1) on an answer, with the question and the answer (no user
+    names), for the admins' review; returns its number. On a connection of its own."""
+    db = open_database(path)
+    try:
+        with transaction(db):
+            return insert(db, "feedback", {"at": utc_now(), "platform": platform, "rating": rating,
+                                           "question": question[:500], "answer": answer[:1000], "item": item,
+                                           "comment": ""})
+    finally:
+        db.close()
+
+
+def add_feedback_comment(path: str | Path, feedback_id: int, comment: str) -> None:
+    """The comment a user added to their 👎."""
+    db = open_database(path)
+    try:
+        with transaction(db):
+            db.execute("update feedback set comment = ? where id = ?", [comment[:1000], feedback_id])
     finally:
         db.close()
 

@@ -272,6 +272,15 @@ class Engine:
             kind="answer" if rendered.found else "no_data", as_of=rendered.as_of, item=item.key,
         )
 
+    def related(self, key: str, limit: int = MAX_SUGGESTIONS) -> list[Item]:
+        """Other items close to one ("Xem thêm" under its answer), found as its own question
+        would find them; [] for an item that no longer exists."""
+        item = self._by_key.get(key)
+        if item is None:
+            return []
+        ranked = self.rank(self.analyzer.analyze(item.suggestion(), self.today))
+        return self._suggestions(ranked, exclude=key)[:limit]
+
     def _names_a_topic(self, text: str) -> bool:
         """Whether a message names what it asks about: a number, or a word beyond those that
         ask about any topic ("ban hành", "hiệu lực", "điều mấy")."""
