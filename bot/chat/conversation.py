@@ -11,6 +11,7 @@ text goes to the feature that declared it, after one check of who may use it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import inspect
 import logging
@@ -38,7 +39,6 @@ from .router import (
     Command,
     FloodControl,
     InlineResult,
-    Option,
     Replies,
     Reply,
     Router,
@@ -146,7 +146,7 @@ class Conversation:
             self.refresh()  # an admin may have changed the knowledge: start re-indexing now
         for reply in replies:
             reply.text = self.addressed(reply.text)
-            reply.options = [Option(self.addressed(o.label), o.data) for o in reply.options]
+            reply.options = [dataclasses.replace(o, label=self.addressed(o.label)) for o in reply.options]
         return replies
 
     def addressed(self, text: str) -> str:
