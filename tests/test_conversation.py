@@ -187,10 +187,17 @@ async def test_unknown_command_in_private_chat_is_explained(make_conversation):
     assert "/help" in reply.text
 
 
-def test_inline_mode_offers_the_answer(make_conversation):
-    results = make_conversation().inline("luan chuyen toi thieu may nam")
-    assert results and "3 năm" in results[0].text
-    assert make_conversation().inline("   ") == []
+async def test_inline_mode_titles_results_with_their_entries_and_offers_popular_ones_for_nothing(make_conversation):
+    conv = make_conversation()
+    results = conv.inline("luan chuyen toi thieu may nam")
+    assert 1 <= len(results) <= 3 and "3 năm" in results[0].text
+    assert all(r.title != "luan chuyen toi thieu may nam" and len(r.title) <= 60 for r in results)
+    assert len({r.id for r in results}) == len(results)
+    examples = conv.inline("   ")
+    assert len(examples) == 3 and all("Nguồn:" in r.text for r in examples)
+    [answer] = await conv.handle(private("ai chủ trì hội nghị sơ kết nq 02"))
+    await conv.handle(private(choice=answer.options[1].data))  # 👍: the most helpful come first
+    assert "Nguyễn Văn Quý" in conv.inline("")[0].text
 
 
 def test_admin_ids_parsing():

@@ -213,23 +213,23 @@ def dated(source: str, as_of: str | None, item: str | None = None) -> str:
     return f" (thông tin tính đến ngày {label})"
 
 
-def inline(engine: Engine, query: str, limit: int = 3) -> list[InlineResult]:
-    """Best answers for inline mode: the answer when found, else the suggested topics."""
-    if not query.strip():
-        return []
-    answer = engine.answer(query)
-    answers = [answer] if answer.found else []
-    for key in answer.suggested_items:
-        if len(answers) == limit:
-            break
-        item_answer = engine.answer_item(key)
-        if item_answer is not None and item_answer.found:
-            answers.append(item_answer)
-    return [
-        InlineResult(
-            id=item_code(a.item or a.question), title=clip(a.question, 60),
-            text=render_answer(a), description=clip(a.answer, 100),
-        )
-        for a in answers
-    ]
+def inline(engine: Engine, query: str, popular: list[str], limit: int = 3) -> list[InlineResult]:
+    """Answers for inline mode, each titled with its entry's own question (not what was typed):
+    the answer and the closest topics for a query; for an empty one, the ``popular`` items
+    (most found helpful) and the example questions."""
+    if query.strip():
+        answer = engine.answer(query)
+        keys = ([answer.item] if answer.found and answer.item else []) + answer.suggested_items
+    else:
+        keys = popular + [a.item for a in map(engine.answer, EXAMPLES) if a.found and a.item]
+    results: list[InlineResult] = []
+    for key in dict.fromkeys(keys):
+        found = engine.answer_item(key)
+        if found is None or not found.found or len(results) == limit:
+            continue
+        results.append(InlineResult(
+            id=item_code(key), title=shorten(found.question, MAX_OPTION_LABEL), text=render_answer(found),
+            description=shorten(found.answer, 100),
+        ))
+    return results
 

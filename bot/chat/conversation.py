@@ -129,7 +129,11 @@ class Conversation:
 
     def inline(self, query: str, limit: int = 3) -> list[InlineResult]:
         """Best answers for inline mode (@bot câu hỏi, in any chat)."""
-        return answers.inline(self.engine, query, limit)
+        popular = [row[0] for row in self.store.db.execute(
+            "select item from feedback where rating > 0 and item != '' group by item order by count(*) desc limit ?",
+            [limit],
+        ).fetchall()]
+        return answers.inline(self.engine, query, popular, limit)
 
     def broadcast_status(self) -> str:
         """Progress of the running monthly update, or of the latest one."""
