@@ -4,6 +4,7 @@ suggestions, and inline mode."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import re
 import weakref
@@ -32,7 +33,7 @@ def question(turn: Turn, text: str) -> list[Reply]:
     (a short while ago) when it is a follow-up."""
     answer = turn.bot.engine.answer(text, context=turn.bot.topics.get(turn.msg))
     turn.bot.topics.remember(turn.msg, answer)
-    if answer.kind in ("not_found", "no_data", "stale"):
+    if answer.kind in ("not_found", "guess", "no_data", "stale"):
         turn.bot.remember_unanswered(turn.msg.platform, answer.question)
     return [reply_for(answer)]
 
@@ -99,9 +100,11 @@ def reply_for(answer: Answer) -> Reply:
     if answer.found and answer.item:
         return Reply(render_answer(answer), answer_options(answer))
     options = [
-        Option(clip(label, MAX_OPTION_LABEL), suggestion.data(item_code(key)))
+        Option(shorten(label, MAX_OPTION_LABEL), suggestion.data(item_code(key)))
         for label, key in zip(answer.suggestions, answer.suggested_items, strict=False)
     ]
+    if answer.kind == "guess":  # "Có phải ... muốn hỏi ...?": one tap to confirm
+        options[0] = dataclasses.replace(options[0], label="Đúng vậy")
     return Reply(render_answer(answer), options)
 
 

@@ -34,10 +34,12 @@ from .items import Item
 from .readings import compound_parts, leans_on_context, readings
 from .replies import (
     EMPTY_REPLY,
+    GUESS_REPLY,
     NOT_FOUND_HINT,
     NOT_FOUND_REPLY,
     STALE_REPLY,
     UNREADABLE_REPLY,
+    VAGUE_REPLY,
     smalltalk,
 )
 from .scoring import (
@@ -86,6 +88,15 @@ DECIDED_LEAD = 0.0
 """Extra lead over the runner-up before the words alone settle a question (see _decided)."""
 FOLLOW_UP_COVERAGE = 0.5
 """Share of a follow-up's own words (IDF-weighted) the item answering it must know."""
+VAGUE_WORDS = 4
+VAGUE_SHARE = 0.35
+"""A message of this many syllables or fewer, with no question word and no number, whose words
+all come together in at least this share of the items ("quy định", "cán bộ", "Tam Dương")
+names no particular topic: the bot asks what about it, with choices, instead of answering."""
+GUESS_MARGIN = 12.0
+GUESS_LEAD = 8.0
+"""A refusal whose best item is this close to the threshold and this far ahead of the next
+asks "Có phải ... muốn hỏi ...?" about it, to be confirmed with one tap."""
 SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
 CANDIDATES = 16
@@ -186,6 +197,11 @@ class Engine:
         chat = smalltalk(question)
         if chat:
             return Answer(question, False, addressed(chat[1], self.address), kind=chat[0])
+        vague = self._vague(question)
+        if vague:
+            reply = VAGUE_REPLY.replace("{topic}", question.strip(" ?.!"))
+            return Answer(question, False, addressed(reply, self.address), suggestions=[i.suggestion() for i in vague],
+                          kind="vague", suggested_items=[i.key for i in vague])
         parts = compound_parts(question)
         if parts:
             both = self._compound(question, parts, context)
@@ -212,11 +228,34 @@ class Engine:
                 kind="no_data", item=best.item.key, suggested_items=[i.key for i in offered], reading=reading,
             )
         offered = self._suggestions(ranked)
-        reply = addressed(NOT_FOUND_REPLY + (NOT_FOUND_HINT if offered else ""), self.address)
+        if best is not None and offered and offered[0] is best.item and self._close_guess(ranked, threshold, query):
+            reply = GUESS_REPLY.replace("{question}", best.item.suggestion().rstrip(" ?"))
+            kind = "guess"
+        else:
+            reply, kind = NOT_FOUND_REPLY + (NOT_FOUND_HINT if offered else ""), "not_found"
         return Answer(
-            question, False, reply, best.score if best else 0.0, suggestions=[i.suggestion() for i in offered],
-            kind="not_found", suggested_items=[i.key for i in offered],
+            question, False, addressed(reply, self.address), best.score if best else 0.0,
+            suggestions=[i.suggestion() for i in offered], kind=kind, suggested_items=[i.key for i in offered],
         )
+
+    def _close_guess(self, ranked: list[Candidate], threshold: float, query: Query) -> bool:
+        """Whether the best item, just under the threshold and well ahead, is worth asking about."""
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        return (best.score >= threshold - GUESS_MARGIN and best.score - runner_up >= GUESS_LEAD
+                and best.item.render(query, self.today).found)
+
+    def _vague(self, question: str) -> list[Item]:
+        """The topics to choose from when a short message names no particular one; [] otherwise."""
+        if len(question.split()) > VAGUE_WORDS or any(ch.isdigit() or ch == "?" for ch in question):
+            return []
+        query = self.analyzer.analyze(question, self.today)
+        terms = [t for t in query.content if t not in lexicon.QUESTION_WORDS]
+        if not terms or query.types or query.figure or query.period or query.asks:
+            return []
+        if self.index.share_with_all(terms) < VAGUE_SHARE:
+            return []
+        return self._suggestions(self.rank(query))
 
     def _compound(self, question: str, parts: list[str], context: Answer | None) -> Answer | None:
         """Both answers of a two-part question in one reply (the second part read after the

@@ -70,6 +70,18 @@ class InvertedIndex:
         tid = self.vocab.get(term)
         return int(self.df[tid]) if tid is not None else 0
 
+    def share_with_all(self, terms: list[str]) -> float:
+        """The share of items indexed under every one of ``terms`` (how little they single out)."""
+        docs: set[int] | None = None
+        for term in terms:
+            tid = self.vocab.get(term)
+            if tid is None:
+                return 0.0
+            lo, hi = self._post_offsets[tid], self._post_offsets[tid + 1]
+            found = set(self._post_docs[lo:hi].tolist())
+            docs = found if docs is None else docs & found
+        return len(docs or ()) / max(self.size, 1)
+
     def idf_of(self, term: str) -> float:
         tid = self.vocab.get(term)
         return float(self.idf[tid]) if tid is not None else self.unknown_idf

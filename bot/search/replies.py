@@ -21,10 +21,12 @@ HELP_REPLY = (
 )
 STALE_REPLY = "Cơ sở dữ liệu chưa có thông tin hiện nay về nội dung này. Thông tin gần nhất (ngày {date}): {answer}"
 NOT_FOUND_REPLY = (
-    "Xin lỗi {you}, tôi chưa tìm thấy câu trả lời cho câu hỏi này. Tôi trả lời về công tác luân chuyển "
-    "cán bộ: các nghị quyết, quy định, kết quả thực hiện và số liệu đã được cập nhật (gõ /nghiquyet để xem các văn bản)."
+    "Xin lỗi {you}, tôi chưa tìm thấy câu trả lời cho câu hỏi này trong các văn bản và số liệu về luân chuyển "
+    "cán bộ mà tôi nắm (gõ /nghiquyet để xem danh sách)."
 )
 NOT_FOUND_HINT = " Có thể {you} muốn hỏi:"
+VAGUE_REPLY = "{You} muốn hỏi gì về “{topic}”? Ví dụ:"
+GUESS_REPLY = "Có phải {you} muốn hỏi: “{question}”?"
 
 
 def _smalltalk_patterns(words: Iterable[str]) -> re.Pattern:
