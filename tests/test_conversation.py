@@ -21,6 +21,8 @@ from bot.chat.subscribing import (
 from bot.search.text import addressed
 from bot.settings import parse_admins
 
+from .conftest import write
+
 # What users see: the bot's sentences with the form of address filled in.
 STALE_OPTION = addressed(STALE_OPTION)
 ALREADY_SUBSCRIBED = addressed(ALREADY_SUBSCRIBED)
@@ -373,3 +375,27 @@ async def test_saying_the_answer_is_wrong_counts_as_a_thumbs_down(make_conversat
     assert "quản trị viên sẽ xem lại" in thanks.text
     [review] = await conv.handle(private("/phanhoi", user="42"))
     assert "0 hữu ích, 1 chưa đúng" in review.text and "tối thiểu mấy năm" in review.text
+
+
+async def test_choices_show_short_titles_cut_at_a_word_or_as_written(tmp_path, synthetic_kb):
+    from bot.app import build_conversation
+    from bot.settings import Settings
+
+    write(synthetic_kb / "entries_more.yaml", """
+- id: mau-ho-so
+  question: Hồ sơ đề nghị điều chuyển mẫu gồm những giấy tờ gì theo quy định mẫu hiện hành?
+  title: Hồ sơ điều chuyển mẫu
+  answer: Gồm ba loại giấy tờ mẫu.
+  source: Nguồn mẫu D
+- id: mau-thu-tuc
+  question: Thủ tục điều chuyển mẫu giữa hai đơn vị mẫu được thực hiện qua những bước nào?
+  answer: Qua hai bước mẫu.
+  source: Nguồn mẫu D
+""")
+    conv = build_conversation(Settings(database_path=tmp_path / "t.db", knowledge_dir=synthetic_kb))
+    [reply] = await conv.handle(private("điều chuyển mẫu"))
+    labels = [o.label for o in reply.options]
+    assert "Hồ sơ điều chuyển mẫu" in labels
+    made = next(label for label in labels if label.startswith("Thủ tục"))
+    assert len(made) <= 40 and made.endswith("…")
+    assert "Thủ tục điều chuyển mẫu giữa hai đơn vị mẫu được thực hiện".startswith(made[:-1])

@@ -130,7 +130,8 @@ def test_a_list_item_holding_the_separator_is_refused():
 def test_the_template_has_a_guide_and_a_sheet_per_kind_with_vietnamese_headers():
     sheets = sheets_of(template_workbook())
     assert list(sheets) == [GUIDE_SHEET, "Hỏi đáp", "Đoạn trích", "Chỉ số", "Số liệu"]
-    assert sheets["Hỏi đáp"][0] == ("Mã", "Câu hỏi", "Cách hỏi khác", "Trả lời", "Thẻ", "Nguồn", "Ngày", "Chưa có thông tin")
+    assert sheets["Hỏi đáp"][0] == ("Mã", "Câu hỏi", "Cách hỏi khác", "Trả lời", "Thẻ", "Nguồn", "Ngày", "Chưa có thông tin",
+                                    "Tiêu đề")
     assert sheets["Số liệu"][0][:3] == ("Chỉ số", "Giá trị", "Giá trị tối đa")
     for kind, title in SHEETS.items():
         [_, example] = sheets[title]

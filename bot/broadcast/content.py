@@ -26,7 +26,7 @@ from .chart import Series
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_LINKS = 5
 MAX_LATE = 4
-TITLE_LENGTH = 60
+TITLE_LENGTH = 40
 EMPTY_NOTE = (
     "Tháng {month} chưa có số liệu mới về công tác luân chuyển cán bộ. "
     "Bot vẫn trả lời câu hỏi bất cứ lúc nào."
@@ -144,7 +144,7 @@ def new_entries(store: KnowledgeStore, since: str) -> list[tuple[str, str]]:
     rows = store.db.table("entries").rows_where(
         "deleted = 0 and updated_at > ? and coalesce(changed_by, '') != 'seed'", [since], order_by="updated_at",
     )
-    return [(shorten(r["question"], TITLE_LENGTH), f"entry:{r['id']}") for r in rows]
+    return [(r.get("title") or shorten(r["question"], TITLE_LENGTH), f"entry:{r['id']}") for r in rows]
 
 
 def series(store: KnowledgeStore, rows: dict[str, dict[Month, dict]]) -> list[Series]:

@@ -11,7 +11,6 @@ import weakref
 
 from ..knowledge.store import record_feedback
 from ..search.engine import Answer, Engine
-from ..search.items import Item
 from ..search.text import shorten
 from .router import InlineResult, Option, Reply, Router, Turn, clip
 
@@ -99,10 +98,7 @@ def reply_for(answer: Answer) -> Reply:
     answer, the closest topics when it is not."""
     if answer.found and answer.item:
         return Reply(render_answer(answer), answer_options(answer))
-    options = [
-        Option(shorten(label, MAX_OPTION_LABEL), suggestion.data(item_code(key)))
-        for label, key in zip(answer.suggestions, answer.suggested_items, strict=False)
-    ]
+    options = [Option(title, suggestion.data(item_code(key))) for title, key in zip(answer.titles, answer.suggested_items)]
     if answer.kind == "guess":  # "Có phải ... muốn hỏi ...?": one tap to confirm
         options[0] = dataclasses.replace(options[0], label="Đúng vậy")
     return Reply(render_answer(answer), options)
@@ -128,9 +124,6 @@ def item_key(engine: Engine, code: str) -> str | None:
     return _suggestion_keys(engine).get(code)
 
 
-def title_of(item: Item) -> str:
-    """An item as a tappable choice: its question, cut at a word."""
-    return shorten(item.suggestion(), MAX_OPTION_LABEL)
 
 
 @router.button("xt")
@@ -140,7 +133,7 @@ def more(turn: Turn, code: str) -> list[Reply]:
     related = turn.bot.engine.related(key) if key else []
     if not related:
         return [Reply("Chưa có nội dung liên quan khác. Xin {you} gõ câu hỏi cụ thể hơn.")]
-    return [Reply("Nội dung liên quan:", [Option(title_of(i), suggestion.data(item_code(i.key))) for i in related])]
+    return [Reply("Nội dung liên quan:", [Option(i.short(), suggestion.data(item_code(i.key))) for i in related])]
 
 
 @router.button("fb")
@@ -227,11 +220,11 @@ def inline(engine: Engine, query: str, popular: list[str], limit: int = 3) -> li
         keys = popular + [a.item for a in map(engine.answer, EXAMPLES) if a.found and a.item]
     results: list[InlineResult] = []
     for key in dict.fromkeys(keys):
-        found = engine.answer_item(key)
-        if found is None or not found.found or len(results) == limit:
+        found, item = engine.answer_item(key), engine.item(key)
+        if found is None or item is None or not found.found or len(results) == limit:
             continue
         results.append(InlineResult(
-            id=item_code(key), title=shorten(found.question, MAX_OPTION_LABEL), text=render_answer(found),
+            id=item_code(key), title=item.short(), text=render_answer(found),
             description=shorten(found.answer, 100),
         ))
     return results

@@ -45,7 +45,8 @@ def load_items(store: KnowledgeStore) -> list[Item]:
     for row in store.entries():
         items.append(
             FaqItem(
-                key=f"entry:{row['id']}", title=row["question"], phrasings=row["phrasings"], body=row["answer"],
+                key=f"entry:{row['id']}", title=row["question"], label=row.get("title") or "",
+                phrasings=row["phrasings"], body=row["answer"],
                 source=row["source"], as_of=row["as_of"], tags=row["tags"], gap=row["gap"],
             )
         )

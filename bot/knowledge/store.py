@@ -34,7 +34,7 @@ SEED = "seed"
 
 _TABLES: dict[str, tuple[dict, str]] = {
     "entries": (
-        {"id": str, "question": str, "phrasings": str, "answer": str, "tags": str, "source": str,
+        {"id": str, "question": str, "title": str, "phrasings": str, "answer": str, "tags": str, "source": str,
          "as_of": str, "gap": int, "updated_at": str, "changed_by": str, "deleted": int,
          "search": str, "question_key": str},
         "id",

@@ -127,6 +127,8 @@ class Answer:
     item: str | None = None
     suggested_items: list[str] = field(default_factory=list)
     """Keys of the suggested items, in the order of ``suggestions`` (for tappable choices)."""
+    titles: list[str] = field(default_factory=list)
+    """Short titles of the suggested items, for buttons (``suggestions`` are whole questions)."""
     reading: str | None = None
     """The text the answer answers: the message, its question sentence, or the message read
     with the previous question (a follow-up); the next follow-up is read against it."""
@@ -201,7 +203,7 @@ class Engine:
         if vague:
             reply = VAGUE_REPLY.replace("{topic}", question.strip(" ?.!"))
             return Answer(question, False, addressed(reply, self.address), suggestions=[i.suggestion() for i in vague],
-                          kind="vague", suggested_items=[i.key for i in vague])
+                          kind="vague", suggested_items=[i.key for i in vague], titles=[i.short() for i in vague])
         parts = compound_parts(question)
         if parts:
             both = self._compound(question, parts, context)
@@ -226,6 +228,7 @@ class Engine:
             return Answer(
                 question, False, rendered.text, best.score, best.item.source, [i.suggestion() for i in offered],
                 kind="no_data", item=best.item.key, suggested_items=[i.key for i in offered], reading=reading,
+                titles=[i.short() for i in offered],
             )
         offered = self._suggestions(ranked)
         if best is not None and offered and offered[0] is best.item and self._close_guess(ranked, threshold, query):
@@ -236,6 +239,7 @@ class Engine:
         return Answer(
             question, False, addressed(reply, self.address), best.score if best else 0.0,
             suggestions=[i.suggestion() for i in offered], kind=kind, suggested_items=[i.key for i in offered],
+            titles=[i.short() for i in offered],
         )
 
     def _close_guess(self, ranked: list[Candidate], threshold: float, query: Query) -> bool:
@@ -310,6 +314,10 @@ class Engine:
             question, rendered.found, rendered.text, 100.0 if rendered.found else 0.0, item.source,
             kind="answer" if rendered.found else "no_data", as_of=rendered.as_of, item=item.key,
         )
+
+    def item(self, key: str) -> Item | None:
+        """The item of a key, if it still exists."""
+        return self._by_key.get(key)
 
     def related(self, key: str, limit: int = MAX_SUGGESTIONS) -> list[Item]:
         """Other items close to one ("Xem thêm" under its answer), found as its own question

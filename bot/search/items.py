@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .analysis import Query, counts_noun, normalize, quantities
 from .asks import gives
 from .periods import Month, Period
-from .text import fold_for_matching
+from .text import fold_for_matching, shorten
 
 FIGURE_MISMATCH = 0.5
 """Score factor for an item that holds no count of what a figure question asks about."""
@@ -22,6 +22,8 @@ TYPE_MISMATCH = 0.8
 ASK_MISMATCH = 0.35
 """Score factor for an answer that lacks what the question asks for (a person, a place, a
 date, names) beyond what the question itself says: the topic, not the answer."""
+TITLE_LENGTH = 40
+"""Characters of a title on a button or a numbered line."""
 METRIC_BONUS = 6.0
 """Ranking points for a metric on a figure question, and again when it has the asked period."""
 
@@ -46,6 +48,8 @@ class Item:
     body: str
     source: str | None
     weight: float = 1.0
+    label: str = ""
+    """A short title written for buttons and lists (empty: made from the question)."""
     # Filled in when the engine indexes the item: normalized phrasing texts, and the ids of
     # the numbers in them (what the item is about, as opposed to what its answer mentions).
     match_texts: list[str] = field(default_factory=list, repr=False)
@@ -71,6 +75,11 @@ class Item:
     def suggestion(self) -> str:
         """How the item is offered when the bot is unsure: a question a user can tap."""
         return self.title
+
+    def short(self) -> str:
+        """The item on a button or a numbered line: its written title, else its question cut
+        at a word (never mid-word)."""
+        return self.label or shorten(self.suggestion(), TITLE_LENGTH)
 
 
 def _period_fits(item_text: str, query: Query) -> bool:

@@ -58,6 +58,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("gap", ("Chưa có thông tin", "Khoảng trống"),
                "ghi “có” khi câu trả lời nói rằng nguồn chưa có thông tin này; không thì để trống",
                required=False),
+        Column("title", ("Tiêu đề", "Tiêu đề ngắn"),
+               "tên ngắn hiện trên nút bấm, tối đa 40 ký tự; bỏ trống thì lấy từ câu hỏi",
+               "Hỗ trợ cán bộ luân chuyển", required=False),
     ),
     "passages": (
         Column("id", ("Mã", "Mã đoạn"), "mã không trùng: chữ thường không dấu, số, - _ .", EXAMPLE_MARK),

@@ -55,7 +55,7 @@ def knowledge_records(store: KnowledgeStore) -> dict[str, list[dict]]:
     return {
         "entries": [
             {k: e[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of")}
-            | ({"gap": True} if e["gap"] else {})
+            | ({"title": e["title"]} if e.get("title") else {}) | ({"gap": True} if e["gap"] else {})
             for e in store.entries()
         ],
         "passages": [{k: p[k] for k in ("id", "document", "section", "text", "source")} for p in store.passages()],

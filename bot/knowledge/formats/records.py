@@ -208,6 +208,8 @@ def validate_entry(item: dict[str, Any]) -> tuple[Errors, dict]:
     record = {
         "id": _id(item, "id", errors),
         "question": _text(item, "question", errors, limit=300),
+        # A short name for buttons and lists; empty: made from the question, cut at a word.
+        "title": _text(item, "title", errors, required=False, limit=TITLE_LIMIT) or "",
         "phrasings": _text_list(item, "phrasings", errors),
         "answer": _text(item, "answer", errors, limit=MAX_ANSWER_CHARS * 4),
         "tags": _text_list(item, "tags", errors, limit=60),
@@ -296,6 +298,8 @@ def validate_statistic(row: dict[str, Any]) -> tuple[Errors, dict]:
     return errors, record
 
 
+TITLE_LIMIT = 40
+"""Characters of an entry's short title (a button, a numbered line, an inline result)."""
 MAX_FIGURE = 1e12
 """Larger than any count of cadres, posts or units: such a value is a typing or file error."""
 
