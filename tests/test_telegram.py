@@ -121,10 +121,10 @@ async def test_tapping_a_suggestion_answers_it(tmp_path):
         [unsure] = await tg.wait_for("sendMessage", chat_id=6)
         assert "Nguồn:" not in unsure["text"]  # not an answer: the bot says what it lacks
         choice = buttons(unsure)[0]
-        assert len(choice["callback_data"].encode()) <= 64
+        assert len(choice["callback_data"].encode()) <= 64 and len(choice["text"]) <= 40
         tg.user_taps(6, 1, choice["callback_data"])
         replies = await tg.wait_for("sendMessage", count=2, chat_id=6)
-        assert "Nguồn:" in replies[1]["text"]
+        assert replies[1]["text"].startswith("Câu hỏi: ") and "Nguồn:" in replies[1]["text"]  # the question first
         tg.user_taps(6, 1, "s:deadbeefdeadbeef")  # a button from an older version of the bot
         replies = await tg.wait_for("sendMessage", count=3, chat_id=6)
         assert replies[2]["text"] == STALE_OPTION
@@ -152,6 +152,7 @@ async def test_inline_query_offers_answers(tmp_path):
         tg.user_inline_query(9, "luan chuyen toi thieu may nam")
         [answer] = await tg.wait_for("answerInlineQuery")
         assert answer["results"] and "3 năm" in answer["results"][0]["input_message_content"]["message_text"]
+        assert answer["results"][0]["title"] == "Thời gian luân chuyển theo QĐ 65"  # the entry's title, not the query
 
 
 async def test_a_burst_is_answered_in_full_a_little_later_without_holding_up_others(tmp_path):
