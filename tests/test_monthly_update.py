@@ -243,3 +243,30 @@ async def test_admin_confirm_reaches_zalo_subscribers_who_joined_after_the_month
         assert len(zalo.sent(chat_id="z3")) == 2  # the welcome, then the update
         assert "BẢN TIN" in zalo.sent(chat_id="z3")[1]["text"] or "chưa có số liệu" in zalo.sent(chat_id="z3")[1]["text"]
 
+
+
+async def test_telegram_fresh_install_after_the_hour_then_late_subscribers_each_get_it_once(tmp_path):
+    async with running_bot(tmp_path) as (tg, conversation):
+        service = conversation.broadcasts
+        service.now = lambda: dt.datetime(2026, 12, 1, 10, tzinfo=TIMEZONE)  # first start, after 08:00
+        assert await service.catch_up() is None and service.due_month() == Month(2026, 11)
+        for chat in (61, 62):
+            tg.user_sends(chat, "/dangky")
+            await tg.wait_for("sendMessage", chat_id=chat)
+        tg.user_sends(ADMIN, "/bantin_gui")
+        [confirm] = await tg.wait_for("sendMessage", chat_id=ADMIN)
+        assert confirm["text"] == "Gửi bản tin tháng 11/2026 tới 2 người nhận?"
+        tg.user_taps(ADMIN, 1, buttons(confirm)[0]["callback_data"])
+        for chat in (61, 62):
+            await tg.wait_for("sendMessage", count=2, chat_id=chat)
+        await conversation.sending
+        tg.user_sends(63, "/dangky")  # after the month went out
+        await tg.wait_for("sendMessage", chat_id=63)
+        tg.user_sends(ADMIN, "/bantin_gui")
+        confirm = (await tg.wait_for("sendMessage", count=3, chat_id=ADMIN))[2]
+        assert confirm["text"] == "Gửi bản tin tháng 11/2026 tới 1 người nhận? (2 người đã nhận trước đó sẽ không nhận lại.)"
+        tg.user_taps(ADMIN, 1, buttons(confirm)[0]["callback_data"])
+        await tg.wait_for("sendMessage", count=2, chat_id=63)
+        await conversation.sending
+        assert [len(tg.sent(chat_id=c)) for c in (61, 62, 63)] == [2, 2, 2]  # the welcome, then the update once
+        assert "đã gửi 3/3" in conversation.broadcast_status()
