@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -84,3 +85,37 @@ so_luot_mau,7,,lượt,2020-02,2020-02,đơn vị mẫu,Nguồn mẫu B,
 so_luot_mau,30,,lượt,2019-01,2019-12,đơn vị mẫu,Nguồn mẫu B,cả năm
 """)
     return folder
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    """A workbook with these sheets and rows, as an admin's spreadsheet arrives."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+class Clock:
+    """A controlled clock: sleeping moves time forward (after letting others run, as a real
+    wait does), and every sleep is recorded."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.sleep(0)
+        self.t += seconds

@@ -32,27 +32,12 @@ from bot.knowledge.editing import Editor
 from bot.knowledge.store import KnowledgeStore
 from bot.search.periods import Month
 
-from .conftest import ROOT, write
+from .conftest import ROOT, Clock, write
 from .fakes.telegram_server import FakeTelegram
 
 
 def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=TIMEZONE)
-
-
-class Clock:
-    """A controlled clock: sleeping moves time forward at once, and every sleep is recorded."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 class Recipient:

@@ -21,7 +21,7 @@ from bot.chat.subscribing import (
 from bot.search.text import addressed
 from bot.settings import parse_admins
 
-from .conftest import write
+from .conftest import Clock, write
 
 # What users see: the bot's sentences with the form of address filled in.
 STALE_OPTION = addressed(STALE_OPTION)
@@ -126,22 +126,6 @@ async def test_admins_see_the_longer_menu(make_conversation):
     assert "trangthai" in {c.name for c in conv.commands(admin=True)}
     assert "/trangthai" in (await conv.handle(private("/help", user="42")))[0].text
     assert "/trangthai" not in (await conv.handle(private("/help", user="1")))[0].text
-
-
-class Clock:
-    """A controlled clock: sleeping moves time forward at once, and every sleep is recorded."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        await asyncio.sleep(0)  # others run meanwhile, as during a real wait
-        self.t += seconds
 
 
 async def test_a_burst_of_questions_is_answered_in_full_in_order_and_menu_commands_are_free(make_conversation):

@@ -17,22 +17,10 @@ from bot.knowledge.formats.tables import table_kind
 from bot.knowledge.formats.workbook import template_workbook
 from bot.knowledge.store import KnowledgeStore
 
-from .conftest import write
+from .conftest import write, xlsx
 
 ENTRY_HEADER = ["Mã", "CÂU HỎI", "cach hoi khac", "Câu trả lời", "Chủ  đề", " Nguồn ", "Ngày cập nhật"]
 STAT_HEADER = ["Mã chỉ số", "Giá trị", "Giá trị tối đa", "Đơn vị tính", "Từ kỳ", "Đến kỳ", "Phạm vi", "Nguồn", "Ghi chú"]
-
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def sheets_of(data: bytes) -> dict[str, list[tuple]]:

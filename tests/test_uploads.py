@@ -16,6 +16,8 @@ import pytest
 from bot.knowledge.formats import MAX_UPLOAD, read_upload
 from bot.knowledge.formats.records import STAT_COLUMNS, KnowledgeFileError
 
+from .conftest import xlsx
+
 SCOPE = "huyện Tam Dương, tỉnh Vĩnh Phúc"
 SOURCE = "Báo Vĩnh Phúc, 30/05/2019"
 NOTE = "sau 2 năm thực hiện Nghị quyết 02; số lượng vượt chỉ tiêu đề ra"
@@ -58,18 +60,6 @@ def cp1258(text: str) -> bytes:
             base = unicodedata.normalize("NFC", "".join(m for m in parts if m not in tones))
             out.append((base + "".join(m for m in parts if m in tones)).encode("cp1258"))
     return b"".join(out)
-
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def stat_rows() -> list[list]:
