@@ -14,10 +14,9 @@ from bot.chat.router import Incoming, Reply
 from bot.cli import main
 from bot.knowledge.editing import Editor
 from bot.knowledge.readable import local_today
-from bot.knowledge.store import KnowledgeStore, record_unanswered
-from bot.search.text import fold
+from bot.knowledge.store import KnowledgeStore
 
-from .conftest import KNOWLEDGE
+from .conftest import KNOWLEDGE, unanswered_questions
 
 ENTRY = "hoi-nghi-chu-tri"
 RAW = [
@@ -228,17 +227,6 @@ async def test_an_over_long_answer_is_refused_with_its_length_and_given_back(mak
     shortened = long_answer[:700].rstrip(", ") + "."
     [following] = await conv.handle(admin(shortened))
     assert following.text != step.text and conv.dialogs["telegram:42"].values["answer"] == shortened
-
-
-def unanswered_questions(path) -> list[str]:
-    """Twelve unrelated questions the bot could not answer, the first asked most often."""
-    topics = ["giá vàng hôm nay", "thời tiết Hà Nội ngày mai", "lịch thi đấu bóng đá", "cách nấu phở bò",
-              "tỷ giá đô la Mỹ", "giờ mở cửa bưu điện", "mua vé tàu Thống Nhất", "đổi bằng lái xe máy",
-              "học phí đại học năm nay", "số điện thoại cứu hỏa", "đường đi Sa Pa", "kết quả xổ số miền Bắc"]
-    for times, topic in zip(range(len(topics) + 1, 1, -1), topics):
-        for _ in range(times):
-            record_unanswered(path, "telegram", topic, fold(topic))
-    return topics
 
 
 async def test_unanswered_questions_are_shown_by_page(make_conversation):
