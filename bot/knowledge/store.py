@@ -158,7 +158,7 @@ class KnowledgeStore:
         """Entries written for the first time get the next short numbers. A number is never
         given twice: an entry an undo removed keeps its number in the audit log and gets it
         back if that undo is undone."""
-        last = self.next_code() - 1
+        last = given = self.next_code() - 1
         numbered: list[tuple[str, dict | None]] = []
         for key, row in group:
             if row is not None and row.get("code") is None and key not in before:
@@ -167,7 +167,8 @@ class KnowledgeStore:
             elif row is not None and row.get("code") is not None:
                 last = max(last, row["code"])
             numbered.append((key, row))
-        self.set_meta("last_code", str(last))
+        if last != given:
+            self.set_meta("last_code", str(last))
         return numbered
 
     # --- the one write path ---------------------------------------------------------------
