@@ -11,8 +11,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-import yaml
-
 from .app import open_store
 from .cliparser import NUMBER, WHOLE, Commands, command, commands, typed
 from .knowledge.editing import EditError, Editor
@@ -20,6 +18,7 @@ from .knowledge.formats import FORMATS, read_path
 from .knowledge.formats.export import EXPORT_FORMATS, export_knowledge
 from .knowledge.formats.records import Batch, KnowledgeFileError
 from .knowledge.formats.workbook import template_workbook
+from .knowledge.readable import entry_card, entry_ref
 from .search.periods import typed_period
 from .settings import Settings
 
@@ -97,17 +96,18 @@ def kb_template(args: argparse.Namespace, settings: Settings) -> int:
 
 def kb_list(args: argparse.Namespace, settings: Settings) -> int:
     for entry in open_store(settings).entries()[: args.limit]:
-        print(f"{entry['id']}\t{entry['question']}")
+        print(f"{entry_ref(entry)}\t{entry['question']}")
     return 0
 
 
 def kb_show(args: argparse.Namespace, settings: Settings) -> int:
-    entry = Editor(open_store(settings)).entry(args.id)
+    """The entry as /sua shows it in chat."""
+    editor = Editor(open_store(settings))
+    entry = editor.entry(args.id)
     if entry is None:
         print(f"Không có mục '{args.id}'.", file=sys.stderr)
         return 1
-    shown = {k: entry[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of", "updated_at")}
-    print(yaml.safe_dump(shown, allow_unicode=True, sort_keys=False, width=100).rstrip())
+    print(entry_card(entry, editor.names(), phrasings=None))
     return 0
 
 
@@ -118,19 +118,20 @@ def kb_add(args: argparse.Namespace, settings: Settings) -> int:
     } | ({"id": args.id} if args.id else {})
     editor = Editor(open_store(settings))
     try:
-        change = editor.add_entry(fields, WHO)
+        change, _ = editor.add_entry(fields, WHO)
     except EditError as exc:
         return _refused([str(exc)])
-    print(f"Đã thêm: {editor.history(1)[0].summary} (thay đổi số {change}).")
+    print(f"Đã ghi thay đổi số {change}: {editor.change(change).summary}")
     return 0
 
 
 def kb_delete(args: argparse.Namespace, settings: Settings) -> int:
+    editor = Editor(open_store(settings))
     try:
-        change = Editor(open_store(settings)).delete_entry(args.id, WHO)
+        change = editor.delete_entry(args.id, WHO)
     except EditError as exc:
         return _refused([str(exc)])
-    print(f"Đã xóa mục {args.id} (thay đổi số {change}).")
+    print(f"Đã ghi thay đổi số {change}: {editor.change(change).summary}")
     return 0
 
 
@@ -266,9 +267,11 @@ def add_commands(sub: Commands) -> None:
     command(kb, "template", "ghi tệp Excel mẫu để điền dữ liệu (như /mau trong chat)", kb_template).add_argument(
         "path", type=Path, metavar="tệp.xlsx", help="tệp .xlsx sẽ ghi (không ghi đè tệp đã có)"
     )
-    p = command(kb, "list", "liệt kê các câu hỏi (mã, câu hỏi)", kb_list)
+    p = command(kb, "list", "liệt kê các câu hỏi (số, mã, câu hỏi)", kb_list)
     p.add_argument("--limit", type=WHOLE, default=1000, metavar="N", help="in nhiều nhất N câu (mặc định 1000)")
-    command(kb, "show", "xem một mục", kb_show).add_argument("id", metavar="mã", help="mã mục (xem: kb list)")
+    command(kb, "show", "xem một mục", kb_show).add_argument(
+        "id", metavar="mã", help="số hoặc mã của mục, ví dụ 12 hoặc nq02-la-gi (xem: kb list)"
+    )
     p = command(kb, "add", "thêm một câu hỏi – trả lời", kb_add)
     p.add_argument("--question", required=True, metavar="CÂU_HỎI", help="câu hỏi, như người dùng hay hỏi")
     p.add_argument("--answer", required=True, metavar="TRẢ_LỜI", help="câu trả lời: tối đa 3 câu, 800 ký tự")
@@ -278,13 +281,13 @@ def add_commands(sub: Commands) -> None:
     p.add_argument("--tag", action="append", metavar="NHÃN", help="nhãn chủ đề (lặp lại được)")
     p.add_argument("--id", metavar="MÃ", help="mã mục (mặc định: tạo từ câu hỏi)")
     command(kb, "delete", "xóa (mềm) một mục; hoàn tác được", kb_delete).add_argument(
-        "id", metavar="mã", help="mã mục (xem: kb list)"
+        "id", metavar="mã", help="số hoặc mã của mục, ví dụ 12 hoặc nq02-la-gi (xem: kb list)"
     )
     command(kb, "vectors", "tính vector ngữ nghĩa còn thiếu (bot đang chạy cũng tự tính trong nền)",
             kb_vectors).add_argument(
         "--ship", type=Path, metavar="TỆP", help="ghi vector của dữ liệu hiện có ra tệp .npz (phát hành dữ liệu gốc)"
     )
-    command(kb, "history", "các thay đổi gần đây (số, giờ UTC, ai, nội dung)", kb_history).add_argument(
+    command(kb, "history", "các thay đổi gần đây (số, giờ Việt Nam, ai, nội dung)", kb_history).add_argument(
         "--limit", type=WHOLE, default=20, metavar="N", help="in N thay đổi gần nhất (mặc định 20)"
     )
     p = command(kb, "undo", "hoàn tác một thay đổi", kb_undo)

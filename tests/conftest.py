@@ -12,8 +12,9 @@ from bot.app import build_conversation
 from bot.chat.conversation import Conversation
 from bot.chat.router import FloodControl
 from bot.knowledge.live import build_engine
-from bot.knowledge.store import KnowledgeStore
+from bot.knowledge.store import KnowledgeStore, record_unanswered
 from bot.search.engine import Engine
+from bot.search.text import fold
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,17 @@ def make_conversation(tmp_path):
         return conversation
 
     return make
+
+
+def unanswered_questions(path: Path) -> list[str]:
+    """Twelve unrelated questions the bot could not answer, the first asked most often."""
+    topics = ["giá vàng hôm nay", "thời tiết Hà Nội ngày mai", "lịch thi đấu bóng đá", "cách nấu phở bò",
+              "tỷ giá đô la Mỹ", "giờ mở cửa bưu điện", "mua vé tàu Thống Nhất", "đổi bằng lái xe máy",
+              "học phí đại học năm nay", "số điện thoại cứu hỏa", "đường đi Sa Pa", "kết quả xổ số miền Bắc"]
+    for times, topic in zip(range(len(topics) + 1, 1, -1), topics):
+        for _ in range(times):
+            record_unanswered(path, "telegram", topic, fold(topic))
+    return topics
 
 
 def write(path: Path, text: str) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import resource
 import shutil
 import signal
@@ -303,7 +304,8 @@ def test_command_line_history_and_undo(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["kb", "history"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "cli: Thêm mục" in lines[0] and "cli: Xóa mục hoi-nghi-chu-tri" in lines[1] and "seed" in lines[2]
+    assert "dòng lệnh: Thêm mục #" in lines[0] and re.search(r"dòng lệnh: Xóa mục #\d+ hoi-nghi-chu-tri", lines[1])
+    assert "dữ liệu gốc" in lines[2]
     delete = int(lines[1].split()[0].lstrip("#"))
     assert main(["kb", "undo", str(delete)]) == 0
     assert main(["kb", "show", "hoi-nghi-chu-tri"]) == 0
@@ -543,8 +545,8 @@ async def test_unanswered_question_over_the_length_limit_opens_at_the_question_s
     [listing] = await conv.handle(private("/chuatraloi"))
     [step] = await conv.handle(private(choice=listing.options[0].data))
     assert step.text == "Câu hỏi chính là gì?"
-    [error, step] = await conv.handle(private(long_question))
-    assert "tối đa 300" in error.text and step.text == "Câu hỏi chính là gì?"
+    [error, typed, step] = await conv.handle(private(long_question))
+    assert "tối đa 300" in error.text and typed.text == long_question.strip() and step.text == "Câu hỏi chính là gì?"
     [step] = await conv.handle(private("Cán bộ luân chuyển có được hỗ trợ nhà ở công vụ không?"))
     assert "Câu trả lời" in step.text
 

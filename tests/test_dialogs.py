@@ -31,14 +31,15 @@ async def test_full_add_dialogue_then_the_bot_answers_it(make_conversation):
     assert "cách hỏi khác" in step.text and tap(step, "Bỏ qua") == SKIP[1]
     [step] = await conv.handle(admin("luân chuyển có được đi học không | cb lc học thêm"))
     assert "Câu trả lời" in step.text
-    [error, step] = await conv.handle(admin("Một. Hai. Ba. Bốn."))
-    assert "tối đa 3 câu" in error.text and "Câu trả lời" in step.text
+    [error, typed, step] = await conv.handle(admin("Một. Hai. Ba. Bốn."))
+    assert "có 4 câu, tối đa 3" in error.text and typed.text == "Một. Hai. Ba. Bốn." and "Câu trả lời" in step.text
     [step] = await conv.handle(admin("Câu trả lời thử nghiệm cho mục mới."))
     [step] = await conv.handle(admin("Nguồn thử nghiệm"))
     [error, step] = await conv.handle(admin("hôm kia"))
     assert "Ngày chưa đúng" in error.text
     [summary] = await conv.handle(admin("01/11/2026"))
-    assert "kiểm tra trước khi lưu" in summary.text and "2026-11-01" in summary.text
+    assert "kiểm tra trước khi lưu" in summary.text and "• Ngày: 01/11/2026" in summary.text
+    assert "• Cách hỏi khác: luân chuyển có được đi học không; cb lc học thêm" in summary.text
     before = conv.store.counts()["entries"]
     [done] = await conv.handle(admin(choice=tap(summary, "Lưu")))
     await conv.idle()  # the index is rebuilt in the background
@@ -66,7 +67,8 @@ async def test_edit_dialogue(make_conversation):
     [summary] = await conv.handle(admin("Nguồn đã sửa"))
     [done] = await conv.handle(admin(choice=tap(summary, "Lưu")))
     await conv.idle()  # the index is rebuilt in the background
-    assert "Đã sửa mục hoi-nghi-chu-tri" in done.text
+    code = conv.store.row("entries", "hoi-nghi-chu-tri")["code"]
+    assert f"Đã sửa mục #{code} hoi-nghi-chu-tri: nguồn" in done.text
     assert conv.editor.entry("hoi-nghi-chu-tri")["source"] == "Nguồn đã sửa"
 
 

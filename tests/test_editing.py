@@ -112,10 +112,11 @@ async def test_chat_find_delete_with_confirmation_history_and_undo(make_conversa
     assert (await conv.handle(private(choice=save, user="7")))[0].text == NOT_ADMIN
     [done] = await conv.handle(private(choice=save))
     await conv.idle()  # the index is rebuilt in the background
-    assert "Đã xóa mục hoi-nghi-chu-tri" in done.text
+    code = conv.store.row("entries", "hoi-nghi-chu-tri")["code"]
+    assert f"Đã xóa mục #{code} hoi-nghi-chu-tri" in done.text
     assert not (await conv.handle(private("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")))[0].text.startswith("Đồng chí Nguyễn")
     [history] = await conv.handle(private("/lichsu"))
-    assert "telegram:42: Xóa mục hoi-nghi-chu-tri" in history.text
+    assert f"quản trị viên telegram:42: Xóa mục #{code} hoi-nghi-chu-tri" in history.text
     change = conv.editor.history(1)[0].id
     [ask] = await conv.handle(private(f"/hoantac {change}"))
     assert f"Hoàn tác thay đổi #{change}" in ask.text and [o.label for o in ask.options] == ["Hoàn tác", "Hủy"]

@@ -146,13 +146,19 @@ def test_add_show_answer_delete(cli):
         "kb", "add", "--question", "Bot này do ai vận hành?", "--answer", "Bot do văn phòng cấp ủy vận hành (ví dụ).",
         "--source", "Quy chế thử nghiệm", "--as-of", "2026-11-01", "--phrasing", "ai quản lý bot này",
     )
-    assert code == 0 and "bot-nay-do-ai-van-hanh" in out
+    assert code == 0 and "Thêm mục #" in out and "bot-nay-do-ai-van-hanh: Bot này do ai vận hành?" in out
+    number = out.split("#")[1].split()[0]
     code, out, _ = cli("kb", "show", "bot-nay-do-ai-van-hanh")
-    assert code == 0 and "Quy chế thử nghiệm" in out
+    assert code == 0 and f"#{number} bot-nay-do-ai-van-hanh\nCâu hỏi: Bot này do ai vận hành?\n" in out
+    assert "Cách hỏi khác: ai quản lý bot này\n" in out and "Nguồn: Quy chế thử nghiệm\nNgày: 01/11/2026\n" in out
+    assert "dòng lệnh" in out.splitlines()[-1]  # who changed it last, and when (in Vietnam's time)
+    assert cli("kb", "show", number)[1] == out  # its number finds it as its id does
+    _, listing, _ = cli("kb", "list")
+    assert f"#{number} bot-nay-do-ai-van-hanh\tBot này do ai vận hành?" in listing.splitlines()
     code, out, _ = cli("ask", "--json", "ai quản lý bot này")
     assert json.loads(out)["found"] is True
-    code, out, _ = cli("kb", "delete", "bot-nay-do-ai-van-hanh")
-    assert code == 0
+    code, out, _ = cli("kb", "delete", number)
+    assert code == 0 and f"Xóa mục #{number} bot-nay-do-ai-van-hanh" in out
     code, out, _ = cli("ask", "--json", "ai quản lý bot này")
     assert json.loads(out)["found"] is False
     code, _, err = cli("kb", "delete", "bot-nay-do-ai-van-hanh")

@@ -25,11 +25,12 @@ from bot.channels.telegram import (
 from bot.chat.answers import STALE_OPTION
 from bot.chat.conversation import NOT_ADMIN
 from bot.chat.router import FloodControl
+from bot.knowledge.store import record_unanswered
 from bot.logs import REDACTED, redact_secrets
 from bot.search.text import addressed
 from bot.settings import Settings
 
-from .conftest import KNOWLEDGE
+from .conftest import KNOWLEDGE, unanswered_questions
 from .fakes.telegram_server import FakeTelegram
 
 # What users see: the bot's sentences with the form of address filled in.
@@ -391,6 +392,23 @@ async def test_admin_adds_an_entry_step_by_step_and_it_is_answered(tmp_path):
         tg.user_sends(8, "bot có trả lời ngoài giờ hành chính không")
         [answer] = await tg.wait_for("sendMessage", chat_id=8)
         assert "kể cả ngoài giờ" in answer["text"]
+
+
+async def test_admin_pages_through_unanswered_questions_with_buttons(tmp_path):
+    async with running_bot(tmp_path) as (tg, conversation):
+        topics = unanswered_questions(conversation.store.path)
+        tg.user_sends(ADMIN, "/chuatraloi")
+        [first] = await tg.wait_for("sendMessage", chat_id=ADMIN)
+        rows = [[b["text"] for b in row] for row in first["reply_markup"]["inline_keyboard"]]
+        assert rows == [[f"Tạo mục: {t}"] for t in topics[:5]] + [["Trang sau »"]]
+        tg.user_taps(ADMIN, 1, buttons(first)[-1]["callback_data"])
+        [_, second] = await tg.wait_for("sendMessage", count=2, chat_id=ADMIN)
+        rows = [[b["text"] for b in row] for row in second["reply_markup"]["inline_keyboard"]]
+        assert rows[-1] == ["« Trang trước", "Trang sau »"] and f"• {topics[5]} (8 lần)" in second["text"]
+        record_unanswered(conversation.store.path, "telegram", "câu hỏi mới đến sau", "cau hoi moi den sau")
+        tg.user_taps(ADMIN, 1, buttons(second)[0]["callback_data"])  # the page's first question, as listed
+        [*_, step] = await tg.wait_for("sendMessage", count=3, chat_id=ADMIN)
+        assert "Câu trả lời" in step["text"] and conversation.dialogs["telegram:42"].values["question"] == topics[5]
 
 
 async def test_under_each_answer_read_more_and_thumbs_side_by_side(tmp_path):

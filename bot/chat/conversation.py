@@ -100,8 +100,9 @@ class Conversation:
         """Each admin's change in preparation (one at a time)."""
         self.comments: dict[str, tuple[int, float]] = {}
         """Users who tapped "Gửi góp ý": the 👎 their next message comments, and since when."""
-        self.unanswered_shown: dict[str, list[str]] = {}
-        """The unanswered questions last listed to each admin, for their "Tạo mục" buttons."""
+        self.unanswered_shown: dict[str, list[tuple[str, int]]] = {}
+        """The unanswered questions (with how often asked) last listed to each admin, for their
+        "Tạo mục" and page buttons."""
         self.topics = topics or Topics()
         """Each chat's last topic, against which a follow-up question is read."""
         self._background: set[asyncio.Future] = set()

@@ -12,51 +12,64 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 
 from ..knowledge.editing import EditError, Editor, UndoPlan
-from ..knowledge.formats.records import Batch, check_answer, finite_number
-from ..search.periods import typed_period
+from ..knowledge.formats.records import (
+    MAX_ANSWER_CHARS,
+    MAX_ANSWER_SENTENCES,
+    Batch,
+    check_answer,
+    finite_number,
+)
+from ..knowledge.readable import FIELDS, day, entry_ref, items
+from ..search.items import format_number
+from ..search.periods import describe_bounds, typed_period
 
 CANCEL = ("Hủy", "dlg:cancel")
 SKIP = ("Bỏ qua", "dlg:skip")
 SAVE = ("Lưu", "dlg:save")
 TODAY = ("Hôm nay", "dlg:today")
-MAX_FIELD = 800
 MAX_QUESTION = 300
 MAX_SOURCE = 500
 
 
-def _required(text: str, limit: int = MAX_FIELD) -> str:
+class TooLong(EditError):
+    """A typed value refused for its size alone: it is given back to be shortened, not retyped."""
+
+
+def _required(text: str, what: str, limit: int) -> str:
     text = text.strip()
     if not text:
-        raise EditError("Nội dung trống; hãy gõ lại.")
+        raise EditError("Nội dung trống; xin {you} gõ lại.")
     if len(text) > limit:
-        raise EditError(f"Dài {len(text)} ký tự; tối đa {limit}. Hãy gõ lại ngắn gọn hơn.")
+        raise TooLong(f"{what} dài {len(text)} ký tự; tối đa {limit}.")
     return text
 
 
 def _question(text: str) -> str:
-    return _required(text, MAX_QUESTION)
+    return _required(text, "Câu hỏi", MAX_QUESTION)
 
 
 def _source(text: str) -> str:
-    return _required(text, MAX_SOURCE)
+    return _required(text, "Nguồn", MAX_SOURCE)
 
 
 def _answer(text: str) -> str:
-    text = _required(text)
+    """An answer within the limits the loader enforces on every file."""
+    text = _required(text, "Câu trả lời", MAX_ANSWER_CHARS)
     errors: list[tuple[str, str]] = []
     check_answer(text, errors)
     if errors:
-        raise EditError(f"Câu trả lời {errors[0][1]}. Hãy rút gọn (tối đa 3 câu, 800 ký tự).")
+        raise TooLong(f"Câu trả lời {errors[0][1]}.")
     return text
 
 
 def _lines(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n|\|", text) if p.strip()]
+    """A list typed one item a line, or split at ';' or '|' (as lists are shown: "a; b")."""
+    return [p.strip() for p in re.split(r"[\n;|]", text) if p.strip()]
 
 
 def _date(text: str) -> str:
@@ -86,13 +99,19 @@ def _number(text: str) -> float:
 @dataclass
 class Step:
     field: str
+    label: str
+    """What the summary calls the value."""
     prompt: str
-    parse: Callable[[str], Any] = _required
+    parse: Callable[[str], Any] = str.strip
     optional: bool = False
     choices: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
     """Tappable values (label, value) besides typing one."""
     typed: bool = True
     """Whether a value may be typed; False: only the choices (which are then numbered)."""
+    show: Callable[[Any], str] = str
+    """The value as the summary shows it: a period as "tháng 11/2026", a number as "2,5"."""
+    when: Callable[[dict], bool] | None = None
+    """Asked only when the values so far meet it (the edit dialog asks for one field)."""
 
 
 @dataclass
@@ -114,8 +133,11 @@ class Dialog:
     def step(self) -> Step:
         return self.steps[self.index]
 
+    def _asked(self, step: Step) -> bool:
+        return step.when is None or step.when(self.values)
+
     def skip_filled(self) -> None:
-        while not self.done and self.step().field in self.values:
+        while not self.done and (self.step().field in self.values or not self._asked(self.step())):
             self.index += 1
 
     def take(self, value: Any) -> None:
@@ -127,39 +149,60 @@ class Dialog:
         if not self.steps:
             return self.title
         lines = [f"{self.title} – kiểm tra trước khi lưu:"]
-        for s in self.steps:
-            lines.append(f"• {s.prompt.split(':')[0].split('?')[0]}: {_shown(s, self.values.get(s.field)) or '(trống)'}")
+        for s in filter(self._asked, self.steps):
+            lines.append(f"• {s.label}: {_shown(s, self.values.get(s.field)) or '(trống)'}")
         return "\n".join(lines)
 
 
 def _shown(step: Step, value: Any) -> str:
-    """A value as the admin chose or typed it: a choice by its label, a number without '.0'."""
+    """A value as the admin chose or typed it: a choice by its label, others as the step shows them."""
+    if value is None or value == []:
+        return ""
     label = next((label for label, choice in step.choices if choice == value), None)
-    if label is not None:
-        return label
-    if isinstance(value, list):
-        return " | ".join(value)
-    if isinstance(value, tuple):
-        return " – ".join(dict.fromkeys(value))
-    if isinstance(value, float):
-        return f"{value:g}"
-    return "" if value is None else str(value)
+    return label if label is not None else step.show(value)
+
+
+class _Field(NamedTuple):
+    """How one field of an entry is typed and shown."""
+
+    hint: str
+    parse: Callable[[str], Any]
+    show: Callable[[Any], str]
+
+
+_ENTRY_FIELDS = {
+    "question": _Field(f"tối đa {MAX_QUESTION} ký tự", _question, str),
+    "phrasings": _Field("mỗi dòng một cách, hoặc ngăn bằng dấu ;", _lines, items),
+    "answer": _Field(f"tối đa {MAX_ANSWER_SENTENCES} câu, {MAX_ANSWER_CHARS} ký tự", _answer, str),
+    "source": _Field("văn bản, số, ngày", _source, str),
+    "as_of": _Field("thông tin tính đến ngày nào, dạng 30/05/2019", _date, day),
+}
+
+
+def _label(field: str) -> str:
+    return FIELDS[field][:1].upper() + FIELDS[field][1:]
+
+
+def _entry_step(field: str, prompt: str, label: str = "", **more: Any) -> Step:
+    spec = _ENTRY_FIELDS[field]
+    choices = [TODAY] if field == "as_of" else []
+    return Step(field, label or _label(field), prompt, spec.parse, choices=choices, show=spec.show, **more)
 
 
 def add_entry_dialog(question: str | None = None, source: str | None = None) -> Dialog:
     def save(editor: Editor, v: dict, who: str) -> str:
-        change = editor.add_entry(
+        change, ref = editor.add_entry(
             {"question": v["question"], "phrasings": v.get("phrasings") or [], "answer": v["answer"],
              "source": v["source"], "as_of": v["as_of"]}, who,
         )
-        return f"Đã thêm mục mới (thay đổi số {change}; hoàn tác: /hoantac {change}). Bot trả lời được ngay."
+        return f"Đã thêm mục mới {ref} (thay đổi số {change}; hoàn tác: /hoantac {change}). Bot trả lời được ngay."
 
     dialog = Dialog("Thêm câu hỏi – trả lời", [
-        Step("question", "Câu hỏi chính là gì?", _question),
-        Step("phrasings", "Các cách hỏi khác (mỗi dòng một cách, hoặc ngăn bằng |)?", _lines, optional=True),
-        Step("answer", "Câu trả lời (tối đa 3 câu, 800 ký tự)?", _answer),
-        Step("source", "Nguồn (văn bản, số, ngày)?", _source),
-        Step("as_of", "Thông tin tính đến ngày nào (30/05/2019)?", _date, choices=[TODAY]),
+        _entry_step("question", "Câu hỏi chính là gì?"),
+        _entry_step("phrasings", f"Các cách hỏi khác ({_ENTRY_FIELDS['phrasings'].hint})?", optional=True),
+        _entry_step("answer", f"Câu trả lời ({_ENTRY_FIELDS['answer'].hint})?"),
+        _entry_step("source", f"Nguồn ({_ENTRY_FIELDS['source'].hint})?"),
+        _entry_step("as_of", "Thông tin tính đến ngày nào (30/05/2019)?"),
     ], save)
     if question and len(question) <= MAX_QUESTION:
         dialog.values["question"] = question
@@ -169,21 +212,24 @@ def add_entry_dialog(question: str | None = None, source: str | None = None) -> 
     return dialog
 
 
-EDITABLE = [("Câu hỏi", "question"), ("Cách hỏi khác", "phrasings"), ("Trả lời", "answer"), ("Nguồn", "source"),
-            ("Ngày", "as_of")]
-PARSERS = {"question": _question, "phrasings": _lines, "answer": _answer, "source": _source, "as_of": _date}
+EDITABLE = [(_label(field), field) for field in _ENTRY_FIELDS]
 
 
-def edit_entry_dialog(entry: dict) -> Dialog:
+def edit_entry_dialog(entry: dict, card: str) -> Dialog:
+    """Show the entry as it is, ask which part to change, show that part's current text, then
+    ask for the new one."""
+
     def save(editor: Editor, v: dict, who: str) -> str:
-        change = editor.update_entry(entry["id"], {v["field"]: v["value"]}, who)
-        return f"Đã sửa mục {entry['id']} (thay đổi số {change}; hoàn tác: /hoantac {change})."
+        field = v["field"]
+        change = editor.update_entry(entry["id"], {field: v[field]}, who)
+        return f"Đã sửa mục {entry_ref(entry)}: {FIELDS[field]} (thay đổi số {change}; hoàn tác: /hoantac {change})."
 
-    dialog = Dialog(f"Sửa mục {entry['id']}", [
-        Step("field", f"Sửa phần nào của “{entry['question']}”?", choices=EDITABLE, typed=False),
-        Step("value", "Nội dung mới?", lambda text: PARSERS[dialog.values["field"]](text)),
-    ], save)
-    return dialog
+    steps = [Step("field", "Phần sửa", f"{card}\n\n{{You}} muốn sửa phần nào?", choices=EDITABLE, typed=False)]
+    for field, spec in _ENTRY_FIELDS.items():
+        current = spec.show(entry[field]) or "(trống)"
+        prompt = f"{_label(field)} hiện tại: {current}\n\nXin {{you}} gõ {FIELDS[field]} mới ({spec.hint}):"
+        steps.append(_entry_step(field, prompt, f"{_label(field)} mới", when=lambda v, f=field: v.get("field") == f))
+    return Dialog(f"Sửa mục {entry_ref(entry)}", steps, save)
 
 
 def statistic_dialog(metrics: list[dict]) -> Dialog:
@@ -197,12 +243,13 @@ def statistic_dialog(metrics: list[dict]) -> Dialog:
         return f"Đã ghi số liệu (thay đổi số {change}); bot và bản tin tháng dùng ngay."
 
     return Dialog("Ghi số liệu", [
-        Step("metric", "Số liệu của chỉ số nào?", choices=[(m["label"][:60], m) for m in metrics], typed=False),
-        Step("period", "Kỳ số liệu (tháng 10/2026, hoặc 1/2026 - 3/2026)?", _period),
-        Step("value", "Giá trị?", _number),
-        Step("source", "Nguồn (báo cáo nào, ngày nào)?", _source),
-        Step("target", "Chỉ tiêu cả năm? (nếu có; bản tin tháng so số từ đầu năm với chỉ tiêu)", _number,
-             optional=True),
+        Step("metric", "Chỉ số", "Số liệu của chỉ số nào?", choices=[(m["label"], m) for m in metrics], typed=False),
+        Step("period", "Kỳ", "Kỳ số liệu (tháng 10/2026, hoặc 1/2026 - 3/2026)?", _period,
+             show=lambda period: describe_bounds(*period)),
+        Step("value", "Giá trị", "Giá trị?", _number, show=format_number),
+        Step("source", "Nguồn", "Nguồn (báo cáo nào, ngày nào)?", _source),
+        Step("target", "Chỉ tiêu cả năm", "Chỉ tiêu cả năm? (nếu có; bản tin tháng so số từ đầu năm với chỉ tiêu)",
+             _number, optional=True, show=format_number),
     ], save)
 
 
@@ -214,12 +261,12 @@ def import_dialog(name: str, batch: Batch, counts: str) -> Dialog:
     return Dialog(f"Nhập tệp {name} ({counts})?", [], save, confirm="Nhập")
 
 
-def delete_dialog(entry: dict) -> Dialog:
+def delete_dialog(entry: dict, card: str) -> Dialog:
     def save(editor: Editor, v: dict, who: str) -> str:
         change = editor.delete_entry(entry["id"], who)
-        return f"Đã xóa mục {entry['id']} (thay đổi số {change}; hoàn tác: /hoantac {change})."
+        return f"Đã xóa mục {entry_ref(entry)} (thay đổi số {change}; hoàn tác: /hoantac {change})."
 
-    return Dialog(f"Xóa mục {entry['id']}: “{entry['question']}”?", [], save, confirm="Xóa")
+    return Dialog(f"Xóa mục này (hoàn tác được)?\n{card}", [], save, confirm="Xóa")
 
 
 def undo_dialog(plan: UndoPlan, owner: bool) -> Dialog:
@@ -244,7 +291,7 @@ def undo_dialog(plan: UndoPlan, owner: bool) -> Dialog:
     return Dialog(title, [], save, confirm=f"Hoàn tác cả {len(plan.ids)} thay đổi")
 
 
-def group_questions(rows: list[dict], limit: int = 5, similarity: int = 80) -> list[tuple[str, int]]:
+def group_questions(rows: list[dict], similarity: int = 80) -> list[tuple[str, int]]:
     """Unanswered questions grouped by similarity, most asked first: (example, count)."""
     groups: list[list[str]] = []
     for row in rows:
@@ -256,4 +303,4 @@ def group_questions(rows: list[dict], limit: int = 5, similarity: int = 80) -> l
         else:
             groups.append([text, row["text"]])
     ranked = sorted(groups, key=len, reverse=True)
-    return [(g[1], len(g) - 1) for g in ranked[:limit]]
+    return [(g[1], len(g) - 1) for g in ranked]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
+from ..knowledge.readable import TIMEZONE
 from ..knowledge.store import add_feedback_comment
 from ..search.text import fold, shorten
 from . import answers
@@ -16,7 +16,6 @@ from .router import Access, Reply, Router, Turn
 
 router = Router("feedback")
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 COMMENT_KEPT = "Đã ghi góp ý. Cảm ơn {you}!"
 NOTHING_TO_RATE = "Tôi chưa trả lời câu hỏi nào của {you} gần đây. Xin {you} gõ câu hỏi."
 _COMPLAINT_RE = re.compile(

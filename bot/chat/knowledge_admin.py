@@ -8,7 +8,6 @@ in a worker thread through the audited editor, so other users' answers never wai
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from ..knowledge.formats import read_upload
 from ..knowledge.formats.export import export_files
 from ..knowledge.formats.records import KnowledgeFileError
 from ..knowledge.formats.workbook import TEMPLATE_NAME, template_workbook
+from ..knowledge.readable import entry_card, entry_ref, local_today
 from ..search.text import fold
 from .answers import MAX_OPTION_LABEL, STALE_OPTION
 from .dialogs import (
@@ -27,6 +27,7 @@ from .dialogs import (
     SKIP,
     TODAY,
     Dialog,
+    TooLong,
     add_entry_dialog,
     delete_dialog,
     edit_entry_dialog,
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 router = Router("knowledge admin")
 
 UPLOAD_REFUSED = "Xin lỗi, chỉ quản trị viên mới gửi tệp để nhập vào cơ sở dữ liệu."
+SHORTEN = "Xin {you} rút gọn rồi gửi lại; nội dung vừa gõ ở ngay dưới đây để sao chép và sửa."
+PAGE = 5
+"""Unanswered question groups per page of /chuatraloi."""
 
 
 # --- guided changes ---------------------------------------------------------------------------
@@ -80,6 +84,8 @@ async def dialog_text(turn: Turn, text: str) -> list[Reply]:
         return [Reply("Hãy chọn một mục trong danh sách."), shown]
     try:
         dialog.take(dialog.step().parse(text))
+    except TooLong as exc:  # given back, so a long text is shortened rather than typed again
+        return [Reply(f"{exc} {SHORTEN}"), Reply(text.strip()), shown]
     except EditError as exc:
         return [Reply(str(exc)), shown]
     return [dialog_reply(dialog)]
@@ -103,7 +109,7 @@ async def dialog_tap(turn: Turn, action: str) -> list[Reply]:
         dialog.take([])
     elif action.startswith("pick:") and pick.isascii() and pick.isdigit() and int(pick) < len(step.choices):
         value = step.choices[int(pick)][1]
-        dialog.take(dt.date.today().isoformat() if value == TODAY[1] else value)
+        dialog.take(local_today().isoformat() if value == TODAY[1] else value)
     else:
         return [Reply(STALE_OPTION), dialog_reply(dialog)]
     return [dialog_reply(dialog)]
@@ -132,15 +138,18 @@ def add_entry(turn: Turn, args: str) -> list[Reply]:
     return begin(turn, add_entry_dialog(args or None))
 
 
-def _on_entry(turn: Turn, args: str, command: str, verb: str, start: Callable[[dict], Dialog]) -> list[Reply]:
-    """Start a dialog about the entry whose id follows the command, or say how to name one."""
-    entry = turn.bot.editor.entry(args.strip()) if args.strip() else None
+def _on_entry(turn: Turn, args: str, command: str, verb: str, start: Callable[[dict, str], Dialog]) -> list[Reply]:
+    """Start a dialog about the entry whose number or id follows the command, showing it as it
+    is now; or say how to name one."""
+    editor = turn.bot.editor
+    entry = editor.entry(args) if args.strip() else None
     if entry is None:
-        return [Reply(f"Hãy gõ mã mục cần {verb}, ví dụ: /{command} nq02-la-gi (tìm mã bằng /tim <từ khóa>).")]
-    return begin(turn, start(entry))
+        return [Reply(f"Hãy gõ số hoặc mã của mục cần {verb}, ví dụ: /{command} 12 hoặc /{command} nq02-la-gi "
+                      "(tìm bằng /tim <từ khóa>).")]
+    return begin(turn, start(entry, entry_card(entry, editor.names())))
 
 
-@router.command("sua", "Sửa một mục: /sua <mã mục> (quản trị)", Access.ADMIN)
+@router.command("sua", "Sửa một mục: /sua <số hoặc mã mục> (quản trị)", Access.ADMIN)
 def edit_entry(turn: Turn, args: str) -> list[Reply]:
     return _on_entry(turn, args, "sua", "sửa", edit_entry_dialog)
 
@@ -160,21 +169,46 @@ async def unanswered(turn: Turn, args: str) -> list[Reply]:
     groups = group_questions(rows)
     if not groups:
         return [Reply("Chưa có câu hỏi nào bot không trả lời được.")]
-    turn.bot.unanswered_shown[turn.who] = [q for q, _ in groups]
-    lines = ["Câu hỏi chưa trả lời được (hỏi nhiều nhất trước):"] + [f"• {q} ({n} lần)" for q, n in groups]
-    options = [Option(clip(f"Tạo mục: {q}", MAX_OPTION_LABEL), from_unanswered.data(i)) for i, (q, _) in enumerate(groups)]
-    return [Reply("\n".join(lines), options)]
+    turn.bot.unanswered_shown[turn.who] = groups
+    return [_unanswered_page(groups, 0)]
+
+
+@router.button("uap", Access.ADMIN, numeric=True)
+def unanswered_page(turn: Turn, page: int) -> list[Reply]:
+    """Another page of the groups /chuatraloi listed (as they were then: the buttons stay true)."""
+    groups = turn.bot.unanswered_shown.get(turn.who, [])
+    if page * PAGE >= len(groups):
+        return [Reply(STALE_OPTION)]
+    return [_unanswered_page(groups, page)]
+
+
+def _unanswered_page(groups: list[tuple[str, int]], page: int) -> Reply:
+    pages = -(-len(groups) // PAGE)
+    first = page * PAGE
+    shown = groups[first:first + PAGE]
+    where = f"; trang {page + 1}/{pages}" if pages > 1 else ""
+    lines = [f"Câu hỏi chưa trả lời được, hỏi nhiều nhất trước ({len(groups)} nhóm{where}):"]
+    lines += [f"• {q} ({n} lần)" for q, n in shown]
+    options = [Option(clip(f"Tạo mục: {q}", MAX_OPTION_LABEL), from_unanswered.data(i))
+               for i, (q, _) in enumerate(shown, first)]
+    if page > 0:
+        options.append(Option("« Trang trước", unanswered_page.data(page - 1)))
+    if page + 1 < pages:
+        options.append(Option("Trang sau »", unanswered_page.data(page + 1), beside=page > 0))
+    return Reply("\n".join(lines), options)
 
 
 @router.button("ua", Access.ADMIN, numeric=True)
 def from_unanswered(turn: Turn, index: int) -> list[Reply]:
-    """A new entry for an unanswered question: the question and source are filled in."""
+    """A new entry for an unanswered question: the question is filled in, and a neutral source
+    (users see it under the answer: never the admin's account)."""
     shown = turn.bot.unanswered_shown.get(turn.who, [])
     if index >= len(shown):
         return [Reply(STALE_OPTION)]
-    dialog = add_entry_dialog(shown[index], source=f"Quản trị viên bổ sung ({turn.who})")
+    today = local_today()
+    dialog = add_entry_dialog(shown[index][0], source=f"Quản trị viên bổ sung, ngày {today:%d/%m/%Y}")
     dialog.values["phrasings"] = []
-    dialog.values["as_of"] = dt.date.today().isoformat()
+    dialog.values["as_of"] = today.isoformat()
     dialog.skip_filled()
     return begin(turn, dialog)
 
@@ -209,10 +243,11 @@ def find(turn: Turn, args: str) -> list[Reply]:
     rows = turn.bot.editor.find(args)
     if not rows:
         return [Reply(f"Không thấy mục nào chứa “{args}”.")]
-    return [Reply("Các mục tìm thấy (mã – câu hỏi):\n" + "\n".join(f"{r['id']} – {r['question']}" for r in rows))]
+    lines = [f"{entry_ref(r)} – {r['question']}" for r in rows]
+    return [Reply("Các mục tìm thấy (số, mã – câu hỏi; sửa: /sua <số>):\n" + "\n".join(lines))]
 
 
-@router.command("xoa", "Xóa một mục: /xoa <mã mục> (quản trị)", Access.ADMIN)
+@router.command("xoa", "Xóa một mục: /xoa <số hoặc mã mục> (quản trị)", Access.ADMIN)
 def delete_entry(turn: Turn, args: str) -> list[Reply]:
     return _on_entry(turn, args, "xoa", "xóa", delete_dialog)
 
@@ -222,7 +257,7 @@ def history(turn: Turn, args: str) -> list[Reply]:
     changes = turn.bot.editor.history()
     if not changes:
         return [Reply("Chưa có thay đổi nào.")]
-    lines = ["Các thay đổi gần đây (giờ UTC):"] + [c.line() for c in changes]
+    lines = ["Các thay đổi gần đây:"] + [c.line() for c in changes]
     return [Reply("\n".join(lines) + "\nHoàn tác: /hoantac <số>.")]
 
 

@@ -33,12 +33,12 @@ class Admins:
     def __iter__(self):
         return iter(sorted(self.owners | self._added))
 
-    def add(self, who: str, by: str) -> bool:
-        """False when ``who`` already is an admin."""
+    def add(self, who: str, by: str, name: str = "") -> bool:
+        """False when ``who`` already is an admin; ``name`` is how the history names them."""
         self.reload()
         if who in self:
             return False
-        self.editor.set_admin(who, add=True, who=by)
+        self.editor.set_admin(who, add=True, who=by, name=name)
         self.reload()
         log.warning("admin %s added by %s", who, by)
         return True

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..search.items import format_number
+from ..search.periods import describe_bounds
 from ..search.text import fold
 from .db import transaction, utc_now
 from .formats.records import Batch, finite_number, validate_entry, validate_statistic
+from .readable import FIELDS, entry_ref, local_time, person
 from .store import ImportReport, KnowledgeStore, Write, audited, entry_row, plain_row
 
 
@@ -31,11 +34,13 @@ class Change:
     action: str
     summary: str
     undone_by: int | None
+    by: str
+    """Who made it, in words ("Nguyễn Văn A", "quản trị viên telegram:42", "dòng lệnh")."""
 
     def line(self) -> str:
-        """One line for history lists: number, time (UTC), who, what."""
+        """One line for history lists: number, time in Vietnam, who, what."""
         undone = f" (đã hoàn tác bằng #{self.undone_by})" if self.undone_by else ""
-        return f"#{self.id} {self.at[:16].replace('T', ' ')} {self.who}: {self.summary}{undone}"
+        return f"#{self.id} {local_time(self.at)} – {self.by}: {self.summary}{undone}"
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,10 @@ class UndoPlan:
 
 
 def slug(text: str) -> str:
-    """An entry id from its question: folded words joined by dashes, at most 60 characters."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60].rstrip("-") or "muc"
+    """An entry id from its question: folded words joined by dashes, at most 60 characters; never
+    digits alone, which name an entry by its short number."""
+    made = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60].rstrip("-")
+    return made if made and not made.isdigit() else f"muc-{made}".rstrip("-")
 
 
 class Editor:
@@ -70,43 +77,59 @@ class Editor:
 
     # --- entries --------------------------------------------------------------------------
 
-    def entry(self, entry_id: str) -> dict | None:
-        row = self.store.row("entries", entry_id)
-        if row is None or row["deleted"]:
+    def entry(self, ref: str) -> dict | None:
+        """A live entry by its id or its short number ("12" or "#12")."""
+        row = self._live_row(ref)
+        if row is None:
             return None
         return row | {"phrasings": json.loads(row["phrasings"]), "tags": json.loads(row["tags"])}
 
-    def add_entry(self, fields: dict, who: str) -> int:
-        """Add a FAQ entry; its id is made from the question when not given."""
+    def _live_row(self, ref: str) -> dict | None:
+        ref = ref.strip()
+        number = ref.removeprefix("#")
+        row = None
+        if number.isascii() and number.isdigit():
+            row = next(iter(self.db.table("entries").rows_where("code = ?", [int(number)])), None)
+        if row is None and not ref.startswith("#"):
+            row = self.store.row("entries", ref)
+        return None if row is None or row["deleted"] else row
+
+    def add_entry(self, fields: dict, who: str) -> tuple[int, str]:
+        """Add a FAQ entry; its id is made from the question when not given. Returns the change's
+        number and how admins name the entry ("#12 luan-chuyen-toi-thieu")."""
         fields = dict(fields)
         fields.setdefault("id", self._free_id(slug(str(fields.get("question") or ""))))
         fields.setdefault("tags", [])
         fields.setdefault("phrasings", [])
         record = self._valid_entry(fields)
-        if self.entry(record["id"]) is not None:
+        if self.store.row("entries", record["id"]) is not None:
             raise EditError(f"Mã '{record['id']}' đã có.")
-        return self._apply("add", f"Thêm mục {record['id']}: {record['question']}", who,
-                           [("entries", record["id"], entry_row(record))])
+        with transaction(self.db):  # the number named in the summary is the one written
+            row = entry_row(record) | {"code": self.store.next_code()}
+            change = self._apply("add", f"Thêm mục {entry_ref(row)}: {record['question']}", who,
+                                 [("entries", record["id"], row)])
+        return change, entry_ref(row)
 
-    def update_entry(self, entry_id: str, changes: dict, who: str) -> int:
-        current = self.entry(entry_id)
+    def update_entry(self, ref: str, changes: dict, who: str) -> int:
+        current = self.entry(ref)
         if current is None:
-            raise EditError(f"Không có mục '{entry_id}'.")
+            raise EditError(f"Không có mục '{ref}'.")
         fields = {k: current[k] for k in ("id", "question", "phrasings", "answer", "tags", "source", "as_of")}
         fields |= changes
-        fields["id"] = entry_id
+        fields["id"] = current["id"]
         fields["gap"] = bool(current.get("gap"))
-        record = self._valid_entry(fields, exclude=entry_id)
-        return self._apply("update", f"Sửa mục {entry_id}: {', '.join(changes)}", who,
-                           [("entries", entry_id, entry_row(record))])
+        record = self._valid_entry(fields, exclude=current["id"])
+        what = ", ".join(FIELDS.get(k, k) for k in changes)
+        return self._apply("update", f"Sửa mục {entry_ref(current)}: {what}", who,
+                           [("entries", current["id"], entry_row(record))])
 
-    def delete_entry(self, entry_id: str, who: str) -> int:
+    def delete_entry(self, ref: str, who: str) -> int:
         """Soft delete: the row stays (marked deleted), so the change can be undone."""
-        current = self.store.row("entries", entry_id)
-        if current is None or current["deleted"]:
-            raise EditError(f"Không có mục '{entry_id}'.")
-        return self._apply("delete", f"Xóa mục {entry_id}: {current['question']}", who,
-                           [("entries", entry_id, audited(current) | {"deleted": 1})])
+        current = self._live_row(ref)
+        if current is None:
+            raise EditError(f"Không có mục '{ref}'.")
+        return self._apply("delete", f"Xóa mục {entry_ref(current)}: {current['question']}", who,
+                           [("entries", current["id"], audited(current) | {"deleted": 1})])
 
     def find(self, keyword: str, limit: int = 10) -> list[dict]:
         """Entries whose id, question, phrasings or answer contain all the keyword's folded
@@ -143,26 +166,28 @@ class Editor:
         errors, record = validate_statistic({k: "" if v is None else v for k, v in fields.items()})
         if errors:
             raise EditError("; ".join(f"trường '{f}': {m}" for f, m in errors))
-        self._known_metric(record["metric"])
-        label = record["period_end"] or record["period_start"]
+        label = self._known_metric(record["metric"])["label"]
         writes: list[Write] = [("statistics", record["id"], plain_row(record))]
-        summary = f"Số liệu {record['metric']} ({label}): {record['value']:g}"
+        period = describe_bounds(record["period_start"], record["period_end"])
+        summary = f"Số liệu {label}, {period}: {format_number(record['value'])} {record['unit']}"
         if target is not None:
-            year = int(label[:4])
+            year = int((record["period_end"] or record["period_start"])[:4])
             writes.append(self._target(record["metric"], year, target, record["source"]))
-            summary += f"; chỉ tiêu năm {year}: {target:g}"
+            summary += f"; chỉ tiêu năm {year}: {format_number(target)}"
         return self._apply("stat", summary, who, writes)
 
     def set_target(self, metric: str, year: int, value: float, source: str, who: str) -> int:
         """Set a metric's target for a year: the monthly update shows the year to date against it."""
-        self._known_metric(metric)
-        return self._apply("target", f"Chỉ tiêu {metric} năm {year}: {value:g}", who,
+        label = self._known_metric(metric)["label"]
+        return self._apply("target", f"Chỉ tiêu năm {year}, {label}: {format_number(value)}", who,
                            [self._target(metric, year, value, source)])
 
-    def _known_metric(self, metric: str) -> None:
-        if self.store.row("metrics", metric) is None:
+    def _known_metric(self, metric: str) -> dict:
+        found = self.store.row("metrics", metric)
+        if found is None:
             known = ", ".join(m["key"] for m in self.store.metrics())
             raise EditError(f"Không có chỉ số '{metric}'. Các chỉ số: {known}.")
+        return found
 
     @staticmethod
     def _target(metric: str, year: int, value: float, source: str) -> Write:
@@ -184,26 +209,36 @@ class Editor:
         writes, report = self.store.plan_import(batch)
         if not writes:
             return None, report
-        return self.store.write("import", f"Nhập {name}: {report}", who, writes, progress), report
+        return self.store.write("import", f"Nhập tệp {name}: {report}", who, writes, progress), report
 
     # --- admins ---------------------------------------------------------------------------
 
-    def set_admin(self, admin: str, add: bool, who: str) -> int:
-        """Add or remove an admin, audited and undoable like any other change."""
-        row = {"id": admin, "added_by": who, "added_at": utc_now()} if add else None
-        summary = f"{'Thêm' if add else 'Bỏ'} quản trị viên {admin}"
+    def set_admin(self, admin: str, add: bool, who: str, name: str = "") -> int:
+        """Add (with the name history shows for them) or remove an admin, audited and undoable
+        like any other change."""
+        row = {"id": admin, "added_by": who, "added_at": utc_now(), "name": name} if add else None
+        named = f"{name} ({admin})" if name else admin
+        summary = f"{'Thêm' if add else 'Bỏ'} quản trị viên {named}"
         return self._apply("admin", summary, who, [("admins", admin, row)])
+
+    def names(self) -> dict[str, str]:
+        """The names owners gave the admins they added, by "platform:id"."""
+        return dict(self.db.execute("select id, name from admins where coalesce(name, '') != ''").fetchall())
 
     # --- history and undo -----------------------------------------------------------------
 
     def history(self, limit: int = 10) -> list[Change]:
-        return [Change(**row) for row in self.db.table("changes").rows_where(order_by="id desc", limit=limit)]
+        return self._changes(self.db.table("changes").rows_where(order_by="id desc", limit=limit))
 
     def change(self, change_id: int) -> Change:
-        rows = list(self.db.table("changes").rows_where("id = ?", [change_id]))
+        rows = self._changes(self.db.table("changes").rows_where("id = ?", [change_id]))
         if not rows:
             raise EditError(f"Không có thay đổi số {change_id}.")
-        return Change(**rows[0])
+        return rows[0]
+
+    def _changes(self, rows: Iterable[dict]) -> list[Change]:
+        names = self.names()
+        return [Change(**row, by=person(row["who"], names)) for row in rows]
 
     def undo_plan(self, change_id: int) -> UndoPlan:
         """What undoing ``change_id`` involves; EditError when it cannot be undone at all."""
@@ -258,7 +293,7 @@ class Editor:
             by_table.setdefault(table, []).append((key, after))
         for table, items in by_table.items():
             current = self.store.rows(table, [key for key, _ in items])
-            if any((audited(current[key]) if key in current else None) != after for key, after in items):
+            if any(_differs(current.get(key), after) for key, after in items):
                 return True
         return False
 
@@ -271,17 +306,24 @@ class Editor:
         while pending:
             table, key = pending.pop()
             seen.add((table, key))
-            found = self.db.execute(
+            found = self._changes(self.db.query(
                 "select c.* from changes c join change_rows r on r.change_id = c.id"
                 " where r.tbl = ? and r.key = ? and c.id > ? and c.undone_by is null and c.action != 'undo'",
                 [table, key, change_id],
-            ).fetchall()
-            for row in found:
-                change = Change(*row)
+            ))
+            for change in found:
                 if change.id not in later:
                     later[change.id] = change
                     pending |= {(t, k) for t, k, _, _ in self._change_rows(change.id)} - seen
         return sorted(later.values(), key=lambda c: c.id)
+
+
+def _differs(current: dict | None, after: dict | None) -> bool:
+    """Whether a stored row is not what a change left. Only the columns the change wrote count:
+    a column added since (an entry's short number) did not exist for it to leave."""
+    if current is None or after is None:
+        return current is not after
+    return any(current.get(column) != value for column, value in after.items())
 
 
 def _last_wins(writes: list[Write]) -> list[Write]:

@@ -1,10 +1,10 @@
 """The knowledge store: one SQLite file, read and written through sqlite-utils.
 
-Tables: ``entries`` (FAQ), ``passages`` (source text), ``metrics`` (what a figure counts and
-how people ask for it), ``statistics`` (the figures), ``admins`` (admins added from chat),
-``changes`` and ``change_rows`` (the audit log), ``unanswered`` and ``meta``. The file is
-created and seeded from ``knowledge/`` on first use, so a fresh clone answers with no
-configuration.
+Tables: ``entries`` (FAQ; each with a short number, ``code``, besides its id), ``passages``
+(source text), ``metrics`` (what a figure counts and how people ask for it), ``statistics`` (the
+figures), ``admins`` (admins added from chat), ``changes`` and ``change_rows`` (the audit log),
+``unanswered`` and ``meta``. The file is created and seeded from ``knowledge/`` on first use,
+so a fresh clone answers with no configuration.
 
 Every change of knowledge goes through :meth:`KnowledgeStore.write`: one transaction that
 writes the rows and records who changed what, with the rows before and after, so that any
@@ -36,7 +36,7 @@ _TABLES: dict[str, tuple[dict, str]] = {
     "entries": (
         {"id": str, "question": str, "title": str, "phrasings": str, "answer": str, "tags": str, "source": str,
          "as_of": str, "gap": int, "updated_at": str, "changed_by": str, "deleted": int,
-         "search": str, "question_key": str},
+         "search": str, "question_key": str, "code": int},
         "id",
     ),
     "passages": (
@@ -106,7 +106,10 @@ class KnowledgeStore:
                 for column, kind in columns.items():  # files made by an older version
                     if column not in table.columns_dict:
                         table.add_column(column, kind)
-            self.db.table("admins").create({"id": str, "added_by": str, "added_at": str}, pk="id", if_not_exists=True)
+            admins = self.db.table("admins")
+            admins.create({"id": str, "added_by": str, "added_at": str, "name": str}, pk="id", if_not_exists=True)
+            if "name" not in admins.columns_dict:  # a file made by an older version
+                admins.add_column("name", str)
             self.db.table("changes").create(
                 {"id": int, "at": str, "who": str, "action": str, "summary": str, "undone_by": int},
                 pk="id", if_not_exists=True,
@@ -127,11 +130,46 @@ class KnowledgeStore:
             )
             self.db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             self.db.table("entries").create_index(["question_key"], if_not_exists=True)
+            self._number_entries()
+            self.db.table("entries").create_index(["code"], unique=True, if_not_exists=True)
             if self.meta("schema_version") != str(SCHEMA_VERSION):
                 stale = [r for r in self.db.table("entries").rows_where("search is null")]
                 for names, rows in _by_columns([with_derived("entries", r) for r in stale]).items():
                     self.db.conn.executemany(_upsert_sql("entries", "id", names), [[r[c] for c in names] for r in rows])
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    def _number_entries(self) -> None:
+        """Give entries written by an older version their short numbers, in the order they were
+        written (inside the schema's transaction)."""
+        unnumbered = [row[0] for row in self.db.execute("select rowid from entries where code is null order by rowid")]
+        if not unnumbered:
+            return
+        last = max(self.next_code() - 1, self.db.execute("select coalesce(max(code), 0) from entries").fetchone()[0])
+        self.db.conn.executemany(
+            "update entries set code = ? where rowid = ?", [(last + i, rowid) for i, rowid in enumerate(unnumbered, 1)]
+        )
+        self.set_meta("last_code", str(last + len(unnumbered)))
+
+    def next_code(self) -> int:
+        """The short number the next new entry gets (read inside the transaction that writes it)."""
+        return int(self.meta("last_code") or 0) + 1
+
+    def _with_codes(self, group: list[tuple[str, dict | None]], before: dict[str, dict]) -> list[tuple[str, dict | None]]:
+        """Entries written for the first time get the next short numbers. A number is never
+        given twice: an entry an undo removed keeps its number in the audit log and gets it
+        back if that undo is undone."""
+        last = given = self.next_code() - 1
+        numbered: list[tuple[str, dict | None]] = []
+        for key, row in group:
+            if row is not None and row.get("code") is None and key not in before:
+                last += 1
+                row = row | {"code": last}
+            elif row is not None and row.get("code") is not None:
+                last = max(last, row["code"])
+            numbered.append((key, row))
+        if last != given:
+            self.set_meta("last_code", str(last))
+        return numbered
 
     # --- the one write path ---------------------------------------------------------------
 
@@ -153,7 +191,9 @@ class KnowledgeStore:
                 keys = [key for key, _ in group]
                 before = self.rows(table, keys)
                 stamp = {"updated_at": now} if table in _TABLES else {}
-                stamp |= {"changed_by": who} if table == "entries" else {}
+                if table == "entries":
+                    stamp["changed_by"] = who
+                    group = self._with_codes(group, before)
                 for start in range(0, len(group), _BATCH):
                     chunk = group[start:start + _BATCH]
                     removed = [(key,) for key, row in chunk if row is None]

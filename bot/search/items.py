@@ -167,7 +167,7 @@ def format_number(value: float) -> str:
     """Vietnamese number format: 1.234 and 2,5."""
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 @dataclass
