@@ -90,7 +90,7 @@ def test_a_broken_figure_is_told_once(run, tmp_path):
 
 def test_chat_a_digit_picks_a_suggestion(engine, make_conversation):
     question = "lương của cán bộ luân chuyển mỗi tháng"
-    offered = engine.answer(question).suggestions
+    offered = engine.answer(question).titles  # the short titles the choices show
     assert offered, "precondition: this question is refused with suggestions"
     out = io.StringIO()
     assert run_console(make_conversation(), io.StringIO(f"{question}\n1\n7\nthoat\n"), out) == 0
