@@ -215,3 +215,9 @@ def test_counted_noun_must_match(engine):
 def test_leftover_telex_keys_are_repaired(engine):
     answer = engine.answer("luaan chuyeenr can bo toi thieeu may nam")
     assert answer.found and "3 năm" in answer.answer
+
+
+def test_a_bare_word_after_an_answer_is_read_as_a_follow_up_not_asked_about(engine):
+    first = engine.answer("Nghị quyết 02 của Tam Dương ban hành năm nào?")
+    assert first.found
+    assert engine.answer("Tam Dương", context=first).kind != "vague"
