@@ -199,7 +199,7 @@ class Engine:
         chat = smalltalk(question)
         if chat:
             return Answer(question, False, addressed(chat[1], self.address), kind=chat[0])
-        vague = self._vague(question) if context is None else []  # after an answer, it may be a follow-up
+        vague = self._vague(question)  # even after an answer: a bare general word is no follow-up to guess at
         if vague:
             reply = VAGUE_REPLY.replace("{topic}", question.strip(" ?.!"))
             return Answer(question, False, addressed(reply, self.address), suggestions=[i.suggestion() for i in vague],
