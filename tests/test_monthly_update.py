@@ -28,6 +28,8 @@ from .test_telegram import ADMIN, buttons, running_bot
 from .test_zalo import running_zalo
 
 METRIC = "luot_can_bo_dieu_dong_luan_chuyen"
+PHOTO_TIMEOUT = 30
+"""Seconds to wait for a chart: the first one imports matplotlib, slow on a busy machine."""
 
 
 def last_month() -> Month:
@@ -58,7 +60,7 @@ async def test_telegram_preview_is_what_subscribers_get_chart_and_entries_includ
 
         tg.user_sends(ADMIN, "/bantin_xem")
         [head] = await tg.wait_for("sendMessage", chat_id=ADMIN)
-        [preview] = await tg.wait_for("sendPhoto", chat_id=ADMIN)
+        [preview] = await tg.wait_for("sendPhoto", chat_id=ADMIN, timeout=PHOTO_TIMEOUT)
         assert "đúng như sẽ gửi" in head["text"] and "1 người nhận" in head["text"]
         assert f"THÁNG {label}" in preview["caption"] and "9 lượt" in preview["caption"]
         assert [b["text"] for b in buttons(preview)] == ["Hồ sơ điều chuyển mẫu gồm những gì?"]
@@ -67,7 +69,7 @@ async def test_telegram_preview_is_what_subscribers_get_chart_and_entries_includ
         confirm = (await tg.wait_for("sendMessage", count=2, chat_id=ADMIN))[1]
         assert confirm["text"] == f"Gửi bản tin tháng {label} tới 1 người nhận?"
         tg.user_taps(ADMIN, 1, buttons(confirm)[0]["callback_data"])
-        [update] = await tg.wait_for("sendPhoto", chat_id=51)
+        [update] = await tg.wait_for("sendPhoto", chat_id=51, timeout=PHOTO_TIMEOUT)
         assert update["caption"] == preview["caption"] and tg.photo(update) == tg.photo(preview)
         assert tg.photo(update).startswith(b"\x89PNG")
         await conversation.sending
@@ -80,7 +82,7 @@ async def test_telegram_preview_is_what_subscribers_get_chart_and_entries_includ
         [welcome] = await tg.wait_for("sendMessage", chat_id=52)
         assert [b["text"] for b in buttons(welcome)] == ["Xem bản tin gần nhất"]
         tg.user_taps(52, 1, buttons(welcome)[0]["callback_data"])
-        [latest] = await tg.wait_for("sendPhoto", chat_id=52)
+        [latest] = await tg.wait_for("sendPhoto", chat_id=52, timeout=PHOTO_TIMEOUT)
         assert latest["caption"] == update["caption"]
         tg.user_sends(ADMIN, "/bantin_gui")
         nobody = (await tg.wait_for("sendMessage", count=4, chat_id=ADMIN))[3]
@@ -92,7 +94,7 @@ async def test_figures_command_shows_the_chart_with_the_table_under_it(tmp_path)
         month = last_month()
         add_made_up_figures(conversation.editor, month)
         tg.user_sends(7, "/thongke")
-        [photo] = await tg.wait_for("sendPhoto", chat_id=7)
+        [photo] = await tg.wait_for("sendPhoto", chat_id=7, timeout=PHOTO_TIMEOUT)
         [table] = await tg.wait_for("sendMessage", chat_id=7)
         assert tg.photo(photo).startswith(b"\x89PNG") and f"tháng {month.month}/{month.year} 9 lượt" in photo["caption"]
         assert table["text"].startswith("<pre>Số liệu chính:") and "136" in table["text"]
