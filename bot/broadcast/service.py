@@ -105,22 +105,23 @@ class BroadcastService:
         ).fetchone()
         return rows[0] if rows else None
 
-    async def draft(self, month: Month) -> Bulletin | None:
-        """The update for ``month`` as it would be frozen now, with its chart."""
+    async def draft(self, month: Month, chart: bool = True) -> Bulletin | None:
+        """The update for ``month`` as it would be frozen now, with its chart unless ``chart``
+        is False (a count of recipients needs no drawing)."""
         bulletin = build_update(
             self.store, month, self._since(broadcast_id(month)), self.ledger.queued_announcements(),
             self.when_empty, self.org,
         )
-        return None if bulletin is None else await illustrate(self.store, bulletin, month)
+        return bulletin if bulletin is None or not chart else await illustrate(self.store, bulletin, month)
 
-    async def plan(self, month: Month | None = None) -> Plan:
+    async def plan(self, month: Month | None = None, chart: bool = True) -> Plan:
         """The update for ``month`` (default: the month just ended) and who would get it."""
         month = month or previous_month(self.now())
         bid = broadcast_id(month)
         recipients = self._recipients()
         frozen = self.ledger.get(bid)
         if frozen is None:
-            return Plan(month, await self.draft(month), False, len(recipients), 0, None)
+            return Plan(month, await self.draft(month, chart), False, len(recipients), 0, None)
         due = self.ledger.due(bid, recipients)
         return Plan(month, Bulletin.from_row(frozen), True, due, self.ledger.progress(bid).sent, self.supplement(month))
 

@@ -61,7 +61,7 @@ async def confirm(turn: Turn, args: str) -> list[Reply]:
     service = turn.bot.broadcasts
     if service is None:
         return [Reply(NO_BROADCASTS)]
-    plan = await service.plan()
+    plan = await service.plan(chart=False)
     label = month_label(plan.month)
     if plan.bulletin is None:
         return [Reply(BROADCAST_SKIPPED)]
