@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ...search.text import clean, fold
-from .records import MAX_ANSWER_CHARS, KnowledgeFileError, Part
+from .records import MAX_ANSWER_CHARS, KnowledgeFileError, Part, Row
 
 DOCUMENT_SUFFIXES = (".docx", ".pdf")
 SCANNED = "Tệp PDF này là ảnh quét, không có chữ để đọc; xin gửi bản Word hoặc PDF có chữ."
@@ -96,11 +96,31 @@ def article_key(passage_id: str) -> str | None:
     return match.group(1) if match else None
 
 
+def article_label(passage_id: str) -> str | None:
+    """"Điều 8" for a passage of a document's article 8 (from its id); None for others."""
+    key = article_key(passage_id)
+    if key is None:
+        return None
+    digits, letter = re.match(r".*\.d(\d{3})([a-z]?)$", key).groups()  # type: ignore[union-attr]
+    return f"Điều {int(digits)}{letter}"
+
+
+def place(passage_id: str, section: str) -> str:
+    """Where a document's passage stands, as an answer quotes it ("Điều 8, khoản 2": its
+    section without the article's title); "" for a passage not read from an article."""
+    return re.sub(r" \([^)]*\)", "", section) if article_key(passage_id) else ""
+
+
+def article_heading(section: str) -> str:
+    """The article a passage's section names, with its title: "Điều 8 (Thời hạn luân chuyển)"."""
+    return re.split(r", (?:khoản|phần) ", section)[0]
+
+
 def document_part(name: str, data: bytes) -> tuple[Part, Document]:
     """The passages of a .docx or .pdf file, as rows to validate, and what the file is."""
     lines = pdf_lines(name, data) if name.lower().endswith(".pdf") else docx_lines(name, data)
     document = parse_document(PurePosixPath(name).name, lines)
-    rows = [(i, {}, passage) for i, passage in enumerate(document.passages, 1)]
+    rows: list[Row] = [(i, {}, passage) for i, passage in enumerate(document.passages, 1)]
     return (name, "passages", rows), document
 
 
