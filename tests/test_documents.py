@@ -65,6 +65,13 @@ def test_a_scanned_pdf_is_refused(data):
     assert refused.value.problems == [f"ban-quet.pdf: {SCANNED}"]
 
 
+@pytest.mark.parametrize("name, what", [("ke-hoach.docx", "tệp Word"), ("ke-hoach.pdf", "tệp PDF")])
+def test_a_broken_document_is_refused_naming_its_kind(name, what):
+    with pytest.raises(KnowledgeFileError) as refused:
+        read_upload(name, b"PK\x03\x04 not really a document")
+    assert refused.value.problems[0].startswith(f"{name}: không đọc được {what}")
+
+
 async def test_a_scanned_pdf_sent_in_chat_is_refused_with_the_reason(make_conversation):
     conv = make_conversation(admins="telegram:42")
     [reply] = await conv.handle(admin(upload=("ban-quet.pdf", scanned_pdf_bytes())))
