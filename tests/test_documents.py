@@ -4,6 +4,8 @@ Every document here is made up in tests/documents_sample.py."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from bot.chat.router import Incoming
@@ -101,6 +103,7 @@ async def test_a_newer_version_replaces_the_old_in_one_change_and_undo_restores_
     conv = make_conversation(admins="telegram:42")
     [preview] = await conv.handle(admin(upload=("quy-dinh-mau.docx", docx_bytes(regulation()))))
     await conv.handle(admin(choice=tap(preview, "Nhập")))
+    await conv.idle()
     before = {p["id"]: p for p in conv.store.passages()}
 
     newer = docx_bytes(regulation(tapping_days=60, with_article_3=False))
@@ -139,3 +142,18 @@ def test_kb_import_reads_a_word_document_alone_or_in_a_folder(tmp_path, monkeypa
     assert "Số: 99-QĐ/TW" in out and "2 chương, 4 điều, 6 đoạn" in out and "thêm mới 6" in out
     with pytest.raises(KnowledgeFileError, match="trùng mã"):  # the same document twice: one version at a time
         read_path(folder)
+
+
+def test_a_heading_laid_out_in_a_table_is_read():
+    from docx import Document as WordDocument
+
+    document = WordDocument()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "BAN CHẤP HÀNH MẪU", "ĐẢNG MẪU"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Số: 07-NQ/HU", "Xã Mẫu, ngày 5 tháng 6 năm 2024"
+    for text in ["NGHỊ QUYẾT", "về một việc mẫu", "Điều 1. Mục tiêu", "Văn bản mẫu chỉ để kiểm thử."]:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    [found] = read_upload("nghi-quyet-mau.docx", out.getvalue()).documents
+    assert (found.name, found.title, found.articles) == ("Nghị quyết 07-NQ/HU ngày 5/6/2024", "Nghị quyết về một việc mẫu", 1)
