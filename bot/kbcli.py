@@ -54,7 +54,10 @@ def kb_import(args: argparse.Namespace, settings: Settings) -> int:
         if total >= 5000 and (done % 5000 == 0 or done == total):
             print(f"Đang ghi {done}/{total} dòng...", file=sys.stderr, flush=True)
 
-    change, report = Editor(open_store(settings)).import_batch(batch, WHO, str(args.path), progress)
+    editor = Editor(open_store(settings))
+    if batch.documents:
+        print(editor.documents_summary(batch))
+    change, report = editor.import_batch(batch, WHO, str(args.path), progress)
     print(f"Đã nhập {args.path}: {report}." + (f" Thay đổi số {change}." if change else ""))
     if change:
         print("Vector ngữ nghĩa của các mục mới được bot đang chạy tự tính trong nền (trong lúc đó các mục này "

@@ -191,7 +191,7 @@ def test_files_over_two_megabytes_are_refused():
     assert "2,00 MB" not in text and "2.01 MB, tối đa 2 MB" in text
 
 
-@pytest.mark.parametrize("name", ["ke-hoach.docx", "bang.xls", "a.pdf", "ghi-chu.txt", "khong-duoi"])
+@pytest.mark.parametrize("name", ["bang.xls", "ghi-chu.txt", "khong-duoi", "ke-hoach.doc"])
 def test_other_formats_are_refused_listing_accepted_ones(name):
     text = problems(name, b"PK\x03\x04 something")
     assert ".yaml" in text and ".csv" in text and ".xlsx" in text
@@ -240,7 +240,8 @@ def test_xlsx_formula_with_cached_value_uses_it_without_evaluating():
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename.startswith("xl/worksheets/"):
-                content = re.sub(rb"(<f>100\+36</f>)<v\s*/>", rb"\1<v>999</v>", content)
+                # An empty value is written <v/> or <v></v> (openpyxl with lxml, which python-docx brings).
+                content = re.sub(rb"(<f>100\+36</f>)<v\s*(?:/>|></v>)", rb"\1<v>999</v>", content)
             dst.writestr(info, content)
     assert read_upload("statistics.xlsx", buf.getvalue()).statistics[0]["value"] == 999.0
 

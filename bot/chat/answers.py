@@ -9,8 +9,10 @@ import hashlib
 import re
 import weakref
 
+from ..knowledge.formats.documents import article_heading, article_key, article_label
 from ..knowledge.store import record_feedback
 from ..search.engine import Answer, Engine
+from ..search.items import PassageItem
 from ..search.text import shorten
 from .router import InlineResult, Option, Reply, Router, Turn, clip
 
@@ -111,8 +113,12 @@ COMMENT_SECONDS = 10 * 60
 
 
 def answer_options(answer: Answer) -> list[Option]:
+    """Read on, rate; and under a passage of a document's article, read the whole article."""
     code = item_code(answer.item or "")
+    article = article_label((answer.item or "").removeprefix("passage:"))
+    whole = [Option(f"Xem nguyên văn {article}", whole_article.data(code))] if article else []
     return [
+        *whole,
         Option("Xem thêm", more.data(code)),
         Option("👍 Hữu ích", rate.data(f"up:{code}")),
         Option("👎 Chưa đúng", rate.data(f"down:{code}"), beside=True),
@@ -134,6 +140,26 @@ def more(turn: Turn, code: str) -> list[Reply]:
     if not related:
         return [Reply("Chưa có nội dung liên quan khác. Xin {you} gõ câu hỏi cụ thể hơn.")]
     return [Reply("Nội dung liên quan:", [Option(i.short(), suggestion.data(item_code(i.key))) for i in related])]
+
+
+@router.button("nv")
+def whole_article(turn: Turn, code: str) -> list[Reply]:
+    """The whole text of the article a passage belongs to, all its passages in order (the
+    channel splits it under the platform's limit)."""
+    key = item_key(turn.bot.engine, code)
+    article = article_key(key.removeprefix("passage:")) if key else None
+    if article is None:
+        return [Reply(STALE_OPTION)]
+    prefix = f"passage:{article}"
+    parts = sorted(
+        (item for item in turn.bot.engine.items
+         if isinstance(item, PassageItem) and (item.key == prefix or item.key.startswith(prefix + "."))),
+        key=lambda item: item.key,
+    )
+    if not parts:
+        return [Reply(STALE_OPTION)]
+    heading = f"{article_heading(parts[0].section)}, {parts[0].document}:"
+    return [Reply("\n\n".join([heading, *(item.body for item in parts)]))]
 
 
 @router.button("fb")

@@ -253,12 +253,14 @@ def statistic_dialog(metrics: list[dict]) -> Dialog:
     ], save)
 
 
-def import_dialog(name: str, batch: Batch, counts: str) -> Dialog:
+def import_dialog(name: str, batch: Batch, counts: str, details: str = "") -> Dialog:
+    """Confirm an import; ``details`` says more (what a document holds, what it replaces)."""
+
     def save(editor: Editor, v: dict, who: str) -> str:
         change, report = editor.import_batch(batch, who, name)
         return f"Đã nhập {name}: {report}." + (f" Hoàn tác: /hoantac {change}." if change else "")
 
-    return Dialog(f"Nhập tệp {name} ({counts})?", [], save, confirm="Nhập")
+    return Dialog(f"Nhập tệp {name} ({counts})?" + (f"\n{details}" if details else ""), [], save, confirm="Nhập")
 
 
 def delete_dialog(entry: dict, card: str) -> Dialog:

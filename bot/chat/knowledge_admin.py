@@ -287,6 +287,9 @@ async def upload(turn: Turn, name: str, data: bytes) -> list[Reply]:
     except KnowledgeFileError as exc:
         shown = exc.problems[:10] + ([f"... và {len(exc.problems) - 10} lỗi khác"] if len(exc.problems) > 10 else [])
         return [Reply("Không nhập tệp, cơ sở dữ liệu giữ nguyên:\n" + "\n".join(f"• {p}" for p in shown))]
+    if batch.documents:  # reads which passages an earlier version left, so in a worker too
+        details = await turn.bot.in_worker(lambda editor: editor.documents_summary(batch))
+        return begin(turn, import_dialog(name, batch, f"văn bản, {len(batch.passages)} đoạn", details))
     counts = (
         f"{len(batch.entries)} câu hỏi, {len(batch.passages)} đoạn, {len(batch.metrics)} chỉ số, "
         f"{len(batch.statistics)} số liệu"

@@ -211,6 +211,21 @@ class Editor:
             return None, report
         return self.store.write("import", f"Nhập tệp {name}: {report}", who, writes, progress), report
 
+    def documents_summary(self, batch: Batch) -> str:
+        """What a batch's Word or PDF documents hold and what importing them replaces, for the
+        admin to check first (the chat preview and ``kb import`` show the same)."""
+        new = {passage["id"] for passage in batch.passages}
+        lines = []
+        for document in batch.documents:
+            stored = self.store.document_passages(document.key)
+            gone = sum(1 for key in stored if key not in new)
+            replaces = (
+                f"• Thay bản đã nhập trước ({len(stored)} đoạn); bỏ {gone} đoạn không còn trong bản mới"
+                if stored else "• Văn bản mới, chưa nhập lần nào"
+            )
+            lines += [document.summary(), replaces]
+        return "\n".join(lines)
+
     # --- admins ---------------------------------------------------------------------------
 
     def set_admin(self, admin: str, add: bool, who: str, name: str = "") -> int:

@@ -14,6 +14,7 @@ from ..search.items import FaqItem, Item, MetricItem, PassageItem, StatRow
 from ..search.periods import Month, Period, describe_bounds
 from ..search.semantic import SemanticIndex, load_embedder
 from ..search.text import ADDRESS_TERM
+from .formats.documents import place
 from .store import KnowledgeStore
 from .vectors import VectorStore, compute, missing, needed
 
@@ -74,7 +75,8 @@ def load_items(store: KnowledgeStore) -> list[Item]:
     for row in store.passages():
         title = f"{row['document']} – {row['section']}" if row["section"] else row["document"]
         items.append(
-            PassageItem(key=f"passage:{row['id']}", title=title, phrasings=[], body=row["text"], source=row["source"])
+            PassageItem(key=f"passage:{row['id']}", title=title, phrasings=[], body=row["text"], source=row["source"],
+                        document=row["document"], section=row["section"], place=place(row["id"], row["section"]))
         )
     return items
 

@@ -80,9 +80,12 @@ class ImportReport:
     unchanged: int = 0
     kept: int = 0
     """Rows of a new seed release left alone because an admin changed them."""
+    removed: int = 0
+    """Passages of an earlier version of a document that the new version no longer has."""
 
     def __str__(self) -> str:
         text = f"thêm mới {self.added}, cập nhật {self.updated}, giữ nguyên {self.unchanged}"
+        text += f", bỏ {self.removed} đoạn của bản cũ" if self.removed else ""
         return text + (f", giữ bản của quản trị viên {self.kept}" if self.kept else "")
 
 
@@ -231,7 +234,8 @@ class KnowledgeStore:
 
     def plan_import(self, batch: Batch) -> tuple[list[Write], ImportReport]:
         """The rows a batch would write, leaving out rows identical to what is stored, with the
-        counts of added, updated and unchanged rows."""
+        counts of added, updated and unchanged rows. A document's earlier version loses the
+        passages the new one no longer has, in the same change (so one undo restores it)."""
         report = ImportReport()
         writes: list[Write] = []
         for table, records, to_row in (
@@ -249,7 +253,19 @@ class KnowledgeStore:
                 report.added += current is None
                 report.updated += current is not None
                 writes.append((table, row[pk], row))
+        new = {record["id"] for record in batch.passages}
+        for document in batch.documents:
+            gone = [key for key in self.document_passages(document.key) if key not in new]
+            writes += [("passages", key, None) for key in gone]
+            report.removed += len(gone)
         return writes, report
+
+    def document_passages(self, key: str) -> list[str]:
+        """Ids of the stored passages read from a document, by the prefix its number gives
+        (every version of the document shares it)."""
+        prefix = f"{key}."
+        rows = self.db.execute("select id from passages where substr(id, 1, ?) = ? order by id", [len(prefix), prefix])
+        return [row[0] for row in rows]
 
     def import_path(self, path: str | Path, who: str = "import") -> ImportReport:
         """Validate every file at ``path``, then write them all as one audited change."""

@@ -134,11 +134,18 @@ class PassageItem(WrittenItem):
     """A passage of source text; found only when no written answer fits better."""
 
     weight: float = 0.92
+    document: str = ""
+    section: str = ""
+    place: str = ""
+    """Where it stands in a Word or PDF document ("Điều 8, khoản 2"): quoted with its place;
+    empty for other passages (summaries), given as written."""
 
     def texts(self) -> list[str]:
         return [self.title]
 
     def render(self, query: Query, today: dt.date) -> Rendered:
+        if self.place:
+            return Rendered(f"Theo {self.place} {self.document}: “{self.body}”")
         return Rendered(self.body)
 
 

@@ -11,12 +11,15 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...search.periods import Month
 from ...search.text import clean
+
+if TYPE_CHECKING:
+    from .documents import Document
 
 MAX_ANSWER_CHARS = 800
 MAX_ANSWER_SENTENCES = 3
@@ -45,6 +48,9 @@ class Batch:
     passages: list[dict]
     metrics: list[dict]
     statistics: list[dict]
+    documents: list[Document] = field(default_factory=list)
+    """The Word and PDF documents the passages were read from: a newer version of one
+    replaces the passages of the older."""
 
 
 Row = tuple[int, dict[str, int], Any]
