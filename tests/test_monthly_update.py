@@ -55,6 +55,7 @@ async def test_telegram_preview_is_what_subscribers_get_chart_and_entries_includ
         label = f"{month.month}/{month.year}"
         add_made_up_figures(conversation.editor, month)
         add_made_up_entry(conversation.editor)
+        await conversation.idle()  # the new entry is searchable, as the running bot's refresh makes it
         tg.user_sends(51, "/dangky")
         await tg.wait_for("sendMessage", chat_id=51)
 
