@@ -422,3 +422,24 @@ async def test_under_each_answer_read_more_and_thumbs_side_by_side(tmp_path):
         assert "quản trị viên sẽ xem lại" in thanks["text"] and buttons(thanks)[0]["text"] == "Gửi góp ý"
         [row] = conversation.store.db["feedback"].rows
         assert row["rating"] == -1 and row["question"] == "luân chuyển cán bộ tối thiểu mấy năm" and "3 năm" in row["answer"]
+
+
+async def test_admin_uploads_a_word_regulation_and_officials_read_its_article(tmp_path):
+    from .documents_sample import docx_bytes, regulation
+    from .test_documents import QUESTION
+
+    async with running_bot(tmp_path) as (tg, conversation):
+        tg.user_sends_document(ADMIN, "quy-dinh-mau.docx", data=docx_bytes(regulation()))
+        [preview] = await tg.wait_for("sendMessage", chat_id=ADMIN, timeout=15)
+        assert "Số: 99-QĐ/TW" in preview["text"] and "4 điều" in preview["text"]
+        tg.user_taps(ADMIN, 1, next(b["callback_data"] for b in buttons(preview) if b["text"] == "Nhập"))
+        [_, done] = await tg.wait_for("sendMessage", count=2, chat_id=ADMIN, timeout=15)
+        assert "thêm mới 6" in done["text"]
+        await conversation.idle()  # the new passages are indexed in the background
+        tg.user_sends(8, QUESTION)
+        [answer] = await tg.wait_for("sendMessage", chat_id=8)
+        assert "Điều 2, khoản 1 Quy định 99-QĐ/TW" in answer["text"] and "45 ngày" in answer["text"]
+        whole = next(b for b in buttons(answer) if b["text"] == "Xem nguyên văn Điều 2")
+        tg.user_taps(8, 1, whole["callback_data"])
+        replies = await tg.wait_for("sendMessage", count=2, chat_id=8)
+        assert replies[1]["text"].startswith("Điều 2 (Thời hạn tập huấn nuôi ong)")
