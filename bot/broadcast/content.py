@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
+from ..knowledge.readable import local_day
 from ..knowledge.store import KnowledgeStore
 from ..search.items import format_number
 from ..search.periods import Month
@@ -23,7 +22,6 @@ from ..search.text import shorten
 from . import chart
 from .chart import Series
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_LINKS = 5
 MAX_LATE = 4
 TITLE_LENGTH = 40
@@ -66,11 +64,6 @@ def month_label(month: Month) -> str:
     return f"{month.month}/{month.year}"
 
 
-def local_date(stamp: str) -> str:
-    """"03/12/2026" for a UTC time stamp of the store, in Vietnam's time."""
-    return dt.datetime.fromisoformat(stamp).astimezone(TIMEZONE).strftime("%d/%m/%Y")
-
-
 def monthly_rows(store: KnowledgeStore) -> dict[str, dict[Month, dict]]:
     """Statistics rows for exactly one month, by metric and month."""
     rows: dict[str, dict[Month, dict]] = defaultdict(dict)
@@ -96,7 +89,7 @@ def _what(metric: dict) -> str:
 
 
 def _source(row: dict) -> str:
-    date = f", ghi ngày {local_date(row['updated_at'])}" if row.get("updated_at") else ""
+    date = f", ghi ngày {local_day(row['updated_at'])}" if row.get("updated_at") else ""
     return f"  Nguồn: {row['source']}{date}"
 
 

@@ -8,11 +8,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from ..knowledge.readable import TIMEZONE
 from ..knowledge.store import KnowledgeStore
 from ..search.periods import Month
 from .content import Bulletin, build_update, illustrate
@@ -22,7 +22,6 @@ from .subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_CRON = "0 8 1 * *"
 JOB_ID = "monthly-update"
 MISFIRE_GRACE = 6 * 3600

@@ -14,7 +14,7 @@ from ..knowledge.store import record_feedback
 from ..search.engine import Answer, Engine
 from ..search.items import PassageItem
 from ..search.text import shorten
-from .router import InlineResult, Option, Reply, Router, Turn, clip
+from .router import InlineResult, Option, Reply, Router, Turn
 
 router = Router("answers")
 
@@ -54,7 +54,7 @@ def example(turn: Turn, index: int) -> list[Reply]:
 
 
 def example_options() -> list[Option]:
-    return [Option(clip(q, MAX_OPTION_LABEL), example.data(i)) for i, q in enumerate(EXAMPLES)]
+    return [Option(shorten(q, MAX_OPTION_LABEL), example.data(i)) for i, q in enumerate(EXAMPLES)]
 
 
 @router.button("s")
@@ -77,7 +77,7 @@ def asked(question: str, reply: Reply) -> Reply:
 
 def read_options(links: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[Option]:
     """Options to open items by their key ((title, key) pairs, as the monthly update lists them)."""
-    return [Option(clip(title, MAX_OPTION_LABEL), suggestion.data(item_code(key))) for title, key in links]
+    return [Option(shorten(title, MAX_OPTION_LABEL), suggestion.data(item_code(key))) for title, key in links]
 
 
 def item_code(key: str) -> str:

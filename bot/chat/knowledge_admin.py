@@ -19,7 +19,7 @@ from ..knowledge.formats.export import export_files
 from ..knowledge.formats.records import KnowledgeFileError
 from ..knowledge.formats.workbook import TEMPLATE_NAME, template_workbook
 from ..knowledge.readable import entry_card, entry_ref, local_today
-from ..search.text import fold
+from ..search.text import fold, shorten
 from .answers import MAX_OPTION_LABEL, STALE_OPTION
 from .dialogs import (
     CANCEL,
@@ -36,7 +36,7 @@ from .dialogs import (
     statistic_dialog,
     undo_dialog,
 )
-from .router import Access, Option, Reply, Router, Turn, clip
+from .router import Access, Option, Reply, Router, Turn
 
 log = logging.getLogger(__name__)
 router = Router("knowledge admin")
@@ -189,7 +189,7 @@ def _unanswered_page(groups: list[tuple[str, int]], page: int) -> Reply:
     where = f"; trang {page + 1}/{pages}" if pages > 1 else ""
     lines = [f"Câu hỏi chưa trả lời được, hỏi nhiều nhất trước ({len(groups)} nhóm{where}):"]
     lines += [f"• {q} ({n} lần)" for q, n in shown]
-    options = [Option(clip(f"Tạo mục: {q}", MAX_OPTION_LABEL), from_unanswered.data(i))
+    options = [Option(shorten(f"Tạo mục: {q}", MAX_OPTION_LABEL), from_unanswered.data(i))
                for i, (q, _) in enumerate(shown, first)]
     if page > 0:
         options.append(Option("« Trang trước", unanswered_page.data(page - 1)))

@@ -308,8 +308,3 @@ class FloodControl:
         if delay > 0:
             await self.sleep(delay)
         return True
-
-
-def clip(text: str, limit: int) -> str:
-    """Text cut to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

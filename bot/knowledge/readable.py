@@ -25,6 +25,11 @@ def local_time(stamp: str) -> str:
     return dt.datetime.fromisoformat(stamp).astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M")
 
 
+def local_day(stamp: str) -> str:
+    """"01/12/2026" for a UTC time stamp of the store."""
+    return dt.datetime.fromisoformat(stamp).astimezone(TIMEZONE).strftime("%d/%m/%Y")
+
+
 def local_today() -> dt.date:
     """Today in Vietnam (the server may run on UTC: at 01:00 in Hanoi it is still yesterday there)."""
     return dt.datetime.now(TIMEZONE).date()
