@@ -43,7 +43,7 @@ def measure(synthetic: int) -> dict:
     import numpy as np
     from bench_engine import latencies, percentile, synthetic_items
 
-    from bot.knowledge.live import load_items
+    from bot.knowledge.catalog import load_items
     from bot.knowledge.store import KnowledgeStore
     from bot.knowledge.vectors import VectorStore, needed
     from bot.search.engine import Engine

@@ -141,7 +141,7 @@ def kb_delete(args: argparse.Namespace, settings: Settings) -> int:
 def kb_vectors(args: argparse.Namespace, settings: Settings) -> int:
     """Embed every text that has no sentence vector yet, with a progress line (a running bot
     does the same in the background); --ship writes the seed's vectors for a release."""
-    from .knowledge.live import load_items
+    from .knowledge.catalog import load_items
     from .knowledge.vectors import VectorStore, compute, missing, ship
     from .search.semantic import load_embedder
 

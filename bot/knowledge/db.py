@@ -24,14 +24,15 @@ class StoreError(RuntimeError):
     """The database file cannot be used; the message is Vietnamese, for the admins."""
 
 
-def open_database(path: str | Path) -> sqlite_utils.Database:
+def open_database(path: str | Path, any_thread: bool = False) -> sqlite_utils.Database:
     """A connection to the bot's file in WAL mode (readers never wait for the writer), waiting
-    for other processes' writes instead of failing at once."""
+    for other processes' writes instead of failing at once; ``any_thread``: usable from other
+    threads than the one opening it (the caller serialises its use)."""
     memory = str(path) == ":memory:"
     try:
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(str(path))
+        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False) if any_thread else str(path))
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not memory:
             db.enable_wal()

@@ -10,11 +10,9 @@ import logging
 import threading
 
 from ..search.engine import Engine
-from ..search.items import FaqItem, Item, MetricItem, PassageItem, StatRow
-from ..search.periods import Month, Period, describe_bounds
 from ..search.semantic import SemanticIndex, load_embedder
 from ..search.text import ADDRESS_TERM
-from .formats.documents import place
+from .catalog import StoredCatalog, load_items, open_index, stored_vectors
 from .store import KnowledgeStore
 from .vectors import VectorStore, compute, missing, needed
 
@@ -25,60 +23,24 @@ def build_engine(
     store: KnowledgeStore, today: dt.date | None = None, phrasings: bool = True, semantic: bool = True,
     address: str = ADDRESS_TERM,
 ) -> Engine:
-    """An engine answering from everything the store holds; without ``phrasings``, as if no
-    entry had alternative wordings (what an entry an admin adds from chat looks like). Items
-    whose vectors are computed are also matched by meaning, when the model loads."""
-    items = load_items(store)
-    if not phrasings:
-        for item in items:
-            item.phrasings = []
+    """An engine answering from everything the store holds: its index loaded from beside the
+    database (or built from the stored term ids), its items read when they are candidates.
+    Without ``phrasings``, as if no entry had alternative wordings (what an entry an admin adds
+    from chat looks like; built in memory). Items whose vectors are computed are also matched
+    by meaning, when the model loads."""
     embedder = load_embedder() if semantic else None
-    index = None
-    if embedder is not None:
-        vectors = VectorStore(store.db).get_many(needed(items, embedder.name))
-        index = SemanticIndex(items, vectors, embedder)
-    return Engine(items, today=today, semantic=index, address=address)
-
-
-def load_items(store: KnowledgeStore) -> list[Item]:
-    """Every searchable item in the store: entries, metrics with their figures, passages."""
-    items: list[Item] = []
-    for row in store.entries():
-        items.append(
-            FaqItem(
-                key=f"entry:{row['id']}", title=row["question"], label=row.get("title") or "",
-                phrasings=row["phrasings"], body=row["answer"],
-                source=row["source"], as_of=row["as_of"], tags=row["tags"], gap=row["gap"],
-            )
-        )
-    stats: dict[str, list[StatRow]] = {}
-    for row in store.statistics():
-        period = Period(
-            Month.parse(row["period_start"]) if row["period_start"] else None,
-            Month.parse(row["period_end"], end=True) if row["period_end"] else None,
-        )
-        stats.setdefault(row["metric"], []).append(
-            StatRow(
-                row["value"], row["value_max"], row["unit"], period, row["scope"], row["source"], row["note"],
-                label=describe_bounds(row["period_start"], row["period_end"]),
-            )
-        )
-    for row in store.metrics():
-        rows = stats.get(row["key"], [])
-        items.append(
-            MetricItem(
-                key=f"metric:{row['key']}", title=row["label"], phrasings=row["phrasings"],
-                body=" ".join(f"{r.value_text()} {r.unit} {r.note}" for r in rows),
-                source=rows[-1].source if rows else None, unit=row["unit"], scope=row["scope"], rows=rows,
-            )
-        )
-    for row in store.passages():
-        title = f"{row['document']} – {row['section']}" if row["section"] else row["document"]
-        items.append(
-            PassageItem(key=f"passage:{row['id']}", title=title, phrasings=[], body=row["text"], source=row["source"],
-                        document=row["document"], section=row["section"], place=place(row["id"], row["section"]))
-        )
-    return items
+    if not phrasings or str(store.path) == ":memory:":
+        items = load_items(store)
+        if not phrasings:
+            for item in items:
+                item.phrasings = []
+        vectors = VectorStore(store.db).get_many(needed(items, embedder.name)) if embedder is not None else {}
+        meaning = SemanticIndex(items, vectors, embedder) if embedder is not None else None
+        return Engine(items, today=today, semantic=meaning, address=address)
+    index, keys = open_index(store)
+    catalog = StoredCatalog(store.path, keys)
+    meaning = SemanticIndex.from_rows(len(keys), stored_vectors(store, catalog), embedder) if embedder else None
+    return Engine(catalog, today=today, semantic=meaning, address=address, index=index)
 
 
 class LiveEngine:

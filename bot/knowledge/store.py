@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..search.text import fold
+from . import catalog
 from .db import insert, open_database, transaction, utc_now
 from .formats import knowledge_files, read_path
 from .formats.records import STAT_COLUMNS, Batch, validate_statistic
@@ -101,6 +102,14 @@ class KnowledgeStore:
             self.seed(Path(seed_dir))
             import_shipped(VectorStore(self.db), Path(seed_dir), self.meta, self.set_meta)
 
+    @classmethod
+    def reader(cls, path: str | Path) -> KnowledgeStore:
+        """A store for reading only, from any thread (its user serialises access), on a file
+        whose schema is already made."""
+        store = cls.__new__(cls)
+        store.path, store.db, store._bad_logged = Path(path), open_database(path, any_thread=True), set()
+        return store
+
     def _ensure_schema(self) -> None:
         with transaction(self.db):
             for name, (columns, pk) in _TABLES.items():
@@ -140,6 +149,8 @@ class KnowledgeStore:
                 for names, rows in _by_columns([with_derived("entries", r) for r in stale]).items():
                     self.db.conn.executemany(_upsert_sql("entries", "id", names), [[r[c] for c in names] for r in rows])
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
+            catalog.create_tables(self.db)
+            catalog.prepare_all(self)
 
     def _number_entries(self) -> None:
         """Give entries written by an older version their short numbers, in the order they were
@@ -189,6 +200,7 @@ class KnowledgeStore:
                 self.db, "changes", {"at": now, "who": who, "action": action, "summary": summary[:300], "undone_by": None}
             )
             done = 0
+            items: set[str] = set()
             for table, group in _by_table(writes).items():
                 pk = KEYS[table]
                 keys = [key for key, _ in group]
@@ -209,10 +221,12 @@ class KnowledgeStore:
                     if progress is not None:
                         progress(done, len(writes))
                 after = self.rows(table, keys)
+                items |= catalog.affected(table, [*before.values(), *after.values()])
                 self.db.conn.executemany(
                     "insert into change_rows (change_id, tbl, key, before, after) values (?, ?, ?, ?, ?)",
                     [(change_id, table, key, _json(before.get(key)), _json(after.get(key))) for key in keys],
                 )
+            catalog.refresh(self, items)
             self.set_meta("changed_at", f"{now}#{change_id}")
         return change_id
 

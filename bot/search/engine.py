@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import Counter
 from collections.abc import Sequence, Set
 from dataclasses import asdict, dataclass, field, replace
 
@@ -22,13 +21,10 @@ from . import lexicon
 from .analysis import (
     Analyzer,
     Query,
-    index_terms,
-    initialism,
-    named_places,
     normalize,
-    question_types,
     spell_out,
 )
+from .catalog import Catalog, ItemList
 from .index import InvertedIndex
 from .items import Item
 from .readings import compound_parts, leans_on_context, readings
@@ -97,12 +93,19 @@ GUESS_MARGIN = 12.0
 GUESS_LEAD = 8.0
 """A refusal whose best item is this close to the threshold and this far ahead of the next
 asks "Có phải ... muốn hỏi ...?" about it, to be confirmed with one tap."""
+CHANCE_ITEMS = 50
+CLOSE_TEXT = 66.0
+CLEAR_LEAD = 8.0
+CHANCE_CAP = 50.0
+"""When the words a question shares with an item are all found together in this many items or
+more, the words cannot single that item out: in a large base any few common words (word
+salad) meet in many items. Such an item is then given as an answer only when one of its texts
+is close to the question (fuzzy similarity from CLOSE_TEXT) and it leads the next item clearly;
+otherwise its confidence is capped below every threshold, so it is offered, not asserted."""
 SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
 CANDIDATES = 16
 MAX_SUGGESTIONS = 3
-BODY_WEIGHT = 0.5
-"""Answer text counts half as much as the phrasings an item is asked by."""
 SAME_QUESTION_TYPE = 4.0
 """Ranking points for an item asked the same way as the question ("là gì", "ai", "khi nào")."""
 ACCENT_CACHE = 20_000
@@ -149,37 +152,18 @@ class Engine:
 
     def __init__(
         self, items: Sequence[Item], today: dt.date | None = None, semantic: SemanticIndex | None = None,
-        address: str = ADDRESS_TERM,
+        address: str = ADDRESS_TERM, index: InvertedIndex | None = None,
     ) -> None:
-        self.items = list(items)
+        self.items: Catalog = items if isinstance(items, Catalog) else ItemList(items)
+        """The items by position; a stored catalog reads an item only when it is a candidate."""
         self.address = address
         """How the bot's own sentences address the user (ADDRESS_TERM)."""
         self.semantic = semantic
         """Sentence vectors of the items (None: words only)."""
-        self._by_key = {item.key: item for item in self.items}
         self._today = today
-        bags = []
-        subjects: list[set[str]] = []
-        for item in self.items:
-            bag: Counter[str] = Counter()  # term weights: 1 per phrasing use, less for answer text
-            item.match_texts, item.match_plain = [], []
-            for text in item.texts():
-                tokens = normalize(text)
-                item.match_texts.append(" ".join(tokens))
-                item.match_plain.append(" ".join(t for t in tokens if t not in lexicon.STOPWORDS))
-                bag.update(index_terms(tokens))
-            subject = {t for text in item.match_texts for t in text.split() if t.isdigit()}
-            item.types = frozenset().union(*(question_types(text.split()) for text in item.match_texts))
-            for term in index_terms(normalize(item.body)):
-                bag[term] += BODY_WEIGHT  # type: ignore[assignment]
-            for place in named_places(" ".join([*item.texts(), item.body])):
-                bag[initialism(place)] += 1
-            bags.append(bag)
-            subjects.append(subject)
-        self.index = InvertedIndex(bags)
-        for item, subject in zip(self.items, subjects):
-            item.subject_terms = {self.index.vocab[t] for t in subject}
-        self.analyzer = Analyzer(self.index.doc_freq, self.index.vocab)
+        self.index = index or InvertedIndex.from_bags([self.items.prepared(d).terms for d in range(len(self.items))])
+        """The items' terms (given when loaded from disk, else built from their preparations)."""
+        self.analyzer = Analyzer(self.index.doc_freq, self.index.known_words())
         self._accent_cache: dict[int, dict[str, set[str]]] = {}
         self._phrasing_cache: dict[int, list[set[str]]] = {}
 
@@ -305,7 +289,7 @@ class Engine:
     def answer_item(self, key: str) -> Answer | None:
         """The answer of one item, as if its own question were asked (a tapped suggestion).
         None when no such item exists any more (an old button)."""
-        item = self._by_key.get(key)
+        item = self.item(key)
         if item is None:
             return None
         question = item.suggestion()
@@ -317,12 +301,13 @@ class Engine:
 
     def item(self, key: str) -> Item | None:
         """The item of a key, if it still exists."""
-        return self._by_key.get(key)
+        doc = self.items.doc(key)
+        return self.items[doc] if doc is not None else None
 
     def related(self, key: str, limit: int = MAX_SUGGESTIONS) -> list[Item]:
         """Other items close to one ("Xem thêm" under its answer), found as its own question
         would find them; [] for an item that no longer exists."""
-        item = self._by_key.get(key)
+        item = self.item(key)
         if item is None:
             return []
         ranked = self.rank(self.analyzer.analyze(item.suggestion(), self.today))
@@ -368,6 +353,7 @@ class Engine:
         if closeness is not None:  # items close in meaning join those sharing words
             docs += [int(d) for d in np.argsort(-closeness)[:SEMANTIC_CANDIDATES] if closeness[d] > -1 and d not in docs]
         content = content_weights(query, self.index)
+        self.items.fetch(docs)
         ranked = [score(doc) for doc in docs]
         if closeness is not None and len(closeness) > 1:
             self._support(ranked, closeness)
@@ -382,6 +368,15 @@ class Engine:
                     conflicts = frozenset(self._accent_conflicts(cand.doc, query))
                     if conflicts:
                         ranked[ranked.index(cand)] = score(cand.doc, conflicts)
+                ranked.sort(key=lambda c: c.rank, reverse=True)
+        weighed: set[int] = set()
+        while ranked and ranked[0].score > CHANCE_CAP and ranked[0].doc not in weighed:
+            best = ranked[0]  # the leader until one stands out from what chance gives
+            weighed.add(best.doc)
+            lead = best.score - ranked[1].score if len(ranked) > 1 else 100.0
+            if (best.fuzzy < CLOSE_TEXT or lead < CLEAR_LEAD) and self._by_chance(query, best):
+                best.rank -= best.score - CHANCE_CAP
+                best.score = CHANCE_CAP
                 ranked.sort(key=lambda c: c.rank, reverse=True)
         return ranked
 
@@ -398,6 +393,14 @@ class Engine:
             elif closeness[cand.doc] < closeness[first] - DISAGREE_GAP:
                 cand.score *= DISAGREE_FACTOR  # the words match, the meaning is elsewhere
 
+    def _by_chance(self, query: Query, cand: Candidate) -> bool:
+        """Whether the words a question shares with an item are found together in so many items
+        that they cannot single it out (see CHANCE_ITEMS)."""
+        known = self.index.terms_of(cand.doc)
+        words = [t for t in dict.fromkeys(query.content)
+                 if t not in lexicon.QUESTION_WORDS and self.index.term_id(t) in known]
+        return bool(words) and self.index.count_with_all(words, CHANCE_ITEMS) >= CHANCE_ITEMS
+
     def _accent_conflicts(self, doc: int, query: Query) -> set[str]:
         """Folded words the user typed with other diacritics than the item uses (lương/lượng)."""
         accents = self._accents(doc)
@@ -407,10 +410,10 @@ class Engine:
         """Word sets of each phrasing of an item, computed on first need and kept."""
         cached = self._phrasing_cache.get(doc)
         if cached is None:
-            item = self.items[doc]
-            cached = [set(text.split()) for text in item.match_texts]
-            if len(item.match_texts) <= FEW_PHRASINGS:  # an entry added with no phrasings: its answer speaks too
-                cached.append(set(normalize(item.body)))
+            texts = self.items.prepared(doc).texts
+            cached = [set(text.split()) for text in texts]
+            if len(texts) <= FEW_PHRASINGS:  # an entry added with no phrasings: its answer speaks too
+                cached.append(set(normalize(self.items[doc].body)))
             if len(self._phrasing_cache) >= ACCENT_CACHE:
                 self._phrasing_cache.clear()
             self._phrasing_cache[doc] = cached
@@ -428,7 +431,7 @@ class Engine:
         return cached
 
     def _score(self, doc: int, query: Query, content: QueryWeights, conflicts: Set[str] = frozenset()) -> Candidate:
-        item = self.items[doc]
+        item, prepared = self.items[doc], self.items.prepared(doc)
         known = self.index.terms_of(doc)
         coverage = content.coverage(known, self.index, conflicts)
         phrase_coverage = max(
@@ -437,15 +440,15 @@ class Engine:
         q_text = query.content_text
         q_all = " ".join(query.tokens)
         fuzzy = 0.0
-        for text, plain in zip(item.match_texts, item.match_plain):
+        for text, plain in zip(prepared.texts, prepared.plain):
             fuzzy = max(fuzzy, fuzz.token_sort_ratio(q_text, plain), fuzz.ratio(q_all, text))
         score = 100 * (W_COVERAGE * coverage + W_PHRASING * phrase_coverage + W_FUZZY * fuzzy / 100)
-        if len(item.match_texts) <= FEW_PHRASINGS:
+        if len(prepared.texts) <= FEW_PHRASINGS:
             score += FEW_PHRASINGS_BONUS
         numbers = [self.index.term_id(n) for n in query.numbers]
         if any(n not in known for n in numbers):
             score *= MISSING_NUMBER
-        elif any(n not in item.subject_terms for n in numbers):
+        elif any(n not in {self.index.term_id(t) for t in prepared.subject} for n in numbers):
             # "QĐ 98" asked, but the item is about QĐ 65 and only mentions 98 in passing.
             score *= NUMBER_IN_PASSING
         if any(self.index.term_id(place) not in known for place in query.places):
@@ -453,8 +456,8 @@ class Engine:
         if any(self.index.term_id(pair) is None for pair in query.name_pairs):
             score *= UNKNOWN_NAME  # a name no item knows ("Trung Quốc", "Nguyễn Văn A")
         score = item.adjust(query, score) * item.weight
-        rank = score + item.preference(query) + (SAME_QUESTION_TYPE if query.types & item.types else 0.0)
-        return Candidate(item, doc, score, rank, coverage, fuzzy)
+        rank = score + item.preference(query) + (SAME_QUESTION_TYPE if query.types & prepared.types else 0.0)
+        return Candidate(item, doc, score, rank, coverage, fuzzy, phrase_coverage)
 
     def _suggestions(self, ranked: list[Candidate], exclude: str | None = None) -> list[Item]:
         out: list[Item] = []

@@ -44,6 +44,8 @@ class Candidate:
     rank: float
     coverage: float
     fuzzy: float
+    phrase: float = 0.0
+    """The share of the question one single text of the item holds."""
 
 
 class QueryWeights:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -95,16 +95,28 @@ class SemanticIndex:
     texts, and the cosine of its answer text. Items without vectors score nothing here."""
 
     def __init__(self, items: Sequence[Item], vectors: dict[str, np.ndarray], embedder: Embedder) -> None:
+        found = (
+            (doc, kind, vectors[key])
+            for doc, item in enumerate(items) for kind, text in texts_of(item)
+            if (key := vector_key(kind, text, embedder.name)) in vectors
+        )
+        self._fill(len(items), found, embedder)
+
+    @classmethod
+    def from_rows(cls, size: int, found: Iterable[tuple[int, str, np.ndarray]], embedder: Embedder) -> SemanticIndex:
+        """The index of ``size`` items from (item position, kind, vector) of the computed texts."""
+        index = cls.__new__(cls)
+        index._fill(size, found, embedder)
+        return index
+
+    def _fill(self, size: int, found: Iterable[tuple[int, str, np.ndarray]], embedder: Embedder) -> None:
         self.embedder = embedder
-        self.size = len(items)
+        self.size = size
         rows: dict[str, list[np.ndarray]] = {QUESTION: [], PASSAGE: []}
         owners: dict[str, list[int]] = {QUESTION: [], PASSAGE: []}
-        for doc, item in enumerate(items):
-            for kind, text in texts_of(item):
-                vector = vectors.get(vector_key(kind, text, embedder.name))
-                if vector is not None:
-                    rows[kind].append(vector)
-                    owners[kind].append(doc)
+        for doc, kind, vector in found:
+            rows[kind].append(vector)
+            owners[kind].append(doc)
         self._matrix = {k: np.vstack(v).astype(np.float32) if v else np.zeros((0, 1), np.float32) for k, v in rows.items()}
         self._owner = {k: np.asarray(v, dtype=np.int64) for k, v in owners.items()}
         self.covered = len(set(owners[QUESTION]) | set(owners[PASSAGE]))

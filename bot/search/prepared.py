@@ -1,0 +1,61 @@
+"""What matching needs of one item, worked out once when the item is written: the folded and
+rewritten texts it is asked by, its weighted index terms, the numbers it is about and how it
+is asked. The knowledge layer stores it beside the item, so that building the index never folds
+text again and an edit re-prepares one item, not all."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from . import lexicon
+from .analysis import index_terms, initialism, named_places, normalize, question_types
+from .items import Item
+
+VERSION = "1"
+"""Bumped whenever preparing would give other results (new rewrites, new term kinds): stored
+preparations of another version are redone."""
+BODY_WEIGHT = 0.5
+"""Answer text counts half as much as the phrasings an item is asked by."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One item as the matcher sees it. ``terms`` are its index terms with their weights (1 per
+    phrasing use, ``BODY_WEIGHT`` per answer use); ``texts`` its question and phrasings folded
+    and rewritten, ``plain`` the same without stop words; ``subject`` the numbers in those
+    texts (what the item is about, as opposed to numbers its answer mentions in passing)."""
+
+    terms: dict[str, float]
+    texts: list[str]
+    plain: list[str]
+    subject: list[str]
+    types: frozenset[str]
+
+    def to_record(self) -> dict:
+        """A JSON-able form, without the terms (stored as ids)."""
+        return {"texts": self.texts, "plain": self.plain, "subject": self.subject, "types": sorted(self.types)}
+
+    @classmethod
+    def from_record(cls, record: dict, terms: dict[str, float] | None = None) -> Prepared:
+        return cls(terms or {}, record["texts"], record["plain"], record["subject"], frozenset(record["types"]))
+
+
+def prepare(item: Item) -> Prepared:
+    """Fold, rewrite and tokenise an item's texts once."""
+    bag: Counter[str] = Counter()
+    texts, plain = [], []
+    for text in item.texts():
+        tokens = normalize(text)
+        texts.append(" ".join(tokens))
+        plain.append(" ".join(t for t in tokens if t not in lexicon.STOPWORDS))
+        bag.update(index_terms(tokens))
+    terms: dict[str, float] = {t: float(n) for t, n in bag.items()}
+    for term in index_terms(normalize(item.body)):
+        terms[term] = terms.get(term, 0.0) + BODY_WEIGHT
+    for place in named_places(" ".join([*item.texts(), item.body])):
+        key = initialism(place)
+        terms[key] = terms.get(key, 0.0) + 1.0
+    subject = sorted({t for text in texts for t in text.split() if t.isdigit()})
+    types = frozenset().union(*(question_types(text.split()) for text in texts))
+    return Prepared(terms, texts, plain, subject, types)
