@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -106,6 +106,26 @@ _MAX_PHRASE = max(_MAX_PHRASE, *(len(k) for k in _REWRITES))
 def rewrite(tokens: list[str]) -> list[str]:
     """Expand abbreviations and apply synonyms, longest phrase first."""
     return _replace_phrases(tokens, _REWRITES, _MAX_PHRASE)
+
+
+_ENGLISH_WORDS = frozenset(w for k in lexicon.ENGLISH for w in k.replace("-", " ").split()) | lexicon.ENGLISH_FUNCTION_WORDS
+
+
+def drop_english_function_words(tokens: list[str], typed: Collection[str] = ()) -> list[str]:
+    """Tokens without the English function words of an English or mixed question ("how many
+    years of service must remain for a cadre to be rotated" → "how many years service remain
+    cadre rotated"). A word that is also a Vietnamese syllable ("to" tổ, "in", "an") goes only
+    when it touches an English word, directly or through other such words, and was not typed
+    with diacritics (``typed``: the folded words the user wrote with marks)."""
+    english = [t in _ENGLISH_WORDS and not is_syllable(t) for t in tokens]
+    ambiguous = [t in lexicon.ENGLISH_FUNCTION_WORDS and is_syllable(t) and t not in typed for t in tokens]
+    changed = True
+    while changed:  # spread from the English words through adjacent ambiguous ones
+        changed = False
+        for i, flag in enumerate(ambiguous):
+            if flag and not english[i] and any(english[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)):
+                english[i] = changed = True
+    return [t for t, eng in zip(tokens, english) if not (eng and t in lexicon.ENGLISH_FUNCTION_WORDS)]
 
 
 def _before_counted_noun(tokens: list[str], end: int) -> bool:
@@ -252,7 +272,8 @@ class Analyzer:
         folded = fold_for_matching(expand_uppercase(text))
         repaired: dict[str, str] = {}
         fixed: list[str] = []
-        for tok in tokenize(folded):
+        marks = marked_words(expand_uppercase(text))
+        for tok in drop_english_function_words(tokenize(folded), marks):
             repair = None
             if not (self._known(tok) or _DIGITS_RE.match(tok) or tok in _REWRITE_KEYS or is_syllable(tok)):
                 repair = self.repair(tok)
@@ -266,7 +287,6 @@ class Analyzer:
         period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
         period_numbers = {w for w in period_words if w.isdigit()}
         joined = " ".join(tokens)
-        marks = marked_words(expand_uppercase(text))
         figure = bool(_FIGURE_RE.search(joined)) and not _ORDINAL_QUESTION_RE.search(joined)
         return Query(
             text=text,
