@@ -258,6 +258,12 @@ class MetricItem(Item):
             text = (f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): "
                     f"{format_number(total)} {self.unit}.")
             return Rendered(text, as_of=_as_of(chosen[-1]))
+        if query.cumulative:
+            # "tổng cộng ... từ 2017", "tính đến hội nghị năm 2019": the whole counted from or up
+            # to a time in the asked period answers it, under its own dates.
+            touching = [r for r in self.rows if _bound_within(r.period, period)]
+            if touching:
+                return self._answer([max(touching, key=_span)])
         known = "; ".join(f"{r.label or 'không rõ thời điểm'}: {self._figure(r)}" for r in self.rows[-3:])
         return Rendered(
             f"Chưa có số liệu về {self.title} cho {period.label()}. Số liệu hiện có: {known}.", found=False
@@ -289,6 +295,11 @@ def _with_note(text: str, row: StatRow) -> str:
 def _as_of(row: StatRow) -> str | None:
     end = row.period.end
     return f"{end.year:04d}-{end.month:02d}" if end else None
+
+
+def _bound_within(row: Period, period: Period) -> bool:
+    """Whether a row starts or ends inside a period (a figure counted from or up to then)."""
+    return any(bound is not None and period.contains(Period(bound, bound)) for bound in (row.start, row.end))
 
 
 def _span(row: StatRow) -> int:
