@@ -108,6 +108,8 @@ def rewrite(tokens: list[str]) -> list[str]:
     return _replace_phrases(tokens, _REWRITES, _MAX_PHRASE)
 
 
+_ENGLISH_PHRASES = frozenset(tuple(k.split()) for k in lexicon.ENGLISH if " " in k)
+_MAX_ENGLISH_PHRASE = max(len(k) for k in _ENGLISH_PHRASES)
 _ENGLISH_WORDS = frozenset(w for k in lexicon.ENGLISH for w in k.replace("-", " ").split()) | lexicon.ENGLISH_FUNCTION_WORDS
 
 
@@ -119,13 +121,21 @@ def drop_english_function_words(tokens: list[str], typed: Collection[str] = ()) 
     with diacritics (``typed``: the folded words the user wrote with marks)."""
     english = [t in _ENGLISH_WORDS and not is_syllable(t) for t in tokens]
     ambiguous = [t in lexicon.ENGLISH_FUNCTION_WORDS and is_syllable(t) and t not in typed for t in tokens]
+    kept = set()  # words of English phrases the rewriting reads whole ("used to be", "part of")
+    for i in range(len(tokens)):
+        for size in range(2, _MAX_ENGLISH_PHRASE + 1):
+            if tuple(tokens[i : i + size]) in _ENGLISH_PHRASES:
+                kept.update(range(i, i + size))
     changed = True
     while changed:  # spread from the English words through adjacent ambiguous ones
         changed = False
         for i, flag in enumerate(ambiguous):
             if flag and not english[i] and any(english[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)):
                 english[i] = changed = True
-    return [t for t, eng in zip(tokens, english) if not (eng and t in lexicon.ENGLISH_FUNCTION_WORDS)]
+    return [
+        t for i, (t, eng) in enumerate(zip(tokens, english))
+        if not (eng and t in lexicon.ENGLISH_FUNCTION_WORDS) or i in kept
+    ]
 
 
 def _before_counted_noun(tokens: list[str], end: int) -> bool:

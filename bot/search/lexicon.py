@@ -266,7 +266,8 @@ ENGLISH: dict[str, str] = {
     "requirements": "yeu cau", "subject": "doi tuong", "subjects": "doi tuong", "eligible": "doi tuong",
     "responsibility": "trach nhiem", "responsible": "trach nhiem", "authority": "tham quyen",
     "decides": "quyet dinh", "decide": "quyet dinh", "plan": "ke hoach", "plans": "ke hoach",
-    "what year": "nam nao", "which year": "nam nao", "what date": "ngay nao", "which date": "ngay nao",
+    "make": "thuc hien", "made": "thuc hien", "carried out": "thuc hien", "implement": "thuc hien",
+    "implementation": "thuc hien", "what year": "nam nao", "which year": "nam nao", "what date": "ngay nao", "which date": "ngay nao",
 }
 
 # English function words, dropped from a question where they stand among English words ("How
