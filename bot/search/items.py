@@ -22,6 +22,8 @@ TYPE_MISMATCH = 0.8
 ASK_MISMATCH = 0.35
 """Score factor for an answer that lacks what the question asks for (a person, a place, a
 date, names) beyond what the question itself says: the topic, not the answer."""
+FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "venue", "place"})
+"""What a question may ask for (see asks.ASKS) that a figure never holds."""
 TITLE_LENGTH = 40
 """Characters of a title on a button or a numbered line."""
 METRIC_BONUS = 6.0
@@ -200,6 +202,9 @@ class MetricItem(Item):
         words = normalize(self.unit) + normalize(self.title)[:1]
         if query.count_noun and not counts_noun(query.count_noun, words):
             return score * FIGURE_MISMATCH
+        if query.asks & FIGURE_NEVER_GIVES:
+            # "tên 7 đồng chí đó là gì", "hội trường nào": a count names nobody and nowhere.
+            return score * ASK_MISMATCH
         if query.types - {"figure"} and not (query.figure or self._value_asked(query)):
             # "gồm những ai", "khi nào": a figure rarely answers who or when.
             return score * TYPE_MISMATCH
