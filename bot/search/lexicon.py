@@ -71,6 +71,7 @@ ABBREVIATIONS: dict[str, str] = {
     "j": "gì",
     "ji": "gì",
     "sl": "số lượng",
+    "ds": "danh sách",
     "kq": "kết quả",
     "tg": "thời gian",
     "trc": "trước",
