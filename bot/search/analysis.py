@@ -168,12 +168,25 @@ def identifier_numbers(tokens: list[str], skip: set[str]) -> list[str]:
 
 def content_words(tokens: list[str]) -> list[str]:
     """Tokens that say what a question is about: no function words, no "bao nhiêu", no
-    forms of address ("đồng chí ơi, cho hỏi..."; "mấy đồng chí" still counts people)."""
-    address = address_positions(tokens)
+    forms of address ("đồng chí ơi, cho hỏi..."; "mấy đồng chí" still counts people), no
+    request ("tóm tắt giúp")."""
+    address = address_positions(tokens) | request_positions(tokens)
     return [
         t for i, t in enumerate(tokens)
         if t not in lexicon.STOPWORDS and i not in address and not (t == "bao" and tokens[i + 1 : i + 2] == ["nhieu"])
     ]
+
+
+def request_positions(tokens: list[str]) -> set[int]:
+    """Positions of the words that ask to be told ("nhắc lại giúp", "tóm tắt", "nói rõ"):
+    how a message asks, not what about."""
+    found: set[int] = set()
+    for phrase in lexicon.REQUEST_PHRASES:
+        size = len(phrase)
+        for i in range(len(tokens) - size + 1):
+            if tuple(tokens[i : i + size]) == phrase:
+                found.update(range(i, i + size))
+    return found
 
 
 def address_positions(tokens: list[str]) -> set[int]:

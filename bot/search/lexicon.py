@@ -292,6 +292,11 @@ ADDRESS_WORDS: frozenset[str] = frozenset(
     "dong chi a da vang oi kinh thua gui quy anh em ban bac co chu ong ba thay minh toi chung xin phep nhe nha "
     "ha ak u um ok oke okay duoc rat nhieu lam".split()
 )
+# Ways of asking to be told (folded; "cho biết", "muốn biết" are function words already): how a
+# message asks, no part of what it is about. Not "cung cấp": it folds like "cùng cấp".
+REQUEST_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split()) for p in ("nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi")
+)
 ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"), ("cac", "dong", "chi"))
 
 # Greetings, thanks and requests for help: answered kindly, never counted as found answers.
