@@ -330,7 +330,7 @@ class Analyzer:
             marks=marks,
             types=question_types(tokens),
             now=bool(_NOW_RE.search(joined)),
-            asks=asks(" ".join(tokenize(folded))),
+            asks=asks(" ".join(tokenize(folded))) | asks(joined),  # as typed, and abbreviations written out
             name_pairs=name_pairs(text),
             cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
         )
