@@ -121,7 +121,7 @@ def drop_english_function_words(tokens: list[str], typed: Collection[str] = ()) 
     with diacritics (``typed``: the folded words the user wrote with marks)."""
     english = [t in _ENGLISH_WORDS and not is_syllable(t) for t in tokens]
     ambiguous = [t in lexicon.ENGLISH_FUNCTION_WORDS and is_syllable(t) and t not in typed for t in tokens]
-    kept = set()  # words of English phrases the rewriting reads whole ("used to be", "part of")
+    kept: set[int] = set()  # words of English phrases the rewriting reads whole ("used to be", "part of")
     for i in range(len(tokens)):
         for size in range(2, _MAX_ENGLISH_PHRASE + 1):
             if tuple(tokens[i : i + size]) in _ENGLISH_PHRASES:
