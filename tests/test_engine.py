@@ -107,10 +107,10 @@ def test_a_short_message_that_names_its_topic_is_answered(engine, text):
 
 
 def test_a_near_miss_asks_about_its_best_guess(engine):
-    answer = engine.answer("When was Quy định 65 issued?")
+    answer = engine.answer("Nghị quyết 11 của Bộ Chín trị ban hàng năm nào?")  # "hàng" is a word: no typo repair
     assert not answer.found and answer.kind == "guess"
-    assert answer.answer.startswith("Có phải đồng chí muốn hỏi: “Quy định 65-QĐ/TW") and answer.answer.endswith("”?")
-    assert "2022" in engine.answer_item(answer.suggested_items[0]).answer
+    assert answer.answer.startswith("Có phải đồng chí muốn hỏi: “Nghị quyết 11-NQ/TW") and answer.answer.endswith("”?")
+    assert "2002" in engine.answer_item(answer.suggested_items[0]).answer
 
 
 @pytest.mark.parametrize(

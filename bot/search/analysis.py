@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -108,6 +108,36 @@ def rewrite(tokens: list[str]) -> list[str]:
     return _replace_phrases(tokens, _REWRITES, _MAX_PHRASE)
 
 
+_ENGLISH_PHRASES = frozenset(tuple(k.split()) for k in lexicon.ENGLISH if " " in k)
+_MAX_ENGLISH_PHRASE = max(len(k) for k in _ENGLISH_PHRASES)
+_ENGLISH_WORDS = frozenset(w for k in lexicon.ENGLISH for w in k.replace("-", " ").split()) | lexicon.ENGLISH_FUNCTION_WORDS
+
+
+def drop_english_function_words(tokens: list[str], typed: Collection[str] = ()) -> list[str]:
+    """Tokens without the English function words of an English or mixed question ("how many
+    years of service must remain for a cadre to be rotated" → "how many years service remain
+    cadre rotated"). A word that is also a Vietnamese syllable ("to" tổ, "in", "an") goes only
+    when it touches an English word, directly or through other such words, and was not typed
+    with diacritics (``typed``: the folded words the user wrote with marks)."""
+    english = [t in _ENGLISH_WORDS and not is_syllable(t) for t in tokens]
+    ambiguous = [t in lexicon.ENGLISH_FUNCTION_WORDS and is_syllable(t) and t not in typed for t in tokens]
+    kept: set[int] = set()  # words of English phrases the rewriting reads whole ("used to be", "part of")
+    for i in range(len(tokens)):
+        for size in range(2, _MAX_ENGLISH_PHRASE + 1):
+            if tuple(tokens[i : i + size]) in _ENGLISH_PHRASES:
+                kept.update(range(i, i + size))
+    changed = True
+    while changed:  # spread from the English words through adjacent ambiguous ones
+        changed = False
+        for i, flag in enumerate(ambiguous):
+            if flag and not english[i] and any(english[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)):
+                english[i] = changed = True
+    return [
+        t for i, (t, eng) in enumerate(zip(tokens, english))
+        if not (eng and t in lexicon.ENGLISH_FUNCTION_WORDS) or i in kept
+    ]
+
+
 def _before_counted_noun(tokens: list[str], end: int) -> bool:
     # "sau năm 2017" is "after 2017", not "six years"
     return (
@@ -138,12 +168,25 @@ def identifier_numbers(tokens: list[str], skip: set[str]) -> list[str]:
 
 def content_words(tokens: list[str]) -> list[str]:
     """Tokens that say what a question is about: no function words, no "bao nhiêu", no
-    forms of address ("đồng chí ơi, cho hỏi..."; "mấy đồng chí" still counts people)."""
-    address = address_positions(tokens)
+    forms of address ("đồng chí ơi, cho hỏi..."; "mấy đồng chí" still counts people), no
+    request ("tóm tắt giúp")."""
+    address = address_positions(tokens) | request_positions(tokens)
     return [
         t for i, t in enumerate(tokens)
         if t not in lexicon.STOPWORDS and i not in address and not (t == "bao" and tokens[i + 1 : i + 2] == ["nhieu"])
     ]
+
+
+def request_positions(tokens: list[str]) -> set[int]:
+    """Positions of the words that ask to be told ("nhắc lại giúp", "tóm tắt", "nói rõ"):
+    how a message asks, not what about."""
+    found: set[int] = set()
+    for phrase in lexicon.REQUEST_PHRASES:
+        size = len(phrase)
+        for i in range(len(tokens) - size + 1):
+            if tuple(tokens[i : i + size]) == phrase:
+                found.update(range(i, i + size))
+    return found
 
 
 def address_positions(tokens: list[str]) -> set[int]:
@@ -252,7 +295,8 @@ class Analyzer:
         folded = fold_for_matching(expand_uppercase(text))
         repaired: dict[str, str] = {}
         fixed: list[str] = []
-        for tok in tokenize(folded):
+        marks = marked_words(expand_uppercase(text))
+        for tok in drop_english_function_words(tokenize(folded), marks):
             repair = None
             if not (self._known(tok) or _DIGITS_RE.match(tok) or tok in _REWRITE_KEYS or is_syllable(tok)):
                 repair = self.repair(tok)
@@ -266,7 +310,6 @@ class Analyzer:
         period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
         period_numbers = {w for w in period_words if w.isdigit()}
         joined = " ".join(tokens)
-        marks = marked_words(expand_uppercase(text))
         figure = bool(_FIGURE_RE.search(joined)) and not _ORDINAL_QUESTION_RE.search(joined)
         return Query(
             text=text,
@@ -287,7 +330,7 @@ class Analyzer:
             marks=marks,
             types=question_types(tokens),
             now=bool(_NOW_RE.search(joined)),
-            asks=asks(" ".join(tokenize(folded))),
+            asks=asks(" ".join(tokenize(folded))) | asks(joined),  # as typed, and abbreviations written out
             name_pairs=name_pairs(text),
             cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
         )

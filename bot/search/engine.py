@@ -72,6 +72,12 @@ SEMANTIC_MARGIN = 0.0
 SEMANTIC_BONUS = 8.0
 """Confidence points for the item closest in meaning when its cosine leads the next item's by
 at least the margin. Calibrated on eval/ (the sets before holdout-d), phrasings kept and emptied."""
+STRONG_MARGIN = 0.03
+STRONG_LEAD = 8.0
+STRONG_BONUS = 10.0
+"""More confidence points when words and meaning clearly agree: the item closest in meaning
+leads the next item's cosine by the strong margin, and leads every other item by words by the
+lead (it only ever raises the words' own leader)."""
 FEW_PHRASINGS = 2
 FEW_PHRASINGS_BONUS = 0.0
 """Items asked by this many texts or fewer are also matched one-to-one against their answer,
@@ -392,6 +398,13 @@ class Engine:
                 cand.rank += SEMANTIC_BONUS
             elif closeness[cand.doc] < closeness[first] - DISAGREE_GAP:
                 cand.score *= DISAGREE_FACTOR  # the words match, the meaning is elsewhere
+        if closeness[first] - closeness[second] >= STRONG_MARGIN:
+            raised = [c for c in ranked if c.doc == first and not getattr(c.item, "gap", False)]
+            others = max((c.score for c in ranked if c.doc != first), default=0.0)
+            for cand in raised:
+                if cand.score - others >= STRONG_LEAD:
+                    cand.score = min(100.0, cand.score + STRONG_BONUS)
+                    cand.rank += STRONG_BONUS
 
     def _by_chance(self, query: Query, cand: Candidate) -> bool:
         """Whether the words a question shares with an item are found together in so many items

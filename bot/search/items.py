@@ -22,6 +22,8 @@ TYPE_MISMATCH = 0.8
 ASK_MISMATCH = 0.35
 """Score factor for an answer that lacks what the question asks for (a person, a place, a
 date, names) beyond what the question itself says: the topic, not the answer."""
+FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "venue", "place"})
+"""What a question may ask for (see asks.ASKS) that a figure never holds."""
 TITLE_LENGTH = 40
 """Characters of a title on a button or a numbered line."""
 METRIC_BONUS = 6.0
@@ -200,6 +202,9 @@ class MetricItem(Item):
         words = normalize(self.unit) + normalize(self.title)[:1]
         if query.count_noun and not counts_noun(query.count_noun, words):
             return score * FIGURE_MISMATCH
+        if query.asks & FIGURE_NEVER_GIVES:
+            # "tên 7 đồng chí đó là gì", "hội trường nào": a count names nobody and nowhere.
+            return score * ASK_MISMATCH
         if query.types - {"figure"} and not (query.figure or self._value_asked(query)):
             # "gồm những ai", "khi nào": a figure rarely answers who or when.
             return score * TYPE_MISMATCH
@@ -258,6 +263,12 @@ class MetricItem(Item):
             text = (f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): "
                     f"{format_number(total)} {self.unit}.")
             return Rendered(text, as_of=_as_of(chosen[-1]))
+        if query.cumulative:
+            # "tổng cộng ... từ 2017", "tính đến hội nghị năm 2019": the whole counted from or up
+            # to a time in the asked period answers it, under its own dates.
+            touching = [r for r in self.rows if _bound_within(r.period, period)]
+            if touching:
+                return self._answer([max(touching, key=_span)])
         known = "; ".join(f"{r.label or 'không rõ thời điểm'}: {self._figure(r)}" for r in self.rows[-3:])
         return Rendered(
             f"Chưa có số liệu về {self.title} cho {period.label()}. Số liệu hiện có: {known}.", found=False
@@ -289,6 +300,11 @@ def _with_note(text: str, row: StatRow) -> str:
 def _as_of(row: StatRow) -> str | None:
     end = row.period.end
     return f"{end.year:04d}-{end.month:02d}" if end else None
+
+
+def _bound_within(row: Period, period: Period) -> bool:
+    """Whether a row starts or ends inside a period (a figure counted from or up to then)."""
+    return any(bound is not None and period.contains(Period(bound, bound)) for bound in (row.start, row.end))
 
 
 def _span(row: StatRow) -> int:

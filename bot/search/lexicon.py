@@ -71,6 +71,7 @@ ABBREVIATIONS: dict[str, str] = {
     "j": "gì",
     "ji": "gì",
     "sl": "số lượng",
+    "ds": "danh sách",
     "kq": "kết quả",
     "tg": "thời gian",
     "trc": "trước",
@@ -190,7 +191,7 @@ QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".spl
 
 # Words that ask for the whole of a figure ("tổng cộng", "đến nay"): the widest figure known.
 CUMULATIVE_WORDS: tuple[str, ...] = (
-    "tong cong", "tat ca", "tong so", "den nay", "toi nay", "luy ke", "tu truoc den nay", "ca giai doan", "toan bo",
+    "tong cong", "tat ca", "tong so", "den nay", "tinh den", "toi nay", "luy ke", "tu truoc den nay", "ca giai doan", "toan bo",
 )
 
 # Words that ask for a number.
@@ -254,7 +255,35 @@ ENGLISH: dict[str, str] = {
     "definition": "khai niem", "define": "khai niem", "meaning": "khai niem", "evaluate": "danh gia",
     "evaluation": "danh gia", "young": "tre", "training": "dao tao", "period": "thoi gian", "duration": "thoi gian",
     "time": "thoi gian",
+    "times": "luot", "one": "mot", "two": "hai", "three": "ba", "four": "bon", "five": "nam", "six": "sau",
+    "seven": "bay", "eight": "tam", "nine": "chin", "body": "co quan", "agency": "co quan", "level": "cap",
+    "commune level": "cap xa", "commune-level": "cap xa", "district level": "cap huyen", "provincial": "tinh",
+    "grassroots level": "cap co so", "leading": "lanh dao", "new": "moi", "centre": "trung tam",
+    "center": "trung tam", "administrative": "hanh chinh", "mean": "nghia la", "means": "nghia la",
+    "part of": "thuoc", "belong": "thuoc", "belongs": "thuoc", "used to be": "truoc day", "formerly": "truoc day",
+    "working time": "thoi gian cong tac", "took": "giu", "hold": "giu", "held": "giu", "signed": "ky",
+    "first": "dau", "reported": "dua tin", "report": "bao cao",
+    "publish": "ban hanh", "objective": "muc tieu", "objectives": "muc tieu", "requirement": "yeu cau",
+    "requirements": "yeu cau", "subject": "doi tuong", "subjects": "doi tuong", "eligible": "doi tuong",
+    "responsibility": "trach nhiem", "responsible": "trach nhiem", "authority": "tham quyen",
+    "decides": "quyet dinh", "decide": "quyet dinh", "plan": "ke hoach", "plans": "ke hoach",
+    "make": "thuc hien", "made": "thuc hien", "carried out": "thuc hien", "implement": "thuc hien",
+    "implementation": "thuc hien", "what year": "nam nao", "which year": "nam nao", "what date": "ngay nao", "which date": "ngay nao",
 }
+
+# English function words, dropped from a question where they stand among English words ("How
+# many years of service must remain for a cadre to be rotated?"): unknown to the knowledge, they
+# would weigh as rare words and lower every item's coverage. Those that are also a Vietnamese
+# syllable ("to" tổ, "an", "in") are dropped only next to an English word and when typed
+# without diacritics (see analysis.drop_english_function_words).
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
+    """
+    a an the of or and for from with to in on at by be is are was were been being am do does did has have had
+    this that these those there it its into about under over after before during than then as if not such
+    any some each every both more most very just also please me my we our us you your he his she her they
+    their them i must should would could will shall might per s
+    """.split()
+)
 
 # Forms of address and polite particles (folded, as single tokens after normalizing): a
 # message made only of them ("đồng chí ơi", "dạ vâng ạ") is courtesy, and they never count as
@@ -262,6 +291,11 @@ ENGLISH: dict[str, str] = {
 ADDRESS_WORDS: frozenset[str] = frozenset(
     "dong chi a da vang oi kinh thua gui quy anh em ban bac co chu ong ba thay minh toi chung xin phep nhe nha "
     "ha ak u um ok oke okay duoc rat nhieu lam".split()
+)
+# Ways of asking to be told (folded; "cho biết", "muốn biết" are function words already): how a
+# message asks, no part of what it is about. Not "cung cấp": it folds like "cùng cấp".
+REQUEST_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split()) for p in ("nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi")
 )
 ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"), ("cac", "dong", "chi"))
 

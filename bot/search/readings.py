@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from . import lexicon
 from .analysis import normalize
+from .text import fold_for_matching, tokenize
 
 LONG_MESSAGE_WORDS = 22
 """From this many words (or two sentences), a message is searched for its question sentence."""
 _SENTENCE_RE = re.compile(r"[^.!?;\n]+[.!?;]*")
 _CUE_RE = re.compile(
     r"\?|\b(?:ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio|bao lau|the nao|ra sao|tai sao|vi sao|co phai|"
-    r"khong|chua|hoi|cho biet|giai thich|la gi)\b"
+    r"khong|chua|hoi|cho biet|giai thich|la gi|nhac lai|cung cap|noi ro|tom tat|muon biet|can biet)\b"
 )
 _FOLLOW_UP_RE = re.compile(
     r"^(?:con|the con|vay con|vay|the|thi|va|roi|sau do|ngoai ra)\b|\b(?:no|do|nay|ay|kia|tren|vua roi|"
@@ -59,7 +60,10 @@ def question_sentences(message: str) -> list[tuple[str, bool]]:
     out: dict[str, bool] = {}
     for i, sentence in enumerate(sentences):
         folded = " ".join(normalize(sentence))
-        if not _CUE_RE.search(folded + (" ?" if sentence.endswith("?") else "")) or _courtesy(folded):
+        # the cue is looked for before synonyms rewrite it too ("bao lâu" is read "thời hạn")
+        plain = " ".join(tokenize(fold_for_matching(sentence)))
+        asks = _CUE_RE.search(f"{folded} {plain}" + (" ?" if sentence.endswith("?") else ""))
+        if not asks or _courtesy(folded):
             continue
         out.setdefault(sentence, True)
         if i > 0 and not _courtesy(" ".join(normalize(sentences[i - 1]))):
