@@ -5,16 +5,27 @@ text again and an edit re-prepares one item, not all."""
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
-from . import lexicon
+from . import analysis, lexicon
+from . import text as folding
 from .analysis import index_terms, initialism, named_places, normalize, question_types
 from .items import Item
 
-VERSION = "1"
-"""Bumped whenever preparing would give other results (new rewrites, new term kinds): stored
-preparations of another version are redone."""
+
+def _version() -> str:
+    """A fingerprint of the code and word lists preparing depends on: any change to them (a new
+    abbreviation, synonym, rewrite) gives another version, and stored preparations of another
+    version are redone when the store is opened."""
+    digest = hashlib.sha1()
+    for module in (lexicon, analysis, folding, sys.modules[__name__]):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:12]
+
 BODY_WEIGHT = 0.5
 """Answer text counts half as much as the phrasings an item is asked by."""
 
@@ -59,3 +70,6 @@ def prepare(item: Item) -> Prepared:
     subject = sorted({t for text in texts for t in text.split() if t.isdigit()})
     types = frozenset().union(*(question_types(text.split()) for text in texts))
     return Prepared(terms, texts, plain, subject, types)
+
+
+VERSION = _version()
