@@ -107,7 +107,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def populate(path: Path, n: int) -> dict:
+def populate(path: Path, n: int, count: int) -> dict:
     """Write ``n`` synthetic entries in one audited change (each prepared as it is written)."""
     from bot.knowledge.store import KnowledgeStore
 
@@ -122,7 +122,14 @@ def populate(path: Path, n: int) -> dict:
     ]
     t = time.perf_counter()
     store.write("import", f"{n} synthetic entries", "bench", writes)
-    return {"write_s": time.perf_counter() - t}
+    elapsed = time.perf_counter() - t
+    questions_file(path).write_text(json.dumps(queries(synthetic_items(n), count), ensure_ascii=False))
+    return {"write_s": elapsed}
+
+
+def questions_file(path: Path) -> Path:
+    """The questions asked of a database, made with it (the serving process holds no entry)."""
+    return path.with_name("questions.json")
 
 
 def build(path: Path) -> dict:
@@ -136,7 +143,7 @@ def build(path: Path) -> dict:
             "postings": int(index.arrays["doc_terms"].shape[0])}
 
 
-def serve(path: Path, n: int, count: int) -> dict:
+def serve(path: Path) -> dict:
     from bot.knowledge.catalog import StoredCatalog, open_index
     from bot.knowledge.store import KnowledgeStore
     from bot.search.engine import Engine
@@ -146,7 +153,7 @@ def serve(path: Path, n: int, count: int) -> dict:
     index, keys = open_index(store)
     engine = Engine(StoredCatalog(path, keys), index=index)
     load = time.perf_counter() - t
-    asked = queries(synthetic_items(n), count)
+    asked = json.loads(questions_file(path).read_text())
     answers: dict[str, object] = {}
 
     def answer(question: str) -> None:
@@ -189,8 +196,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.stage:
         path = Path(args.path)
-        row = {"populate": lambda: populate(path, args.n), "build": lambda: build(path),
-               "serve": lambda: serve(path, args.n, args.queries)}[args.stage]()
+        row = {"populate": lambda: populate(path, args.n, args.queries), "build": lambda: build(path),
+               "serve": lambda: serve(path)}[args.stage]()
         print(json.dumps(row))
         return
     rows = []

@@ -51,6 +51,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "create table if not exists prepared (key text primary key, kind integer not null, sort text not null, "
         "ids blob not null, weights blob not null, record text not null)"
     )
+    db.execute("create index if not exists prepared_order on prepared (kind, sort)")
     db.execute("create table if not exists item_texts (item text not null, kind text not null, text text not null, "
                "vector text not null)")
     db.execute("create index if not exists item_texts_item on item_texts (item)")
@@ -219,25 +220,32 @@ def index_version(store: KnowledgeStore) -> str:
 
 
 def build_index(store: KnowledgeStore) -> tuple[InvertedIndex, list[str]]:
-    """The index and its item keys from the stored term ids: array work only."""
+    """The index and its item keys from the stored term ids: array work only, read in one
+    snapshot of the file (a writer in another process changes nothing half-way)."""
     db = store.db
-    keys: list[str] = []
-    id_parts: list[bytes] = []
-    weight_parts: list[bytes] = []
-    for key, ids, weights in db.execute("select key, ids, weights from prepared order by kind, sort"):
-        keys.append(key)
-        id_parts.append(ids)
-        weight_parts.append(weights)
-    lengths = np.fromiter((len(b) // 4 for b in id_parts), np.int64, len(id_parts))
-    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    doc_terms = np.frombuffer(b"".join(id_parts), np.int32)
-    del id_parts
-    doc_weights = np.frombuffer(b"".join(weight_parts), np.float32)
-    del weight_parts
-    size = db.execute("select coalesce(max(id), -1) + 1 from terms").fetchone()[0]
-    vocab = [""] * size
-    for tid, term in db.execute("select id, term from terms"):
-        vocab[tid] = term
+    outer = db.conn.in_transaction
+    if not outer:
+        db.execute("begin")
+    try:
+        count, total = db.execute("select count(*), coalesce(sum(length(ids)), 0) / 4 from prepared").fetchone()
+        keys: list[str] = []
+        offsets = np.zeros(count + 1, np.int64)
+        doc_terms = np.empty(total, np.int32)
+        doc_weights = np.empty(total, np.float32)
+        at = 0
+        rows = db.execute("select key, ids, weights from prepared order by kind, sort")
+        for doc, (key, ids, weights) in enumerate(rows):  # copied into place: no list of every blob
+            keys.append(key)
+            doc_terms[at:at + len(ids) // 4] = np.frombuffer(ids, np.int32)
+            doc_weights[at:at + len(ids) // 4] = np.frombuffer(weights, np.float32)
+            at += len(ids) // 4
+            offsets[doc + 1] = at
+        vocab = [""] * db.execute("select coalesce(max(id), -1) + 1 from terms").fetchone()[0]
+        for tid, term in db.execute("select id, term from terms"):
+            vocab[tid] = term
+    finally:
+        if not outer:
+            db.execute("commit")
     return InvertedIndex.from_ids(vocab, offsets, doc_terms, doc_weights), keys
 
 

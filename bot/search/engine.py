@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 from collections.abc import Sequence, Set
 from dataclasses import asdict, dataclass, field, replace
 
@@ -247,7 +248,7 @@ class Engine:
         terms = [t for t in query.content if t not in lexicon.QUESTION_WORDS]
         if not terms or query.types or query.figure or query.period or query.asks:
             return []
-        if self.index.share_with_all(terms) < VAGUE_SHARE:
+        if not self.index.with_all(terms, max(1, math.ceil(VAGUE_SHARE * self.index.size))):
             return []
         return self._suggestions(self.rank(query))
 
@@ -412,7 +413,7 @@ class Engine:
         known = self.index.terms_of(cand.doc)
         words = [t for t in dict.fromkeys(query.content)
                  if t not in lexicon.QUESTION_WORDS and self.index.term_id(t) in known]
-        return bool(words) and self.index.count_with_all(words, CHANCE_ITEMS) >= CHANCE_ITEMS
+        return bool(words) and self.index.with_all(words, CHANCE_ITEMS)
 
     def _accent_conflicts(self, doc: int, query: Query) -> set[str]:
         """Folded words the user typed with other diacritics than the item uses (lương/lượng)."""

@@ -24,6 +24,10 @@ import numpy as np
 K1 = 1.2
 B = 0.3
 
+_PROBE = 4096
+"""Items of the rarest term checked at a time against the other terms' postings."""
+_SLICE = 1 << 20
+"""Postings placed at a time while building."""
 _ARRAYS = ("doc_offsets", "doc_terms", "doc_weights", "post_offsets", "post_docs", "post_weights", "df", "idf")
 
 
@@ -66,26 +70,38 @@ class InvertedIndex:
         cls, vocab: Sequence[str], doc_offsets: np.ndarray, doc_terms: np.ndarray, doc_weights: np.ndarray,
     ) -> InvertedIndex:
         """An index over per-item term ids and weights (CSR: item ``d`` owns the slice
-        ``doc_offsets[d]:doc_offsets[d+1]``): array operations only, no text."""
+        ``doc_offsets[d]:doc_offsets[d+1]``): array operations only, no text. The postings are
+        placed a slice at a time, so that memory stays near the size of the index itself."""
         size = len(doc_offsets) - 1
+        doc_offsets = np.asarray(doc_offsets, np.int64)
         doc_terms = doc_terms.astype(np.int32, copy=False)
         doc_weights = doc_weights.astype(np.float32, copy=False)
-        docs = np.repeat(np.arange(size, dtype=np.int32), np.diff(doc_offsets))
         df = np.bincount(doc_terms, minlength=len(vocab)).astype(np.int32)
         n = max(size, 1)
         idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        lengths = np.bincount(docs, weights=doc_weights, minlength=size).astype(np.float32)
+        lengths = np.zeros(size, np.float32)
+        filled = doc_offsets[:-1] < doc_offsets[1:]
+        if filled.any():  # exact in float32: weights are halves
+            lengths[filled] = np.add.reduceat(doc_weights, doc_offsets[:-1][filled])
         avgdl = float(lengths.mean()) if size else 1.0
         norm = (K1 * (1 - B + B * lengths / max(avgdl, 1e-9))).astype(np.float32)
-        weights = idf[doc_terms] * doc_weights * np.float32(K1 + 1) / (doc_weights + norm[docs])
-        order = np.argsort(doc_terms, kind="stable")
-        post_docs = docs[order]
-        del docs
-        post_weights = weights[order]
-        del weights, order
         post_offsets = np.concatenate(([0], np.cumsum(df, dtype=np.int64)))
+        post_docs = np.empty(len(doc_terms), np.int32)
+        post_weights = np.empty(len(doc_terms), np.float32)
+        cursor = post_offsets[:-1].copy()
+        for lo in range(0, len(doc_terms), _SLICE):  # in item order, so each posting lists items in order
+            hi = min(lo + _SLICE, len(doc_terms))
+            terms, tf = doc_terms[lo:hi], doc_weights[lo:hi]
+            docs = (np.searchsorted(doc_offsets, np.arange(lo, hi), side="right") - 1).astype(np.int32)
+            weights = idf[terms] * tf * np.float32(K1 + 1) / (tf + norm[docs])
+            order = np.argsort(terms, kind="stable")
+            ordered = terms[order]
+            place = cursor[ordered] + np.arange(hi - lo) - np.searchsorted(ordered, ordered, side="left")
+            post_docs[place] = docs[order]
+            post_weights[place] = weights[order]
+            cursor += np.bincount(terms, minlength=len(vocab))
         return cls(vocab, {
-            "doc_offsets": np.asarray(doc_offsets, np.int64), "doc_terms": doc_terms, "doc_weights": doc_weights,
+            "doc_offsets": doc_offsets, "doc_terms": doc_terms, "doc_weights": doc_weights,
             "post_offsets": post_offsets, "post_docs": post_docs, "post_weights": post_weights, "df": df, "idf": idf,
         })
 
@@ -112,7 +128,8 @@ class InvertedIndex:
     @classmethod
     def load(cls, folder: Path) -> InvertedIndex:
         """An index saved by :meth:`save`, its arrays memory-mapped (pages are read on use)."""
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        # plain views of the mapped files: slicing a np.memmap costs more than the work it serves
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in _ARRAYS}
         return cls(json.loads((folder / "terms.json").read_text(encoding="utf-8")), arrays)
 
     # --- reading --------------------------------------------------------------------------
@@ -135,32 +152,26 @@ class InvertedIndex:
         tid = self.vocab.get(term)
         return int(self.df[tid]) if tid is not None else 0
 
-    def share_with_all(self, terms: list[str]) -> float:
-        """The share of items indexed under every one of ``terms`` (how little they single out)."""
-        docs: set[int] | None = None
-        for term in terms:
-            tid = self.term_id(term)
-            if tid is None:
-                return 0.0
-            lo, hi = self._post_offsets[tid], self._post_offsets[tid + 1]
-            found = set(self._post_docs[lo:hi].tolist())
-            docs = found if docs is None else docs & found
-        return len(docs or ()) / max(self.size, 1)
-
-    def count_with_all(self, terms: list[str], enough: int) -> int:
-        """How many items are indexed under every one of ``terms``, counted up to ``enough``
-        at least (the rarest term's items are checked against the others' sorted postings)."""
+    def with_all(self, terms: list[str], enough: int) -> bool:
+        """Whether at least ``enough`` items are indexed under every one of ``terms``. The
+        rarest term's items are probed a slice at a time against the others' sorted postings,
+        so a common combination is settled after the first slice."""
         ids = sorted((tid for t in terms if (tid := self.term_id(t)) is not None), key=lambda t: self.df[t])
         if len(ids) < len(terms) or not ids:
-            return 0
-        docs = np.asarray(self._post_docs[self._post_offsets[ids[0]]:self._post_offsets[ids[0] + 1]])
-        for tid in ids[1:]:
-            if len(docs) < enough:
-                break
-            posting = self._post_docs[self._post_offsets[tid]:self._post_offsets[tid + 1]]
-            at = np.searchsorted(posting, docs)
-            docs = docs[(at < len(posting)) & (posting[np.minimum(at, len(posting) - 1)] == docs)]
-        return len(docs)
+            return False
+        postings = [self._post_docs[self._post_offsets[t]:self._post_offsets[t + 1]] for t in ids]
+        found = 0
+        for start in range(0, len(postings[0]), _PROBE):
+            docs = postings[0][start:start + _PROBE]
+            for posting in postings[1:]:
+                at = np.minimum(np.searchsorted(posting, docs), len(posting) - 1)
+                docs = docs[posting[at] == docs]
+                if not len(docs):
+                    break
+            found += len(docs)
+            if found >= enough:
+                return True
+        return False
 
     def idf_of(self, term: str) -> float:
         tid = self.term_id(term)
