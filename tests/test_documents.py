@@ -157,3 +157,15 @@ def test_a_heading_laid_out_in_a_table_is_read():
     document.save(out)
     [found] = read_upload("nghi-quyet-mau.docx", out.getvalue()).documents
     assert (found.name, found.title, found.articles) == ("Nghị quyết 07-NQ/HU ngày 5/6/2024", "Nghị quyết về một việc mẫu", 1)
+
+
+def test_parts_and_sections_are_headings_not_article_text():
+    lines = regulation()
+    at = lines.index("Chương II")
+    lines[at:at] = ["Mục 1", "CÁC QUY ĐỊNH KHÁC"]
+    lines[lines.index("Chương I"):lines.index("Chương I")] = ["Phần I", "PHẦN CHUNG"]
+    batch = read_upload("quy-dinh-mau.docx", docx_bytes(lines))
+    [document] = batch.documents
+    assert (document.chapters, document.articles) == (2, 4)
+    assert document.title == "Quy định về thử nghiệm trợ lý đọc văn bản mẫu"
+    assert not any("Mục 1" in p["text"] or "PHẦN CHUNG" in p["text"] for p in batch.passages)

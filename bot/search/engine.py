@@ -109,6 +109,13 @@ more, the words cannot single that item out: in a large base any few common word
 salad) meet in many items. Such an item is then given as an answer only when one of its texts
 is close to the question (fuzzy similarity from CLOSE_TEXT) and it leads the next item clearly;
 otherwise its confidence is capped below every threshold, so it is offered, not asserted."""
+SCALE_FROM = 200
+SCALE_STEP = 6.0
+"""The best of many chance matches is better than the best of few: from this many items on, the
+confidence an answer needs rises by the step for each tenfold growth of the base (a base of
+1,000 items asks 4 points more, 100,000 asks 16), so that word salad stays unanswered as the
+base grows. Calibrated on bench/bench_engine.py's word salad at 1k, 10k and 100k items; a base
+the size of the shipped one is not affected."""
 SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
 CANDIDATES = 16
@@ -171,6 +178,8 @@ class Engine:
         self.index = index or InvertedIndex.from_bags([self.items.prepared(d).terms for d in range(len(self.items))])
         """The items' terms (given when loaded from disk, else built from their preparations)."""
         self.analyzer = Analyzer(self.index.doc_freq, self.index.known_words())
+        self.scale_margin = SCALE_STEP * max(0.0, math.log10(max(len(self.items), 1) / SCALE_FROM))
+        """Points the answer threshold rises by for the size of the base (see SCALE_STEP)."""
         self._accent_cache: dict[int, dict[str, set[str]]] = {}
         self._phrasing_cache: dict[int, list[set[str]]] = {}
 
@@ -276,7 +285,7 @@ class Engine:
                 continue  # "ban hành năm nào?": about what? only a follow-up reading can say
             query = self.analyzer.analyze(reading.text, self.today)
             words = len(set(query.content) - lexicon.QUESTION_WORDS)
-            threshold = _threshold(words)
+            threshold = _threshold(words) + self.scale_margin
             scored: dict[tuple[int, frozenset[str]], Candidate] = {}
             ranked = self.rank(query, meaning=False, scored=scored) if words else []
             if reading.meaning and self.semantic is not None and ranked and not _decided(ranked, threshold):

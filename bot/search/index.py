@@ -194,7 +194,8 @@ class InvertedIndex:
                 continue
             lo, hi = self._post_offsets[tid], self._post_offsets[tid + 1]
             if hi > lo:
-                scores[self._post_docs[lo:hi]] += self._post_weights[lo:hi] * weight
+                weights = self._post_weights[lo:hi]
+                scores[self._post_docs[lo:hi]] += weights if weight == 1.0 else weights * weight
                 hit = True
         if not hit:
             return []

@@ -7,6 +7,7 @@ spellings become the same ASCII string; the accented original is kept for displa
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -134,8 +135,15 @@ def accent_keys(text: str) -> dict[str, set[str]]:
     """Every accented word of a text, grouped by folded form."""
     out: dict[str, set[str]] = {}
     for word in _WORD_RE.findall(text):
-        out.setdefault(fold(word), set()).add(accent_key(word))
+        folded, key = _word_keys(word)
+        out.setdefault(folded, set()).add(key)
     return out
+
+
+@functools.lru_cache(maxsize=65_536)
+def _word_keys(word: str) -> tuple[str, str]:
+    """A word's folded form and accent key (a language has few thousand syllables: kept)."""
+    return fold(word), accent_key(word)
 
 
 def split_message(text: str, limit: int) -> list[str]:

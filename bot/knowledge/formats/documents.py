@@ -3,10 +3,11 @@ that keep their place ("Điều 8, khoản 2, Quy định 65-QĐ/TW ngày 28/4/2
 
 Structure is read with a few regexes on whole lines (never character by character), so a
 hundred pages take well under a second after the file is opened: the heading gives the
-document's kind, number, date and title; "Chương", "Điều" and numbered clauses ("1.", "2.")
-give the places; points ("a)", "b)") stay inside their clause. Passage ids come from the
-document's number and the place, so a newer version of the same document updates the same
-ids, and the passages it no longer has can be found by the id prefix and removed.
+document's kind, number, date and title; "Điều" and numbered clauses ("1.", "2.") give the
+places ("Phần", "Chương", "Mục" are headings around them); points ("a)", "b)") stay inside
+their clause. Passage ids come from the document's number and the place, so a newer version
+of the same document updates the same ids, and the passages it no longer has can be found by
+the id prefix and removed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _KIND_RE = re.compile(rf"^({'|'.join(_KINDS)})$")
 _NUMBER_RE = re.compile(r"^Số\s*:?\s*(\d+[\w/.-]*\w)", re.IGNORECASE)
 _DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _CHAPTER_RE = re.compile(r"^Chương\s+([IVXLC]+|\d+)\b", re.IGNORECASE)
+_DIVISION_RE = re.compile(r"^(?:Phần|Mục)\s+(?:[IVXLC]+|\d+)\b")
+"""Parts above chapters and sections within them: headings like chapters, never article text."""
 _ARTICLE_RE = re.compile(r"^Điều\s+(\d+)([a-z]?)\s*[.:]\s*(.*)$")
 _CLAUSE_RE = re.compile(r"^(\d{1,2})\.\s")
 _TITLE_END_RE = re.compile(r"^(?:Căn cứ|Số\b|[-–*_=]|Chương|Điều|Phần\b|Mục\b)", re.IGNORECASE)
@@ -179,8 +182,8 @@ def _heading(line: str) -> bool:
     """A line that stands alone: a chapter or article heading, the kind, number or date of
     the document, or any line in capitals."""
     return bool(
-        _CHAPTER_RE.match(line) or _ARTICLE_RE.match(line) or _NUMBER_RE.match(line) or _DATE_RE.search(line)
-        or line.isupper()
+        _CHAPTER_RE.match(line) or _DIVISION_RE.match(line) or _ARTICLE_RE.match(line) or _NUMBER_RE.match(line)
+        or _DATE_RE.search(line) or line.isupper()
     )
 
 
@@ -195,8 +198,9 @@ def parse_document(file: str, lines: list[str]) -> Document:
     else by groups of paragraphs."""
     if not lines:
         raise KnowledgeFileError([f"{file}: tệp không có chữ nào"])
-    body_start = next((i for i, line in enumerate(lines) if _ARTICLE_RE.match(line) or _CHAPTER_RE.match(line)),
-                      len(lines))
+    body_start = next(
+        (i for i, line in enumerate(lines) if _ARTICLE_RE.match(line) or _CHAPTER_RE.match(line)
+         or _DIVISION_RE.match(line)), len(lines))
     document = _identity(file, lines[:body_start])
     articles = _articles(lines[body_start:], document) if body_start < len(lines) else []
     if articles:
@@ -231,14 +235,15 @@ def _identity(file: str, heading: list[str]) -> Document:
 
 def _articles(lines: list[str], document: Document) -> list[tuple[str, str, list[str]]]:
     """(number, title, lines) of each article, in order; counts the chapters on the way.
-    A chapter's own title (the upper-case line after "Chương II") belongs to no article."""
+    A chapter's, part's or section's own title (the upper-case line after "Chương II", "Mục 1")
+    belongs to no article."""
     articles: list[tuple[str, str, list[str]]] = []
     after_chapter = False
     for line in lines:
         if _CLOSING_RE.match(line):
             break
-        if _CHAPTER_RE.match(line):
-            document.chapters += 1
+        if _CHAPTER_RE.match(line) or _DIVISION_RE.match(line):
+            document.chapters += bool(_CHAPTER_RE.match(line))
             after_chapter = True
             continue
         if after_chapter and line.isupper():
