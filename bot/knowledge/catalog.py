@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlite_utils
@@ -305,18 +305,7 @@ class StoredCatalog(Catalog):
         self._lock = threading.Lock()
         self._store: KnowledgeStore | None = None
 
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    @overload
-    def __getitem__(self, doc: int) -> Item: ...
-
-    @overload
-    def __getitem__(self, doc: slice) -> list[Item]: ...
-
-    def __getitem__(self, doc: int | slice) -> Item | list[Item]:
-        if isinstance(doc, slice):
-            return [self._read(d)[0] for d in range(len(self))[doc]]
+    def item(self, doc: int) -> Item:
         return self._read(doc)[0]
 
     def prepared(self, doc: int) -> Prepared:
@@ -332,8 +321,6 @@ class StoredCatalog(Catalog):
             self._load([d for d in docs if d not in self._cache])
 
     def _read(self, doc: int) -> tuple[Item, Prepared]:
-        if doc < 0:
-            doc += len(self.keys)
         with self._lock:
             if doc not in self._cache:
                 self._load([doc])

@@ -17,6 +17,23 @@ class Catalog(Sequence[Item]):
     keys: Sequence[str]
     """Item keys by position, cheap to hold for every item."""
 
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, doc: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, doc: slice) -> list[Item]: ...
+
+    def __getitem__(self, doc: int | slice) -> Item | list[Item]:
+        if isinstance(doc, slice):
+            return [self.item(d) for d in range(len(self))[doc]]
+        return self.item(doc + len(self) if doc < 0 else doc)
+
+    def item(self, doc: int) -> Item:
+        raise NotImplementedError
+
     def prepared(self, doc: int) -> Prepared:
         raise NotImplementedError
 
@@ -37,16 +54,7 @@ class ItemList(Catalog):
         self.keys = [item.key for item in self._items]
         self._docs = {key: doc for doc, key in enumerate(self.keys)}
 
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, doc: int) -> Item: ...
-
-    @overload
-    def __getitem__(self, doc: slice) -> Sequence[Item]: ...
-
-    def __getitem__(self, doc: int | slice) -> Item | Sequence[Item]:
+    def item(self, doc: int) -> Item:
         return self._items[doc]
 
     def prepared(self, doc: int) -> Prepared:
