@@ -180,6 +180,7 @@ class Engine:
         self.analyzer = Analyzer(self.index.doc_freq, self.index.known_words())
         self.scale_margin = SCALE_STEP * max(0.0, math.log10(max(len(self.items), 1) / SCALE_FROM))
         """Points the answer threshold rises by for the size of the base (see SCALE_STEP)."""
+        self._analyses: dict[tuple[str, dt.date], Query] = {}
         self._accent_cache: dict[int, dict[str, set[str]]] = {}
         self._phrasing_cache: dict[int, list[set[str]]] = {}
 
@@ -242,6 +243,17 @@ class Engine:
             titles=[i.short() for i in offered],
         )
 
+    def _analyze(self, text: str) -> Query:
+        """A text's analysis, kept: one message is read up to three times (is it vague, does it
+        name a topic, what does it ask), and suggestions are asked again when tapped."""
+        key = (text, self.today)
+        query = self._analyses.get(key)
+        if query is None:
+            if len(self._analyses) >= ACCENT_CACHE:
+                self._analyses.clear()
+            query = self._analyses[key] = self.analyzer.analyze(text, self.today)
+        return query
+
     def _close_guess(self, ranked: list[Candidate], threshold: float, query: Query) -> bool:
         """Whether the best item, just under the threshold and well ahead, is worth asking about."""
         best = ranked[0]
@@ -253,7 +265,7 @@ class Engine:
         """The topics to choose from when a short message names no particular one; [] otherwise."""
         if len(question.split()) > VAGUE_WORDS or any(ch.isdigit() or ch == "?" for ch in question):
             return []
-        query = self.analyzer.analyze(question, self.today)
+        query = self._analyze(question)
         terms = [t for t in query.content if t not in lexicon.QUESTION_WORDS]
         if not terms or query.types or query.figure or query.period or query.asks:
             return []
@@ -283,7 +295,7 @@ class Engine:
         for reading in readings(question, previous):
             if reading.kind == "whole" and not self._names_a_topic(reading.text):
                 continue  # "ban hành năm nào?": about what? only a follow-up reading can say
-            query = self.analyzer.analyze(reading.text, self.today)
+            query = self._analyze(reading.text)
             words = len(set(query.content) - lexicon.QUESTION_WORDS)
             threshold = _threshold(words) + self.scale_margin
             scored: dict[tuple[int, frozenset[str]], Candidate] = {}
@@ -297,7 +309,7 @@ class Engine:
             if reading.kind == "whole" and margin >= 0 and not leans_on_context(question):
                 break
         if not options:
-            query = self.analyzer.analyze(question, self.today)
+            query = self._analyze(question)
             return query, [], 100.0, question
         margin, reading, query, ranked, threshold = max(options, key=lambda o: o[0])
         return query, ranked, threshold, reading.text
@@ -309,7 +321,7 @@ class Engine:
         if item is None:
             return None
         question = item.suggestion()
-        rendered = item.render(self.analyzer.analyze(question, self.today), self.today)
+        rendered = item.render(self._analyze(question), self.today)
         return Answer(
             question, rendered.found, rendered.text, 100.0 if rendered.found else 0.0, item.source,
             kind="answer" if rendered.found else "no_data", as_of=rendered.as_of, item=item.key,
@@ -326,19 +338,19 @@ class Engine:
         item = self.item(key)
         if item is None:
             return []
-        ranked = self.rank(self.analyzer.analyze(item.suggestion(), self.today))
+        ranked = self.rank(self._analyze(item.suggestion()))
         return self._suggestions(ranked, exclude=key)[:limit]
 
     def _names_a_topic(self, text: str) -> bool:
         """Whether a message names what it asks about: a number, or a word beyond those that
         ask about any topic ("ban hành", "hiệu lực", "điều mấy")."""
-        content = self.analyzer.analyze(text, self.today).content
+        content = self._analyze(text).content
         return any(t.isdigit() or t not in lexicon.GENERIC_WORDS for t in content)
 
     def _covers_own_words(self, message: str, doc: int) -> bool:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh
         năm bao nhiêu" after a question about a person: it does not)."""
-        own = self.analyzer.analyze(message, self.today)
+        own = self._analyze(message)
         if not set(own.content) - lexicon.QUESTION_WORDS:
             return True
         weights = content_weights(own, self.index)
