@@ -80,6 +80,7 @@ def test_a_half_written_index_folder_is_never_read(store):
     (saved / "post_docs.npy").write_bytes(b"broken")  # as if the disk failed under it
     answer = build_engine(KnowledgeStore(store.path), today=TODAY, semantic=False).answer(QUESTION)
     assert answer.found  # rebuilt from the stored term ids
+    assert (saved / "post_docs.npy").read_bytes() != b"broken"  # and saved again for the next process
 
 
 def test_an_entry_deleted_meanwhile_is_not_answered_by_the_old_index(store):

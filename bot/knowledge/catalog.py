@@ -260,7 +260,7 @@ def open_index(store: KnowledgeStore) -> tuple[InvertedIndex, list[str]]:
         try:
             return InvertedIndex.load(folder), json.loads((folder / "keys.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            pass  # half-removed by another process: build it again
+            shutil.rmtree(folder, ignore_errors=True)  # damaged: built again and saved afresh
     index, keys = build_index(store)
     try:
         index.save(folder, {"keys.json": json.dumps(keys, ensure_ascii=False)})
