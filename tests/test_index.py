@@ -138,3 +138,25 @@ def test_a_few_common_words_are_refused_in_a_large_base_while_a_known_question_i
     asked = items[123].title
     answer = engine.answer(asked)
     assert answer.found and answer.item == "entry:s123"
+
+
+def test_a_large_index_scores_only_items_with_a_rarer_word_and_ranks_them_as_the_full_scan():
+    from bot.search import index as index_module
+    from bot.search.index import InvertedIndex
+
+    rng = random.Random(3)
+    common = [f"c{i}" for i in range(20)]
+    bags = [{w: 1.0 for w in rng.sample(common, 6)} | {f"r{i % 5000}": 1.0} for i in range(index_module.PRUNE_FROM)]
+    index = InvertedIndex.from_bags(bags)
+    query = [("r42", 1.0), ("c1", 1.0), ("c2", 1.0), ("c3", 1.0)]
+    pruned = index.search(query, 16)
+    assert pruned and all("r42" in bags[doc] for doc, _ in pruned)  # nothing found by common words alone
+    full = InvertedIndex.from_bags(bags)
+    full_size = index_module.PRUNE_FROM
+    index_module.PRUNE_FROM = full_size + 1
+    try:
+        exact = [hit for hit in full.search(query, 5000) if "r42" in bags[hit[0]]]
+    finally:
+        index_module.PRUNE_FROM = full_size
+    assert len(pruned) == 10 and set(pruned) == set(exact)  # the same items and scores as scoring every item
+    assert [score for _, score in pruned] == sorted((score for _, score in pruned), reverse=True)

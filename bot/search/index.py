@@ -24,6 +24,10 @@ import numpy as np
 K1 = 1.2
 B = 0.3
 
+PRUNE_FROM = 50_000
+COMMON_SHARE = 0.02
+"""From this many items, a term found in more than this share of them is common: it scores only
+the items that a rarer term of the question already found (see InvertedIndex.search)."""
 _PROBE = 4096
 """Items of the rarest term checked at a time against the other terms' postings."""
 _SLICE = 1 << 20
@@ -183,23 +187,41 @@ class InvertedIndex:
         return set(self._doc_terms[lo:hi].tolist())
 
     def search(self, terms: Sequence[tuple[str, float]], k: int) -> list[tuple[int, float]]:
-        """Top ``k`` items for weighted query terms, best first, as (item, BM25 score)."""
+        """Top ``k`` items for weighted query terms, best first, as (item, BM25 score). In a
+        large base, when the question has a term that is not common, only the items with such a
+        term are scored (the common syllables then score just those): an item sharing nothing
+        but common syllables with a question is no answer to it, and skipping their long
+        postings keeps a question a few milliseconds at 100,000 items."""
         if not self.size:
             return []
-        scores = np.zeros(self.size, dtype=np.float32)
-        hit = False
-        for term, weight in terms:
-            tid = self.vocab.get(term)
-            if tid is None:
-                continue
-            lo, hi = self._post_offsets[tid], self._post_offsets[tid + 1]
-            if hi > lo:
-                weights = self._post_weights[lo:hi]
-                scores[self._post_docs[lo:hi]] += weights if weight == 1.0 else weights * weight
-                hit = True
-        if not hit:
+        found = [(tid, weight) for term, weight in terms
+                 if (tid := self.vocab.get(term)) is not None and self._post_offsets[tid + 1] > self._post_offsets[tid]]
+        if not found:
             return []
-        k = min(k, self.size)
+        common = COMMON_SHARE * self.size
+        rare = [tid for tid, _ in found if self.df[tid] <= common]
+        if self.size >= PRUNE_FROM and rare:
+            docs = np.unique(np.concatenate([self._postings(tid)[0] for tid in rare]))
+        else:
+            docs = None
+        scores = np.zeros(self.size if docs is None else len(docs), dtype=np.float32)
+        for tid, weight in found:
+            posting, weights = self._postings(tid)
+            weights = weights if weight == 1.0 else weights * weight
+            if docs is None:
+                scores[posting] += weights
+            elif self.df[tid] <= common:  # its items are all among the scored ones
+                scores[np.searchsorted(docs, posting)] += weights
+            else:
+                at = np.minimum(np.searchsorted(posting, docs), len(posting) - 1)
+                hit = posting[at] == docs
+                scores[hit] += weights[at[hit]]
+        k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(d), float(scores[d])) for d in top if scores[d] > 0]
+        ids = top if docs is None else docs[top]
+        return [(int(d), float(s)) for d, s in zip(ids, scores[top]) if s > 0]
+
+    def _postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self._post_offsets[tid], self._post_offsets[tid + 1]
+        return self._post_docs[lo:hi], self._post_weights[lo:hi]
