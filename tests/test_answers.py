@@ -34,7 +34,8 @@ def test_a_long_polite_message_is_answered_from_its_question_sentence(engine):
     assert answer.found and "3 năm" in answer.answer
 
 
-@pytest.mark.parametrize("message", ["cảm ơn đồng chí nhiều ạ", "dạ vâng ạ", "đồng chí ơi", "Kính chào đồng chí"])
+@pytest.mark.parametrize("message", ["cảm ơn đồng chí nhiều ạ", "dạ vâng ạ", "đồng chí ơi", "Kính chào đồng chí",
+                                     "thanks a lot", "Thank you very much!", "many thanks", "good evening"])
 def test_courtesy_gets_a_courteous_reply_never_a_figure(engine, message):
     answer = engine.answer(message)
     assert not answer.found and answer.kind in ("greeting", "thanks") and "đồng chí" in answer.answer.lower()
@@ -94,6 +95,19 @@ def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_a
     who = engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")
     assert not engine.answer("đồng chí ấy sinh năm bao nhiêu?", context=who).found
     assert "Nguyễn Văn Quý" in engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?", context=first).answer
+
+
+def test_a_follow_up_that_turns_from_the_answer_asks_about_something_beside_it(engine):
+    """"còn ... thì sao?" after an answer asks the same about another subject: not that answer again."""
+    first = engine.answer("Nghị quyết 02 của huyện Tam Dương dựa vào căn cứ nào để ban hành?")
+    assert first.found and "Trung ương" in first.answer
+    central = engine.answer("còn ở Trung ương hiện nay theo văn bản nào?", context=first)
+    assert central.found and central.item != first.item and "65" in central.answer
+    figure = engine.answer("Sau 2 năm, Tam Dương luân chuyển bao nhiêu lượt cán bộ?")
+    assert "82" in engine.answer("thế còn diện Ban Thường vụ quản lý?", context=figure).answer
+    assert not engine.answer("còn năm 2018 thì sao?", context=figure).found  # the same figure, a year it lacks
+    own = engine.answer("còn Quy định 65 ban hành năm nào?", context=figure)  # stands on its own
+    assert own.found and "2022" in own.answer
 
 
 # --- meaning beside words -------------------------------------------------------------------

@@ -28,7 +28,7 @@ from .analysis import (
 from .catalog import Catalog, ItemList
 from .index import InvertedIndex
 from .items import Item
-from .readings import compound_parts, leans_on_context, readings
+from .readings import compound_parts, contrasts, leans_on_context, readings
 from .replies import (
     EMPTY_REPLY,
     GUESS_REPLY,
@@ -211,7 +211,8 @@ class Engine:
             if both is not None:
                 return both
         previous = (context.reading or context.question) if context is not None and context.item else None
-        query, ranked, threshold, reading = self._read(question, previous)
+        answered = context.item if previous and context is not None else None
+        query, ranked, threshold, reading = self._read(question, previous, answered)
         best = ranked[0] if ranked else None
         if best is not None and best.score >= threshold:
             rendered = best.item.render(query, self.today)
@@ -287,11 +288,17 @@ class Engine:
             reading=second.reading,
         )
 
-    def _read(self, question: str, previous: str | None) -> tuple[Query, list[Candidate], float, str]:
+    def _read(
+        self, question: str, previous: str | None, answered: str | None = None,
+    ) -> tuple[Query, list[Candidate], float, str]:
         """The reading of a message the engine is surest of, with its query, ranked candidates
         and threshold. The message as written wins when it is answered on its own; a sentence
-        of a long message, or the message read after the previous question, only when surer."""
+        of a long message, or the message read after the previous question, only when surer.
+        ``answered`` is the item that answered the previous question: a message that turns
+        from it ("còn QĐ 98 thì sao?") is not answered by it again, unless it asks about another
+        period (the same figure, "còn năm 2018?")."""
         options = []
+        turns_away = answered is not None and contrasts(question) and self._analyze(question).period is None
         for reading in readings(question, previous):
             if reading.kind == "whole" and not self._names_a_topic(reading.text):
                 continue  # "ban hành năm nào?": about what? only a follow-up reading can say
@@ -302,6 +309,8 @@ class Engine:
             ranked = self.rank(query, meaning=False, scored=scored) if words else []
             if reading.meaning and self.semantic is not None and ranked and not _decided(ranked, threshold):
                 ranked = self.rank(query, scored=scored)  # the items found by words are not scored again
+            if turns_away:
+                ranked = [c for c in ranked if c.item.key != answered]
             margin = ranked[0].score - threshold if ranked else -100.0
             if reading.kind == "follow-up" and ranked and not self._covers_own_words(question, ranked[0].doc):
                 margin = -100.0  # the previous topic matches, but not what the follow-up adds

@@ -303,11 +303,14 @@ ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"),
 GREETINGS: tuple[str, ...] = (
     "xin chao", "chao", "hello", "hi", "hey", "alo", "a lo", "chao bot", "chao ban", "co ai khong", "co ai do khong",
     "good morning", "chao buoi sang", "chao anh", "chao chi", "chao em", "kinh chao", "chao dong chi",
+    "good afternoon", "good evening", "hello there", "hi there",
 )
 THANKS: tuple[str, ...] = (
     "cam on", "cam on ban", "cam on bot", "thank", "thanks", "thank you", "tks", "thanks bot",
     "camon", "ok cam on", "ok", "oke", "okay", "tot", "hay qua", "tuyet voi", "tran trong cam on", "xin cam on",
     "cam on nhieu", "da ro", "ro roi", "hieu roi",
+    "thanks a lot", "thanks so much", "thanks very much", "thank you very much", "thank you so much", "many thanks",
+    "thx", "much appreciated", "appreciate it", "got it",
 )
 HELP_WORDS: tuple[str, ...] = (
     "help", "tro giup", "huong dan", "huong dan su dung", "giup toi", "ban lam duoc gi",

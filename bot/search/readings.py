@@ -100,3 +100,12 @@ def leans_on_context(message: str) -> bool:
     tokens = normalize(message)
     content = [t for t in tokens if t not in lexicon.STOPWORDS and t not in lexicon.ADDRESS_WORDS]
     return len(content) <= FOLLOW_UP_WORDS or bool(_FOLLOW_UP_RE.search(" ".join(tokens)))
+
+
+_CONTRAST_RE = re.compile(r"^(?:the con|vay con|con|rieng)\b")
+
+
+def contrasts(message: str) -> bool:
+    """Whether a message turns from what was just answered to something beside it ("còn QĐ 98
+    thì sao?", "thế còn diện BTV quản lý?", "riêng cán bộ trẻ?")."""
+    return bool(_CONTRAST_RE.search(" ".join(normalize(message))))
