@@ -188,7 +188,7 @@ def _term_ids(db: sqlite_utils.Database, terms: set[str]) -> dict[str, int]:
     return ids
 
 
-def prepare_all(store: KnowledgeStore, force: bool = False) -> bool:
+def prepare_all(store: KnowledgeStore) -> bool:
     """Prepare every item whose preparation is missing or of an older version (a file made by
     an older version, or new preparing rules); True when anything was done."""
     db = store.db
@@ -196,7 +196,7 @@ def prepare_all(store: KnowledgeStore, force: bool = False) -> bool:
     items = db.execute(
         "select (select count(*) from entries where deleted = 0) + (select count(*) from metrics) "
         "+ (select count(*) from passages)").fetchone()[0]
-    if not force and version == preparing.VERSION and items == db.execute("select count(*) from prepared").fetchone()[0]:
+    if version == preparing.VERSION and items == db.execute("select count(*) from prepared").fetchone()[0]:
         return False
     db.execute("delete from prepared")
     db.execute("delete from item_texts")
@@ -252,8 +252,6 @@ def build_index(store: KnowledgeStore) -> tuple[InvertedIndex, list[str]]:
 def open_index(store: KnowledgeStore) -> tuple[InvertedIndex, list[str]]:
     """The index of the knowledge as it is now: loaded from beside the database when saved
     there (by this or another process), else built from the stored term ids and saved."""
-    if str(store.path) == ":memory:":
-        return build_index(store)
     home = store.path.with_name(store.path.name + ".index")
     folder = home / index_version(store)
     if (folder / "keys.json").is_file():

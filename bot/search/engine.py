@@ -122,7 +122,8 @@ CANDIDATES = 16
 MAX_SUGGESTIONS = 3
 SAME_QUESTION_TYPE = 4.0
 """Ranking points for an item asked the same way as the question ("là gì", "ai", "khi nào")."""
-ACCENT_CACHE = 20_000
+CACHE_SIZE = 20_000
+"""Entries each of the engine's caches (analyses, accents, phrasing words) keeps before it starts again."""
 STALE_MONTHS = 60
 """A fact older than one term of office (5 years) cannot say who holds a post or how many
 there are "hiện nay"."""
@@ -250,7 +251,7 @@ class Engine:
         key = (text, self.today)
         query = self._analyses.get(key)
         if query is None:
-            if len(self._analyses) >= ACCENT_CACHE:
+            if len(self._analyses) >= CACHE_SIZE:
                 self._analyses.clear()
             query = self._analyses[key] = self.analyzer.analyze(text, self.today)
         return query
@@ -458,7 +459,7 @@ class Engine:
             cached = [set(text.split()) for text in texts]
             if len(texts) <= FEW_PHRASINGS:  # an entry added with no phrasings: its answer speaks too
                 cached.append(set(normalize(self.items[doc].body)))
-            if len(self._phrasing_cache) >= ACCENT_CACHE:
+            if len(self._phrasing_cache) >= CACHE_SIZE:
                 self._phrasing_cache.clear()
             self._phrasing_cache[doc] = cached
         return cached
@@ -469,7 +470,7 @@ class Engine:
         if cached is None:
             item = self.items[doc]
             cached = accent_keys(spell_out(" ".join([*item.texts(), item.body])))
-            if len(self._accent_cache) >= ACCENT_CACHE:
+            if len(self._accent_cache) >= CACHE_SIZE:
                 self._accent_cache.clear()
             self._accent_cache[doc] = cached
         return cached

@@ -48,6 +48,7 @@ class InvertedIndex:
         self.df, self.idf = arrays["df"], arrays["idf"]
         self.size = len(self._doc_offsets) - 1
         self.terms: Sequence[str] = vocab
+        """Terms by id (typo-tolerant coverage reads the words of an item through it)."""
         self.vocab: dict[str, int] = {term: tid for tid, term in enumerate(vocab)}
         self.unknown_idf = float(math.log(1.0 + (max(self.size, 1) + 0.5) / 0.5))
 
@@ -137,10 +138,6 @@ class InvertedIndex:
         return cls(json.loads((folder / "terms.json").read_text(encoding="utf-8")), arrays)
 
     # --- reading --------------------------------------------------------------------------
-
-    def inverse_vocab(self) -> Sequence[str]:
-        """Terms by id (only typo-tolerant coverage needs it)."""
-        return self.terms
 
     def known_words(self) -> list[str]:
         """The terms some item uses (the words typos are repaired to)."""

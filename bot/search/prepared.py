@@ -48,8 +48,9 @@ class Prepared:
         return {"texts": self.texts, "plain": self.plain, "subject": self.subject, "types": sorted(self.types)}
 
     @classmethod
-    def from_record(cls, record: dict, terms: dict[str, float] | None = None) -> Prepared:
-        return cls(terms or {}, record["texts"], record["plain"], record["subject"], frozenset(record["types"]))
+    def from_record(cls, record: dict) -> Prepared:
+        """A stored preparation, without its terms (the index holds them)."""
+        return cls({}, record["texts"], record["plain"], record["subject"], frozenset(record["types"]))
 
 
 def prepare(item: Item) -> Prepared:

@@ -82,7 +82,7 @@ class QueryWeights:
                 got += weight * (self.CONFLICT_CREDIT if term in conflicts else 1.0)
             elif len(term) >= 4 and not term.isdigit() and tid is None:
                 if known_words is None:
-                    inverse = index.inverse_vocab()
+                    inverse = index.terms
                     known_words = [inverse[t] for t in known if "_" not in inverse[t]]
                 if any(
                     abs(len(w) - len(term)) <= 1 and Levenshtein.distance(term, w, score_cutoff=1) <= 1
