@@ -86,6 +86,20 @@ def test_out_of_domain_questions_are_refused(engine, question):
     assert len(answer.suggestions) <= 3
 
 
+@pytest.mark.parametrize(
+    "question, answered",
+    [
+        ("Tổng kết 4 năm Nghị quyết 02 ở Tam Dương đạt kết quả gì?", False),  # the source reviews 2 years
+        ("Sau hai năm thực hiện, Nghị quyết 02 ở Tam Dương đạt kết quả gì?", True),
+        ("Người làm Bí thư Huyện ủy Tam Dương sau ông Nguyễn Văn Quý là ai?", False),  # he is all it names
+        ("Ông Nguyễn Văn Quý là ai?", True),
+        ("Cho biết tên 7 đồng chí luân chuyển giữ chức chủ chốt cơ sở", False),  # a count names nobody
+    ],
+)
+def test_an_answer_about_another_amount_or_person_than_asked_is_not_given(engine, question, answered):
+    assert engine.answer(question).found is answered
+
+
 def test_refusal_offers_close_topics(engine):
     answer = engine.answer("luân chuyển cán bộ trẻ thế nào thì phù hợp với tình hình mới")
     if not answer.found:

@@ -270,6 +270,9 @@ class Query:
     """The question asks for the whole ("tổng cộng", "đến nay"): the widest figure answers it."""
     name_pairs: list[str] = field(default_factory=list)
     """Pairs of adjacent capitalised words ("trung_quoc"): a name the knowledge may not know."""
+    stated: list[tuple[str, str]] = field(default_factory=list)
+    """Amounts the question states, not asks ("sơ kết 5 năm": ("5", "nam")): an answer about
+    another amount of the same thing ("2 năm") is about something else."""
 
     @property
     def content_text(self) -> str:
@@ -333,6 +336,7 @@ class Analyzer:
             asks=asks(" ".join(tokenize(folded))) | asks(joined),  # as typed, and abbreviations written out
             name_pairs=name_pairs(text),
             cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
+            stated=stated_amounts(tokens),
         )
 
     def repair(self, token: str) -> str | None:
@@ -458,6 +462,25 @@ def _title(word: str) -> bool:
 def initialism(place: str) -> str:
     """Initials of a place name ("tam_duong" → "td"), as officials write TD or VP for a place."""
     return "".join(part[0] for part in place.split("_"))
+
+
+def stated_amounts(tokens: list[str]) -> list[tuple[str, str]]:
+    """(number, counted noun) pairs a text states ("5 năm", "7 đồng chí"); dates ("tháng 5
+    năm 2019") are not amounts."""
+    found = []
+    for i, tok in enumerate(tokens[:-1]):
+        noun = tokens[i + 1]
+        if not _DIGITS_RE.match(tok) or tok.startswith("0") or noun not in lexicon.NUMBER_COUNTERS:
+            continue
+        before, after = tokens[i - 1] if i else "", tokens[i + 2] if i + 2 < len(tokens) else ""
+        if before in _DATE_WORDS or before.isdigit() or after.isdigit() or len(tok) == 4:
+            continue  # "tháng 5 năm 2019", "1/7/2025 tỉnh", "năm 2019"
+        found.append((tok, noun))
+    return found
+
+
+_DATE_WORDS = frozenset("ngay thang quy nam khoa so dieu nhiem quyet dinh luan".split())
+"""Words before a number that make it a date or a document's number, not an amount."""
 
 
 def counts_noun(noun: str, words: Iterable[str]) -> bool:

@@ -32,10 +32,11 @@ _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bthán
 # What a question asks for, on folded text. Only unambiguous wordings: "luân chuyển những ai"
 # asks for kinds of people, "ai chủ trì" may be answered by a body; neither is checked.
 ASKS: dict[str, re.Pattern] = {
-    "names": re.compile(r"\b(?:danh sach|ho ten|ten (?:cua )?(?:cac|nhung|tung))\b"),
+    "names": re.compile(r"\b(?:danh sach|ho ten|ten (?:cua )?(?:cac|nhung|tung|\d+))\b"),
     "name": re.compile(r"\b(?:ten (?:la )?gi|ten gi)\b"),
     "person": re.compile(
-        r"\b(?:dong chi nao|ong nao|ba nao|nguoi nao da|ai (?:ky|la bi thu|la chu tich|giu chuc)|(?:do|boi) ai ky)\b"
+        r"\b(?:dong chi nao|ong nao|ba nao|nguoi nao da|ai (?:ky|thay|la bi thu|la chu tich|giu chuc)|(?:do|boi) ai ky"
+        r"|(?:bi thu|chu tich|truong ban)\b.{0,60}\b(?:truoc|sau|tiep theo|ke nhiem|tien nhiem)\b.{0,40}\bla ai)\b"
     ),
     "venue": re.compile(r"\b(?:tai dau|dia diem|hoi truong nao|phong hop nao|to chuc o dau)\b"),
     "place": re.compile(r"\b(?:o dau|noi nao|xa nao|phuong nao|thon nao|nhung xa|cac xa nao|dia ban nao)\b"),

@@ -7,10 +7,11 @@ how it renders its answer, in the manner of python-telegram-bot's rules-bot.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
-from .analysis import Query, counts_noun, normalize, quantities
+from .analysis import Query, counts_noun, normalize, quantities, stated_amounts
 from .asks import gives
 from .periods import Month, Period
 from .text import fold_for_matching, shorten
@@ -22,6 +23,9 @@ TYPE_MISMATCH = 0.8
 ASK_MISMATCH = 0.35
 """Score factor for an answer that lacks what the question asks for (a person, a place, a
 date, names) beyond what the question itself says: the topic, not the answer."""
+AMOUNT_MISMATCH = 0.5
+"""Score factor for an answer about another amount than the question states ("5 năm" asked,
+"2 năm" answered)."""
 FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "venue", "place"})
 """What a question may ask for (see asks.ASKS) that a figure never holds."""
 TITLE_LENGTH = 40
@@ -95,6 +99,24 @@ def _period_fits(item_text: str, query: Query) -> bool:
     return any(first <= y <= last for y in years)
 
 
+@functools.lru_cache(maxsize=4096)
+def _amounts_in(item_text: str) -> list[tuple[str, str]]:
+    """The amounts an item's text states, kept: an item is a candidate for many questions."""
+    return stated_amounts(normalize(item_text))
+
+
+def _amounts_agree(item_text: str, query: Query) -> bool:
+    """Whether an answer speaks of the amounts a question states: "sơ kết 5 năm" is not
+    answered by a text that only speaks of 2 năm (a text silent on years may still answer)."""
+    if not query.stated:
+        return True
+    said = _amounts_in(item_text)
+    return all(
+        (number, noun) in said or all(other != noun for _, other in said)
+        for number, noun in query.stated
+    )
+
+
 def _quantity_fits(item_text: str, query: Query) -> bool:
     """A figure question needs an answer holding a count, of the counted noun if one is named."""
     found = quantities(fold_for_matching(item_text))
@@ -115,6 +137,8 @@ class WrittenItem(Item):
             score *= FIGURE_MISMATCH
         if not all(gives(ask, self.body, query.text) for ask in query.asks):
             score *= ASK_MISMATCH
+        if not _amounts_agree(" ".join([*self.texts(), self.body]), query):
+            score *= AMOUNT_MISMATCH
         return score
 
 
@@ -202,6 +226,8 @@ class MetricItem(Item):
         words = normalize(self.unit) + normalize(self.title)[:1]
         if query.count_noun and not counts_noun(query.count_noun, words):
             return score * FIGURE_MISMATCH
+        if not _amounts_agree(" ".join([*self.texts(), *(row.note for row in self.rows)]), query):
+            return score * AMOUNT_MISMATCH
         if query.asks & FIGURE_NEVER_GIVES:
             # "tên 7 đồng chí đó là gì", "hội trường nào": a count names nobody and nowhere.
             return score * ASK_MISMATCH
