@@ -94,10 +94,18 @@ def test_out_of_domain_questions_are_refused(engine, question):
         ("Người làm Bí thư Huyện ủy Tam Dương sau ông Nguyễn Văn Quý là ai?", False),  # he is all it names
         ("Ông Nguyễn Văn Quý là ai?", True),
         ("Cho biết tên 7 đồng chí luân chuyển giữ chức chủ chốt cơ sở", False),  # a count names nobody
+        ("Thời gian luân chuyển tối đa là mấy năm?", False),  # the source gives the minimum only
+        ("Luân chuyển tối thiểu mấy năm?", True),
+        ("Nhật Bản có luân chuyển cán bộ không?", False),  # "Nhật" is no "nhất"
     ],
 )
-def test_an_answer_about_another_amount_or_person_than_asked_is_not_given(engine, question, answered):
+def test_an_answer_about_something_else_than_asked_is_not_given(engine, question, answered):
     assert engine.answer(question).found is answered
+
+
+def test_what_a_thing_is_is_not_answered_with_a_count(engine):
+    answer = engine.answer("cho hỏi luân chuyển cán bộ là gì")
+    assert not (answer.item or "").startswith("metric:")
 
 
 def test_refusal_offers_close_topics(engine):

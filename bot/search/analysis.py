@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Set
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -54,6 +54,7 @@ _FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
 _ORDINAL_QUESTION_RE = re.compile(r"\b(?:nam|khoa|so|dieu|thu|lan thu|quy|thang|ngay|nhiem ky) (?:bao nhieu|may)\b")
 _DIGITS_RE = re.compile(r"^\d+$")
 _FUNCTION_KEYS = frozenset(accent_key(w) for w in lexicon.ACCENTED_FUNCTION_WORDS)
+_CONTENT_KEYS = frozenset(accent_key(w) for w in lexicon.ACCENTED_CONTENT_WORDS)
 _CUMULATIVE_RE = re.compile(r"\b(?:" + "|".join(lexicon.CUMULATIVE_WORDS) + r")\b")
 _NOW_RE = re.compile(r"\b(?:" + "|".join(lexicon.NOW_WORDS) + r")\b")
 _DATE_RE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|\b(?:19|20)\d{2}\b")
@@ -166,14 +167,15 @@ def identifier_numbers(tokens: list[str], skip: set[str]) -> list[str]:
     ]
 
 
-def content_words(tokens: list[str]) -> list[str]:
-    """Tokens that say what a question is about: no function words, no "bao nhiêu", no
-    forms of address ("đồng chí ơi, cho hỏi..."; "mấy đồng chí" still counts people), no
-    request ("tóm tắt giúp")."""
+def content_words(tokens: list[str], kept: Set[str] = frozenset()) -> list[str]:
+    """Tokens that say what a question is about: no function words (but the ``kept`` ones,
+    typed as content words: "tối đa"), no "bao nhiêu", no forms of address ("đồng chí ơi, cho
+    hỏi..."; "mấy đồng chí" still counts people), no request ("tóm tắt giúp")."""
     address = address_positions(tokens) | request_positions(tokens)
     return [
         t for i, t in enumerate(tokens)
-        if t not in lexicon.STOPWORDS and i not in address and not (t == "bao" and tokens[i + 1 : i + 2] == ["nhieu"])
+        if (t not in lexicon.STOPWORDS or t in kept) and i not in address
+        and not (t == "bao" and tokens[i + 1 : i + 2] == ["nhieu"])
     ]
 
 
@@ -270,6 +272,8 @@ class Query:
     """The question asks for the whole ("tổng cộng", "đến nay"): the widest figure answers it."""
     name_pairs: list[str] = field(default_factory=list)
     """Pairs of adjacent capitalised words ("trung_quoc"): a name the knowledge may not know."""
+    opposites: list[tuple[str, str]] = field(default_factory=list)
+    """(word pair asked, its opposite) for the pairs of lexicon.OPPOSITES the question uses."""
     stated: list[tuple[str, str]] = field(default_factory=list)
     """Amounts the question states, not asks ("sơ kết 5 năm": ("5", "nam")): an answer about
     another amount of the same thing ("2 năm") is about something else."""
@@ -320,7 +324,7 @@ class Analyzer:
             tokens=tokens,
             # A figure question's period is matched against the table, not against words.
             content=[
-                t for t in content_words(tokens)
+                t for t in content_words(tokens, {f for f, key in marks.items() if key in _CONTENT_KEYS})
                 if not (figure and t in period_words) and marks.get(t) not in _FUNCTION_KEYS
             ],
             terms=index_terms([t for i, t in enumerate(tokens) if i not in address_positions(tokens)]),
@@ -337,6 +341,7 @@ class Analyzer:
             name_pairs=name_pairs(text),
             cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
             stated=stated_amounts(tokens),
+            opposites=[(pair, lexicon.OPPOSITES[pair]) for pair in dict.fromkeys(bigrams(tokens)) if pair in lexicon.OPPOSITES],
         )
 
     def repair(self, token: str) -> str | None:

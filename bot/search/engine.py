@@ -42,6 +42,7 @@ from .replies import (
 from .scoring import (
     MISSING_NUMBER,
     NUMBER_IN_PASSING,
+    OPPOSITE,
     OTHER_PLACE,
     UNKNOWN_NAME,
     W_COVERAGE,
@@ -496,6 +497,8 @@ class Engine:
         elif any(n not in {self.index.term_id(t) for t in prepared.subject} for n in numbers):
             # "QĐ 98" asked, but the item is about QĐ 65 and only mentions 98 in passing.
             score *= NUMBER_IN_PASSING
+        if any(self.index.term_id(b) in known and self.index.term_id(a) not in known for a, b in query.opposites):
+            score *= OPPOSITE  # "tối đa" asked, "tối thiểu" answered
         if any(self.index.term_id(place) not in known for place in query.places):
             score *= OTHER_PLACE
         if any(self.index.term_id(pair) is None for pair in query.name_pairs):

@@ -231,6 +231,9 @@ class MetricItem(Item):
         if query.asks & FIGURE_NEVER_GIVES:
             # "tên 7 đồng chí đó là gì", "hội trường nào": a count names nobody and nowhere.
             return score * ASK_MISMATCH
+        if "definition" in query.types and not self._value_asked(query):
+            # "luân chuyển cán bộ là gì": what a thing is, which no count says.
+            return score * FIGURE_MISMATCH
         if query.types - {"figure"} and not (query.figure or self._value_asked(query)):
             # "gồm những ai", "khi nào": a figure rarely answers who or when.
             return score * TYPE_MISMATCH

@@ -173,6 +173,17 @@ dang (đảng/đăng), bao (báo), dau (đầu), hien (thực hiện), so (số)
 # user typed them with these exact diacritics.
 ACCENTED_FUNCTION_WORDS: frozenset[str] = frozenset("đang đâu trên dưới".split())
 
+# Word pairs that ask opposite things (after synonyms: "tối thiểu" is read "ít nhất"): an item
+# that says one and never the other does not answer a question asking the other.
+OPPOSITES: dict[str, str] = {
+    "toi_da": "it_nhat", "it_nhat": "toi_da", "cao_hon": "thap_hon", "thap_hon": "cao_hon",
+    "truoc_khi": "sau_khi", "sau_khi": "truoc_khi", "tang_len": "giam_xuong", "giam_xuong": "tang_len",
+}
+
+# Content words that fold like function words (tối/tôi, đa/đã, Nhật/nhất, mã/mà):
+# kept as content when the user typed them with these diacritics ("thời gian tối đa").
+ACCENTED_CONTENT_WORDS: frozenset[str] = frozenset("tối đa nhật mã".split())
+
 # Words that ask about the present: an old fact cannot answer them.
 NOW_WORDS: tuple[str, ...] = ("hien nay", "hien gio", "duong nhiem", "hom nay", "luc nay", "dang giu")
 

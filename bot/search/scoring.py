@@ -28,9 +28,11 @@ MISSING_NUMBER = 0.6
 NUMBER_IN_PASSING = 0.85
 OTHER_PLACE = 0.5
 UNKNOWN_NAME = 0.6
+OPPOSITE = 0.5
 """Score factors: a number the question names is absent from the item, or only in its answer
 text; a place the question names ("huyện Bình Xuyên") is absent from the item; the question
-names someone or something no item knows ("Trung Quốc")."""
+names someone or something no item knows ("Trung Quốc"); the item says the opposite of what
+the question asks ("tối thiểu" for "tối đa") and never what it asks."""
 
 
 @dataclass
