@@ -103,9 +103,19 @@ def test_an_answer_about_something_else_than_asked_is_not_given(engine, question
     assert engine.answer(question).found is answered
 
 
-def test_what_a_thing_is_is_not_answered_with_a_count(engine):
-    answer = engine.answer("cho hỏi luân chuyển cán bộ là gì")
-    assert not (answer.item or "").startswith("metric:")
+def test_a_count_never_says_what_a_thing_is(engine):
+    metric = engine.item("metric:luot_can_bo_dieu_dong_luan_chuyen")
+    asked = engine.analyzer.analyze("bao nhiêu lượt cán bộ được điều động, luân chuyển", TODAY)
+    defined = engine.analyzer.analyze("lượt cán bộ được điều động, luân chuyển là gì", TODAY)
+    assert metric.adjust(asked, 100.0) == 100.0
+    assert metric.adjust(defined, 100.0) <= 50.0
+
+
+@pytest.mark.parametrize("opening", ["cho hỏi ", "Đồng chí ơi, cho em hỏi: ", "xin hỏi "])
+def test_a_polite_opening_does_not_change_the_answer(engine, opening):
+    plain = engine.answer("luân chuyển cán bộ là gì")
+    polite = engine.answer(opening + "luân chuyển cán bộ là gì")
+    assert polite.found and polite.item == plain.item == "entry:luan-chuyen-can-bo-la-gi"
 
 
 def test_refusal_offers_close_topics(engine):

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.search.analysis import normalize
-from bot.search.text import clean, fold, fold_for_matching, tokenize
+from bot.search.text import clean, fold, fold_for_matching, tokenize, without_preamble
 
 
 def test_fold_removes_diacritics_and_d_stroke():
@@ -71,3 +71,10 @@ def test_normalize_never_fails_and_gives_ascii_tokens(text):
 
 def test_number_word_before_a_year_is_left_alone():
     assert normalize("sau năm 2017")[:2] == ["sau", "nam"]
+
+
+def test_a_polite_opening_is_not_part_of_the_question():
+    assert without_preamble("Đồng chí ơi, cho em hỏi: ai chủ trì?") == "ai chủ trì?"
+    assert without_preamble("xin hoi QĐ 65 ban hành năm nào") == "QĐ 65 ban hành năm nào"
+    assert without_preamble("Cho biết QĐ 65") == "Cho biết QĐ 65"
+    assert without_preamble("cho hỏi") == "cho hỏi"  # nothing else: kept as it is

@@ -257,6 +257,8 @@ class Query:
     tokens: list[str]
     content: list[str]
     terms: list[str]
+    core: list[str] = field(default_factory=list)
+    """The tokens without forms of address and ways of asking ("cho hỏi", "đồng chí ơi")."""
     repaired: dict[str, str] = field(default_factory=dict)
     numbers: list[str] = field(default_factory=list)
     period: PeriodMatch | None = None
@@ -317,6 +319,8 @@ class Analyzer:
         period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
         period_numbers = {w for w in period_words if w.isdigit()}
         joined = " ".join(tokens)
+        asking = address_positions(tokens) | request_positions(tokens)
+        core = [t for i, t in enumerate(tokens) if i not in asking]
         figure = bool(_FIGURE_RE.search(joined)) and not _ORDINAL_QUESTION_RE.search(joined)
         return Query(
             text=text,
@@ -327,7 +331,8 @@ class Analyzer:
                 t for t in content_words(tokens, {f for f, key in marks.items() if key in _CONTENT_KEYS})
                 if not (figure and t in period_words) and marks.get(t) not in _FUNCTION_KEYS
             ],
-            terms=index_terms([t for i, t in enumerate(tokens) if i not in address_positions(tokens)]),
+            terms=index_terms(core),
+            core=core,
             repaired=repaired,
             numbers=identifier_numbers(tokens, period_numbers),
             period=period,
@@ -341,7 +346,7 @@ class Analyzer:
             name_pairs=name_pairs(text),
             cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
             stated=stated_amounts(tokens),
-            opposites=[(pair, lexicon.OPPOSITES[pair]) for pair in dict.fromkeys(bigrams(tokens)) if pair in lexicon.OPPOSITES],
+            opposites=[(p, lexicon.OPPOSITES[p]) for p in dict.fromkeys(bigrams(tokens)) if p in lexicon.OPPOSITES],
         )
 
     def repair(self, token: str) -> str | None:

@@ -53,7 +53,7 @@ from .scoring import (
     content_weights,
 )
 from .semantic import SemanticIndex
-from .text import ADDRESS_TERM, accent_keys, addressed, clean, is_latin_text
+from .text import ADDRESS_TERM, accent_keys, addressed, clean, is_latin_text, without_preamble
 
 log = logging.getLogger(__name__)
 
@@ -381,21 +381,27 @@ class Engine:
         also compares it with the items by sentence vectors, when there are any. ``scored``
         keeps the scores of this query's items between calls."""
         memo = {} if scored is None else scored
+        meant: dict[int, tuple[float, float]] = {}
+        """What the meaning does to an item's score: (factor, points), see _support."""
 
         def score(doc: int, conflicts: frozenset[str] = frozenset()) -> Candidate:
             if (doc, conflicts) not in memo:
                 memo[doc, conflicts] = self._score(doc, query, content, conflicts)
-            return replace(memo[doc, conflicts])  # a copy: the meaning may raise or lower it
+            cand = replace(memo[doc, conflicts])  # a copy: the meaning may raise or lower it
+            factor, points = meant.get(doc, (1.0, 0.0))
+            cand.score, cand.rank = min(100.0, cand.score * factor + points), cand.rank + points
+            return cand
 
         docs = [doc for doc, _bm25 in self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)]
-        closeness = self.semantic.scores(query.text) if self.semantic is not None and meaning else None
+        closeness = self.semantic.scores(without_preamble(query.text)) if self.semantic is not None and meaning else None
         if closeness is not None:  # items close in meaning join those sharing words
             docs += [int(d) for d in np.argsort(-closeness)[:SEMANTIC_CANDIDATES] if closeness[d] > -1 and d not in docs]
         content = content_weights(query, self.index)
         self.items.fetch(docs)
         ranked = [score(doc) for doc in docs]
         if closeness is not None and len(closeness) > 1:
-            self._support(ranked, closeness)
+            meant.update(self._support(ranked, closeness))
+            ranked = [score(doc) for doc in docs]
         ranked.sort(key=lambda c: c.rank, reverse=True)
         if query.marks:
             # Diacritic clashes only lower scores, so checking the leaders until they are all
@@ -420,24 +426,27 @@ class Engine:
         return ranked
 
     @staticmethod
-    def _support(ranked: list[Candidate], closeness: np.ndarray) -> None:
-        """Raise the item the meaning points to, when it stands out from the next closest:
-        words and meaning agreeing is more evidence than either alone."""
+    def _support(ranked: list[Candidate], closeness: np.ndarray) -> dict[int, tuple[float, float]]:
+        """What the meaning does to each candidate's score, as (factor, points): the item it
+        points to is raised when it stands out from the next closest (words and meaning
+        agreeing is more evidence than either alone), items far from it are lowered. Kept by
+        item, so that an item scored again (a diacritic clash) keeps it."""
         second, first = np.argsort(closeness)[-2:]
         leads = closeness[first] - closeness[second] >= SEMANTIC_MARGIN
+        meant: dict[int, tuple[float, float]] = {}
+        scores: dict[int, float] = {}
         for cand in ranked:
             if cand.doc == first and leads and not getattr(cand.item, "gap", False):  # a known gap only by its words
-                cand.score = min(100.0, cand.score + SEMANTIC_BONUS)
-                cand.rank += SEMANTIC_BONUS
+                meant[cand.doc] = (1.0, SEMANTIC_BONUS)
             elif closeness[cand.doc] < closeness[first] - DISAGREE_GAP:
-                cand.score *= DISAGREE_FACTOR  # the words match, the meaning is elsewhere
-        if closeness[first] - closeness[second] >= STRONG_MARGIN:
-            raised = [c for c in ranked if c.doc == first and not getattr(c.item, "gap", False)]
-            others = max((c.score for c in ranked if c.doc != first), default=0.0)
-            for cand in raised:
-                if cand.score - others >= STRONG_LEAD:
-                    cand.score = min(100.0, cand.score + STRONG_BONUS)
-                    cand.rank += STRONG_BONUS
+                meant[cand.doc] = (DISAGREE_FACTOR, 0.0)  # the words match, the meaning is elsewhere
+            factor, points = meant.get(cand.doc, (1.0, 0.0))
+            scores[cand.doc] = min(100.0, cand.score * factor + points)
+        if closeness[first] - closeness[second] >= STRONG_MARGIN and first in meant:
+            others = max((v for d, v in scores.items() if d != first), default=0.0)
+            if scores[first] - others >= STRONG_LEAD:
+                meant[first] = (1.0, SEMANTIC_BONUS + STRONG_BONUS)
+        return meant
 
     def _by_chance(self, query: Query, cand: Candidate) -> bool:
         """Whether the words a question shares with an item are found together in so many items
@@ -484,7 +493,7 @@ class Engine:
             (content.share(terms, conflicts) for terms in self._phrasing_terms(doc)), default=0.0
         )
         q_text = query.content_text
-        q_all = " ".join(query.tokens)
+        q_all = " ".join(query.core)
         fuzzy = 0.0
         for text, plain in zip(prepared.texts, prepared.plain):
             fuzzy = max(fuzzy, fuzz.token_sort_ratio(q_text, plain), fuzz.ratio(q_all, text))

@@ -306,7 +306,10 @@ ADDRESS_WORDS: frozenset[str] = frozenset(
 # Ways of asking to be told (folded; "cho biết", "muốn biết" are function words already): how a
 # message asks, no part of what it is about. Not "cung cấp": it folds like "cùng cấp".
 REQUEST_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split()) for p in ("nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi")
+    tuple(p.split()) for p in (
+        "nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi",
+        "cho hoi", "xin hoi", "cho em hoi", "cho toi hoi", "cho minh hoi", "muon hoi",
+    )
 )
 ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"), ("cac", "dong", "chi"))
 

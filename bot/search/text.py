@@ -182,3 +182,20 @@ def addressed(text: str, term: str = ADDRESS_TERM) -> str:
     start of a sentence). Knowledge texts never carry the placeholder, so "7 đồng chí" in an
     answer is never touched."""
     return text.replace("{You}", term[:1].upper() + term[1:]).replace("{you}", term)
+
+
+_PREAMBLE_RE = re.compile(
+    r"^(?:(?:dong chi|anh chi|ad|admin|bot|ban) oi )?(?:(?:cho|xin) (?:em |toi |minh )?hoi |muon hoi )"
+)
+
+
+def without_preamble(text: str) -> str:
+    """A question without the words that open it politely ("đồng chí ơi, cho hỏi ..."), which
+    say nothing of what it asks and only blur what it means."""
+    words = list(_WORD_RE.finditer(text))
+    match = _PREAMBLE_RE.match(" ".join(fold(w.group(0)) for w in words) + " ")
+    if not match:
+        return text
+    rest = text[words[len(match.group(0).split()) - 1].end() :].lstrip(" ,:;.!?")
+    return rest or text
+
