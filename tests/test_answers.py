@@ -272,8 +272,8 @@ def test_words_and_meaning_in_clear_agreement_raise_the_words_leader_only():
 
     def leader_score(cosines, scores):
         ranked = [Candidate(item, doc, score, score, 0.5, 50.0) for doc, (item, score) in enumerate(zip(items, scores))]
-        Engine._support(ranked, np.array(cosines, dtype=np.float32))
-        return ranked[0].score
+        factor, points = Engine._support(ranked, np.array(cosines, dtype=np.float32)).get(0, (1.0, 0.0))
+        return min(100.0, ranked[0].score * factor + points)
 
     base = 40.0
     clear = leader_score([0.90, 0.86, 0.85], [base, 30.0, 25.0])
