@@ -97,6 +97,13 @@ def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_a
     assert "Nguyễn Văn Quý" in engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?", context=first).answer
 
 
+def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):
+    first = engine.answer("ai chủ trì hội nghị sơ kết NQ 02")
+    alone = engine.answer("luân chuyển cán bộ là gì")
+    after = engine.answer("cho hỏi luân chuyển cán bộ là gì", context=first)
+    assert after.found and after.item == alone.item != first.item
+
+
 def test_a_follow_up_that_turns_from_the_answer_asks_about_something_beside_it(engine):
     """"còn ... thì sao?" after an answer asks the same about another subject: not that answer again."""
     first = engine.answer("Nghị quyết 02 của huyện Tam Dương dựa vào căn cứ nào để ban hành?")

@@ -28,7 +28,7 @@ from .analysis import (
 from .catalog import Catalog, ItemList
 from .index import InvertedIndex
 from .items import Item
-from .readings import compound_parts, contrasts, leans_on_context, readings
+from .readings import compound_parts, contrasts, leans_on_context, points_back, readings
 from .replies import (
     EMPTY_REPLY,
     GUESS_REPLY,
@@ -90,6 +90,8 @@ DISAGREE_FACTOR = 0.85
 than the gap."""
 DECIDED_LEAD = 0.0
 """Extra lead over the runner-up before the words alone settle a question (see _decided)."""
+STANDALONE_WORDS = 3
+"""Topic words from which a short message that points back at nothing stands on its own."""
 FOLLOW_UP_COVERAGE = 0.5
 """Share of a follow-up's own words (IDF-weighted) the item answering it must know."""
 VAGUE_WORDS = 4
@@ -317,7 +319,7 @@ class Engine:
             if reading.kind == "follow-up" and ranked and not self._covers_own_words(question, ranked[0].doc):
                 margin = -100.0  # the previous topic matches, but not what the follow-up adds
             options.append((margin, reading, query, ranked, threshold))
-            if reading.kind == "whole" and margin >= 0 and not leans_on_context(question):
+            if reading.kind == "whole" and margin >= 0 and (not leans_on_context(question) or self._stands_alone(question)):
                 break
         if not options:
             query = self._analyze(question)
@@ -351,6 +353,13 @@ class Engine:
             return []
         ranked = self.rank(self._analyze(item.suggestion()))
         return self._suggestions(ranked, exclude=key)[:limit]
+
+    def _stands_alone(self, message: str) -> bool:
+        """Whether a short message that points back at nothing says enough to be its own
+        question ("luân chuyển cán bộ là gì" after another answer): then, answered as written,
+        it is not read with the previous question."""
+        topic = set(self._analyze(message).content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS
+        return not points_back(message) and len(topic) >= STANDALONE_WORDS
 
     def _names_a_topic(self, text: str) -> bool:
         """Whether a message names what it asks about: a number, or a word beyond those that

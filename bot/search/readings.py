@@ -99,7 +99,12 @@ def leans_on_context(message: str) -> bool:
     "còn ... thì sao")."""
     tokens = normalize(message)
     content = [t for t in tokens if t not in lexicon.STOPWORDS and t not in lexicon.ADDRESS_WORDS]
-    return len(content) <= FOLLOW_UP_WORDS or bool(_FOLLOW_UP_RE.search(" ".join(tokens)))
+    return len(content) <= FOLLOW_UP_WORDS or points_back(message)
+
+
+def points_back(message: str) -> bool:
+    """Whether a message points back at what was said before ("nó", "văn bản đó", "còn ...")."""
+    return bool(_FOLLOW_UP_RE.search(" ".join(normalize(message))))
 
 
 _CONTRAST_RE = re.compile(r"^(?:the con|vay con|con|rieng)\b")
