@@ -314,7 +314,7 @@ class Analyzer:
                 fixed.extend(repair.split())
             else:
                 fixed.append(tok)
-        tokens = numbers_to_digits(rewrite(fixed))
+        tokens = numbers_to_digits(rewrite(self.repair_pairs(fixed, repaired)))
         period = find_period(folded, today)
         period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
         period_numbers = {w for w in period_words if w.isdigit()}
@@ -348,6 +348,22 @@ class Analyzer:
             stated=stated_amounts(tokens),
             opposites=[(p, lexicon.OPPOSITES[p]) for p in dict.fromkeys(bigrams(tokens)) if p in lexicon.OPPOSITES],
         )
+
+    def repair_pairs(self, tokens: list[str], repaired: dict[str, str]) -> list[str]:
+        """Real words typed for others by one final letter ("ban hàng" for "ban hành", "quyết
+        địng"): a pair the knowledge never uses, when swapping a final sound of its second word
+        gives a pair it uses often."""
+        out = list(tokens)
+        for i in range(1, len(out)):
+            first, word = out[i - 1], out[i]
+            if self._frequency(f"{first}_{word}") or not self._known(first):
+                continue
+            swaps = [word[: -len(a)] + b for a, b in _FINAL_SWAPS if word.endswith(a) and len(word) > len(a)]
+            best = max(swaps, key=lambda w: self._frequency(f"{first}_{w}"), default=None)
+            if best and self._frequency(f"{first}_{best}") >= PAIR_REPAIR_ITEMS:
+                repaired[word] = best
+                out[i] = best
+        return out
 
     def repair(self, token: str) -> str | None:
         """Best guess for a word the knowledge base does not know: Telex leftovers, a missing
@@ -392,6 +408,12 @@ _REWRITE_KEYS = (
 )
 
 _TONE_KEYS = "sfrxj"
+
+
+PAIR_REPAIR_ITEMS = 5
+"""Items that must use a pair before a word is rewritten to make it."""
+_FINAL_SWAPS = (("ng", "nh"), ("nh", "ng"), ("c", "t"), ("t", "c"), ("n", "ng"), ("ng", "n"))
+"""Final sounds that phone typing and regional speech confuse."""
 
 
 def _telex_candidates(token: str) -> list[str]:
