@@ -104,6 +104,9 @@ def test_out_of_domain_questions_are_refused(engine, question):
         ("Thời gian luân chuyển tối đa là mấy năm?", False),  # the source gives the minimum only
         ("Luân chuyển tối thiểu mấy năm?", True),
         ("Nhật Bản có luân chuyển cán bộ không?", False),  # "Nhật" is no "nhất"
+        ("Quy định 65 do ai ký?", False),  # the sources say who issued it, never who signed
+        ("Trong 136 lượt đó có bao nhiêu lượt là cán bộ trẻ?", False),  # 136 is what the question holds
+        ("trong 136 lượt có bao nhiêu lượt diện BTV quản lý", True),
     ],
 )
 def test_an_answer_about_something_else_than_asked_is_not_given(engine, question, answered):

@@ -38,6 +38,7 @@ ASKS: dict[str, re.Pattern] = {
         r"\b(?:dong chi nao|ong nao|ba nao|nguoi nao da|ai (?:ky|thay|la bi thu|la chu tich|giu chuc)|(?:do|boi) ai ky"
         r"|(?:bi thu|chu tich|truong ban)\b.{0,60}\b(?:truoc|sau|tiep theo|ke nhiem|tien nhiem)\b.{0,40}\bla ai)\b"
     ),
+    "signer": re.compile(r"\b(?:ai ky|(?:do|boi) ai ky|nguoi ky|ky boi ai|dong chi nao ky|ai la nguoi ky)\b"),
     "venue": re.compile(r"\b(?:tai dau|dia diem|hoi truong nao|phong hop nao|to chuc o dau)\b"),
     "place": re.compile(r"\b(?:o dau|noi nao|xa nao|phuong nao|thon nao|nhung xa|cac xa nao|dia ban nao)\b"),
     "date": re.compile(r"\b(?:khi nao|bao gio|nam nao|ngay nao|thang nao|thoi diem nao|luc nao|ngay bao nhieu)\b"),
@@ -45,7 +46,7 @@ ASKS: dict[str, re.Pattern] = {
 
 
 def asks(folded_question: str) -> frozenset[str]:
-    """The kinds of thing a folded question asks for: names, name, person, venue, place, date."""
+    """The kinds of thing a folded question asks for: names, name, person, signer, venue, place, date."""
     return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded_question))
 
 
@@ -79,6 +80,8 @@ def people(text: str) -> set[str]:
     return found
 
 
+_SIGNED = re.compile(r"\b(?:ký|kí)\b", re.IGNORECASE)
+"""An answer that says who signed says "ký"; one that names who issued or chaired does not."""
 _VENUE = re.compile(
     r"\b(?:hội trường|trụ sở|nhà văn hóa|phòng họp|tại)\s+[A-ZĐÀ-Ỹ0-9]"
 )
@@ -102,6 +105,8 @@ def gives(ask: str, answer: str, question: str) -> bool:
         return len(new) >= (2 if ask == "names" else 1)
     if ask == "place":
         return any(p not in fold(question) for p in places(answer))
+    if ask == "signer":
+        return bool(_SIGNED.search(answer))
     if ask == "venue":
         return bool(_VENUE.search(answer))
     if ask == "name":

@@ -26,7 +26,7 @@ date, names) beyond what the question itself says: the topic, not the answer."""
 AMOUNT_MISMATCH = 0.5
 """Score factor for an answer about another amount than the question states ("5 năm" asked,
 "2 năm" answered)."""
-FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "venue", "place"})
+FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "signer", "venue", "place"})
 """What a question may ask for (see asks.ASKS) that a figure never holds."""
 TITLE_LENGTH = 40
 """Characters of a title on a button or a numbered line."""
@@ -228,6 +228,10 @@ class MetricItem(Item):
             return score * FIGURE_MISMATCH
         if not _amounts_agree(" ".join([*self.texts(), *(row.note for row in self.rows)]), query):
             return score * AMOUNT_MISMATCH
+        values = {row.value_text() for row in self.rows}
+        if query.figure and any(n in values and counts_noun(noun, words) for n, noun in query.stated):
+            # "trong 136 lượt, bao nhiêu lượt ...": the question holds this figure and asks another.
+            return score * FIGURE_MISMATCH
         if query.asks & FIGURE_NEVER_GIVES:
             # "tên 7 đồng chí đó là gì", "hội trường nào": a count names nobody and nowhere.
             return score * ASK_MISMATCH
