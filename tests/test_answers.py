@@ -22,6 +22,7 @@ from bot.search.items import FaqItem
 from bot.search.readings import question_sentences
 from bot.search.scoring import Candidate
 from bot.search.semantic import E5Embedder, SemanticIndex, texts_of, vector_key
+from bot.search.text import fold
 
 from .conftest import KNOWLEDGE, TODAY
 
@@ -95,6 +96,12 @@ def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_a
     who = engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")
     assert not engine.answer("đồng chí ấy sinh năm bao nhiêu?", context=who).found
     assert "Nguyễn Văn Quý" in engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?", context=first).answer
+
+
+def test_which_body_issued_it_is_asked_about_the_previous_topic(engine):
+    first = engine.answer("Nghị quyết 02 của Tam Dương về luân chuyển cán bộ áp dụng giai đoạn nào?")
+    body = engine.answer("cơ quan nào ban hành?", context=first)
+    assert body.found and "ban chap hanh" in fold(body.answer)
 
 
 def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):

@@ -364,8 +364,9 @@ class Engine:
     def _names_a_topic(self, text: str) -> bool:
         """Whether a message names what it asks about: a number, or a word beyond those that
         ask about any topic ("ban hành", "hiệu lực", "điều mấy")."""
-        content = self._analyze(text).content
-        return any(t.isdigit() or t not in lexicon.GENERIC_WORDS for t in content)
+        query = self._analyze(text)
+        asking = {w for phrase in lexicon.GENERIC_ASKS if phrase in " ".join(query.tokens) for w in phrase.split()}
+        return any(t.isdigit() or t not in lexicon.GENERIC_WORDS | asking for t in query.content)
 
     def _covers_own_words(self, message: str, doc: int) -> bool:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh

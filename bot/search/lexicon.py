@@ -198,6 +198,9 @@ GENERIC_WORDS: frozenset[str] = frozenset(
 )
 
 # Question words: a message made only of these and function words asks nothing answerable.
+# Phrases that ask which body or unit, about any topic ("cơ quan nào ban hành?").
+GENERIC_ASKS: tuple[str, ...] = ("co quan nao", "don vi nao", "to chuc nao", "cap nao")
+
 QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())
 
 # Words that ask for the whole of a figure ("tổng cộng", "đến nay"): the widest figure known.
