@@ -205,6 +205,8 @@ def test_a_two_part_question_gets_both_answers_in_one_reply(engine):
                            "diện Ban Thường vụ Huyện ủy quản lý?")
     assert answer.found and "136" in answer.answer and "82" in answer.answer
     assert answer.source.count("Báo Vĩnh Phúc") == 1 and len(answer.answer) <= 800  # one source line
+    listed = engine.answer("Đồng chí cho tôi số lượt cán bộ được luân chuyển và số đồng chí giữ chức vụ chủ chốt cơ sở.")
+    assert listed.found and "136" in listed.answer and "7 đồng chí" in listed.answer  # two figures named, no question word
 
 
 @pytest.mark.parametrize("question", ["Từ 2017 đến nay Tam Dương đã luân chuyển bao nhiêu lượt cán bộ?",

@@ -80,7 +80,10 @@ def _courtesy(folded: str) -> bool:
 _JOINS_RE = re.compile(
     r"\s*(?:,|;)?\s+(?:và|va|còn|con|riêng|rieng|trong đó|trong do|đồng thời|dong thoi)\s+", re.IGNORECASE
 )
-_ASKS_RE = re.compile(r"\b(?:bao nhieu|may|ai|gi|nao|khi nao|bao gio|bao lau)\b")
+_ASKS_RE = re.compile(
+    r"\b(?:bao nhieu|may|ai|gi|nao|khi nao|bao gio|bao lau)\b|\b(?:so|tong so) (?:luot|luong|dong chi|can bo|nguoi)\b"
+)
+"""A part that asks something: a question word, or a figure named ("số lượt ... và số đồng chí ...")."""
 
 
 def compound_parts(message: str) -> list[str]:
