@@ -19,7 +19,7 @@ from bot.search import lexicon, semantic
 from bot.search.analysis import content_words, drop_english_function_words, is_syllable, normalize
 from bot.search.engine import Engine
 from bot.search.items import FaqItem
-from bot.search.readings import question_sentences
+from bot.search.readings import contrasts, question_sentences
 from bot.search.scoring import Candidate
 from bot.search.semantic import E5Embedder, SemanticIndex, texts_of, vector_key
 from bot.search.text import fold
@@ -96,6 +96,13 @@ def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_a
     who = engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?")
     assert not engine.answer("đồng chí ấy sinh năm bao nhiêu?", context=who).found
     assert "Nguyễn Văn Quý" in engine.answer("Ai chủ trì hội nghị sơ kết Nghị quyết 02?", context=first).answer
+
+
+def test_still_in_force_and_exceptions_are_asked_about_the_previous_topic(engine):
+    assert contrasts("còn QĐ 98 thì sao?") and not contrasts("còn hiệu lực không?")  # "còn" as "still"
+    first = engine.answer("thời gian luân chuyển tối thiểu bao lâu")
+    exception = engine.answer("có ngoại lệ không?", context=first)
+    assert exception.found and exception.item == first.item and "đặc biệt" in exception.answer
 
 
 def test_which_body_issued_it_is_asked_about_the_previous_topic(engine):

@@ -372,7 +372,7 @@ class Engine:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh
         năm bao nhiêu" after a question about a person: it does not)."""
         own = self._analyze(message)
-        if not set(own.content) - lexicon.QUESTION_WORDS:
+        if not set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS:
             return True
         weights = content_weights(own, self.index)
         return weights.coverage(self.index.terms_of(doc), self.index) >= FOLLOW_UP_COVERAGE

@@ -110,7 +110,10 @@ def points_back(message: str) -> bool:
     return bool(_FOLLOW_UP_RE.search(" ".join(normalize(message))))
 
 
-_CONTRAST_RE = re.compile(r"^(?:the con|vay con|con|rieng)\b")
+_CONTRAST_RE = re.compile(
+    r"^(?:the con|vay con|con|rieng)\b(?! (?:hieu luc|ap dung|duoc|phai|nua|lai|khong|bao nhieu|may)\b)"
+)
+"""A message opening on another subject; not "còn" as "still" ("còn hiệu lực không?", "còn bao nhiêu")."""
 
 
 def contrasts(message: str) -> bool:
