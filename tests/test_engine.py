@@ -105,6 +105,8 @@ def test_out_of_domain_questions_are_refused(engine, question):
         ("Luân chuyển tối thiểu mấy năm?", True),
         ("Nhật Bản có luân chuyển cán bộ không?", False),  # "Nhật" is no "nhất"
         ("Quy định 65 do ai ký?", False),  # the sources say who issued it, never who signed
+        ("Hà Tĩnh có quy định riêng về luân chuyển cán bộ không?", False),  # a name that opens the sentence
+        ("Tỉnh Hòa Bình hợp nhất với tỉnh nào?", True),  # "Tỉnh" opens it, the name is "Hòa Bình"
         ("Trong 136 lượt đó có bao nhiêu lượt là cán bộ trẻ?", False),  # 136 is what the question holds
         ("trong 136 lượt có bao nhiêu lượt diện BTV quản lý", True),
     ],

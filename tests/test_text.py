@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.search.analysis import normalize
+from bot.search.analysis import name_pairs, normalize
 from bot.search.text import clean, fold, fold_for_matching, tokenize, without_preamble
 
 
@@ -78,3 +78,10 @@ def test_a_polite_opening_is_not_part_of_the_question():
     assert without_preamble("xin hoi QĐ 65 ban hành năm nào") == "QĐ 65 ban hành năm nào"
     assert without_preamble("Cho biết QĐ 65") == "Cho biết QĐ 65"
     assert without_preamble("cho hỏi") == "cho hỏi"  # nothing else: kept as it is
+
+
+def test_names_are_found_where_a_sentence_opens_but_not_in_numbers_or_nouns_before_them():
+    assert name_pairs("Hà Nội có quy định riêng không?") == ["ha_noi"]  # "Hà" is no "hả"
+    assert name_pairs("Tỉnh Hòa Bình hợp nhất với tỉnh nào?") == ["hoa_binh"]
+    assert name_pairs("Năm 2012 Bộ Chính trị ra văn bản nào?") == ["bo_chinh"]  # not "năm_bộ"
+    assert name_pairs("Ở Trung ương thì sao?") == []

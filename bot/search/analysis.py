@@ -474,17 +474,26 @@ _SENTENCE_RE = re.compile(r"[^.!?;:\n]+")
 
 def name_pairs(text: str) -> list[str]:
     """Adjacent title-case words of a text as folded pairs ("Trung Quốc" → "trung_quoc"):
-    the parts of proper names. A sentence's first word, abbreviations (KL, TW), function words
-    ("Ở Trung") and words that are no Vietnamese syllable (a typo: "Dươngg") are left out."""
+    the parts of proper names. Abbreviations (KL, TW), function words ("Ở Trung"; "Hà" and
+    "Nhật" are no "hả", "nhất") and words that are no Vietnamese syllable (a typo: "Dươngg") are
+    left out; a sentence's first word, capitalised anyway, starts a pair only when the name is
+    two words long ("Hà Nội có ...", not "Tỉnh Hòa Bình ...")."""
     pairs = []
     for sentence in _SENTENCE_RE.findall(text):
-        words = re.findall(r"[^\W\d_]+", sentence)[1:]
+        words = re.findall(r"[^\W_]+", sentence)  # numbers too: "Năm 2012 Bộ" holds no pair
+        if len(words) > 2 and _title(words[2]):
+            words = words[1:]  # "Tỉnh Hòa Bình ...": the first word is a noun before the name
         for a, b in zip(words, words[1:]):
-            if _title(a) and _title(b):
+            if _title(a) and _title(b) and not (_function(a) or _function(b)):
                 fa, fb = fold(a), fold(b)
-                if not ({fa, fb} & lexicon.STOPWORDS) and is_syllable(fa) and is_syllable(fb):
+                if is_syllable(fa) and is_syllable(fb):
                     pairs.append(f"{fa}_{fb}")
     return pairs
+
+
+def _function(word: str) -> bool:
+    """Whether a word is a function word, by its diacritics when it has content homographs."""
+    return fold(word) in lexicon.STOPWORDS and accent_key(word) not in _CONTENT_KEYS
 
 
 def _title(word: str) -> bool:

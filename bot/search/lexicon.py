@@ -180,9 +180,9 @@ OPPOSITES: dict[str, str] = {
     "truoc_khi": "sau_khi", "sau_khi": "truoc_khi", "tang_len": "giam_xuong", "giam_xuong": "tang_len",
 }
 
-# Content words that fold like function words (tối/tôi, đa/đã, Nhật/nhất, mã/mà):
+# Content words that fold like function words (tối/tôi, đa/đã, Nhật/nhất, mã/mà, Hà/hả):
 # kept as content when the user typed them with these diacritics ("thời gian tối đa").
-ACCENTED_CONTENT_WORDS: frozenset[str] = frozenset("tối đa nhật mã".split())
+ACCENTED_CONTENT_WORDS: frozenset[str] = frozenset("tối đa nhật mã hà".split())
 
 # Words that ask about the present: an old fact cannot answer them.
 NOW_WORDS: tuple[str, ...] = ("hien nay", "hien gio", "duong nhiem", "hom nay", "luc nay", "dang giu")
