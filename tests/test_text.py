@@ -85,3 +85,9 @@ def test_names_are_found_where_a_sentence_opens_but_not_in_numbers_or_nouns_befo
     assert name_pairs("Tỉnh Hòa Bình hợp nhất với tỉnh nào?") == ["hoa_binh"]
     assert name_pairs("Năm 2012 Bộ Chính trị ra văn bản nào?") == ["bo_chinh"]  # not "năm_bộ"
     assert name_pairs("Ở Trung ương thì sao?") == []
+
+
+def test_everyday_words_for_the_same_things_meet_in_one_form():
+    assert normalize("cuộc họp sơ kết") == normalize("hội nghị sơ kết")
+    assert normalize("văn kiện số 02") == normalize("văn bản số 02")
+    assert normalize("xuống làng xã") == normalize("xuống xã")

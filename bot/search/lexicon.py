@@ -153,6 +153,12 @@ SYNONYMS: dict[str, str] = {
     "cho o": "nha o",
     "tinh uy vien": "uy vien tinh uy",
     "chuc danh": "chuc vu",
+    # everyday words for the same things
+    "cuoc hop": "hoi nghi",
+    "buoi hop": "hoi nghi",
+    "van kien": "van ban",
+    "lang xa": "xa",
+    "thu thach": "ren luyen",
 }
 
 # Words that say nothing about the topic: left out when measuring how much of a question a
