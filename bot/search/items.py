@@ -108,8 +108,6 @@ def _amounts_in(item_text: str) -> list[tuple[str, str]]:
 def _amounts_agree(item_text: str, query: Query) -> bool:
     """Whether an answer speaks of the amounts a question states: "sơ kết 5 năm" is not
     answered by a text that only speaks of 2 năm (a text silent on years may still answer)."""
-    if not query.stated:
-        return True
     said = _amounts_in(item_text)
     return all(
         (number, noun) in said or all(other != noun for _, other in said)
@@ -137,7 +135,7 @@ class WrittenItem(Item):
             score *= FIGURE_MISMATCH
         if not all(gives(ask, self.body, query.text) for ask in query.asks):
             score *= ASK_MISMATCH
-        if not _amounts_agree(" ".join([*self.texts(), self.body]), query):
+        if query.stated and not _amounts_agree(" ".join([*self.texts(), self.body]), query):
             score *= AMOUNT_MISMATCH
         return score
 
@@ -226,10 +224,9 @@ class MetricItem(Item):
         words = normalize(self.unit) + normalize(self.title)[:1]
         if query.count_noun and not counts_noun(query.count_noun, words):
             return score * FIGURE_MISMATCH
-        if not _amounts_agree(" ".join([*self.texts(), *(row.note for row in self.rows)]), query):
+        if query.stated and not _amounts_agree(" ".join([*self.texts(), *(row.note for row in self.rows)]), query):
             return score * AMOUNT_MISMATCH
-        values = {row.value_text() for row in self.rows}
-        if query.figure and any(n in values and counts_noun(noun, words) for n, noun in query.stated):
+        if query.figure and any(n in self._values() and counts_noun(noun, words) for n, noun in query.stated):
             # "trong 136 lượt, bao nhiêu lượt ...": the question holds this figure and asks another.
             return score * FIGURE_MISMATCH
         if query.asks & FIGURE_NEVER_GIVES:
@@ -245,8 +242,12 @@ class MetricItem(Item):
 
     def _value_asked(self, query: Query) -> bool:
         """Whether the question names one of the figures ("82 lượt là gì")."""
-        values = {row.value_text() for row in self.rows}
+        values = self._values()
         return any(t in values for t in query.tokens)
+
+    def _values(self) -> set[str]:
+        """The figures, as written in answers ("136", "1–2")."""
+        return {row.value_text() for row in self.rows}
 
     def preference(self, query: Query) -> float:
         # Figures are answered from the table first, from the rows of the asked period best.

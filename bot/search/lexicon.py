@@ -312,13 +312,15 @@ ADDRESS_WORDS: frozenset[str] = frozenset(
     "dong chi a da vang oi kinh thua gui quy anh em ban bac co chu ong ba thay minh toi chung xin phep nhe nha "
     "ha ak u um ok oke okay duoc rat nhieu lam".split()
 )
+# Polite openings that ask leave to ask ("cho em hỏi", folded): how a message opens, not what it asks.
+ASKING_PHRASES: tuple[str, ...] = (
+    "cho hoi", "xin hoi", "cho em hoi", "cho toi hoi", "cho minh hoi", "xin em hoi", "xin toi hoi", "xin minh hoi", "muon hoi",
+)
+
 # Ways of asking to be told (folded; "cho biết", "muốn biết" are function words already): how a
 # message asks, no part of what it is about. Not "cung cấp": it folds like "cùng cấp".
 REQUEST_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split()) for p in (
-        "nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi",
-        "cho hoi", "xin hoi", "cho em hoi", "cho toi hoi", "cho minh hoi", "muon hoi",
-    )
+    tuple(p.split()) for p in ("nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi", *ASKING_PHRASES)
 )
 ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"), ("cac", "dong", "chi"))
 

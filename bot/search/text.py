@@ -11,6 +11,8 @@ import functools
 import re
 import unicodedata
 
+from . import lexicon
+
 # Letters that NFD does not decompose: đ/Đ, and the eth (Ð/ð) often typed in place of Đ.
 _LETTER_MAP = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -185,7 +187,7 @@ def addressed(text: str, term: str = ADDRESS_TERM) -> str:
 
 
 _PREAMBLE_RE = re.compile(
-    r"^(?:(?:dong chi|anh chi|ad|admin|bot|ban) oi )?(?:(?:cho|xin) (?:em |toi |minh )?hoi |muon hoi )"
+    r"^(?:(?:dong chi|anh chi|ad|admin|bot|ban) oi )?(?:" + "|".join(lexicon.ASKING_PHRASES) + r") "
 )
 
 
