@@ -60,6 +60,9 @@ def test_answers_are_short_and_dated(engine):
         ("bao nhiêu lượt cán bộ diện BTV Huyện ủy quản lý được luân chuyển", "82"),
         ("sl cb dc luan chuyen la bnh", "136"),
         ("con số 136 là gì", "136 lượt"),
+        # a figure named and asked about, among words that other entries know better
+        ("Số 82 trong bài báo về luân chuyển cán bộ Tam Dương có nghĩa là gì?", "82 lượt"),
+        ("Con số 136 trong bài báo về Tam Dương nói về điều gì?", "136 lượt"),
     ],
 )
 def test_figure_questions_come_from_the_statistics_table(engine, question, figure):

@@ -122,6 +122,8 @@ the size of the shipped one is not affected."""
 SUGGEST_THRESHOLD = 30.0
 """Below the answer threshold, items from this score are offered as suggestions."""
 CANDIDATES = 16
+NUMBER_ITEMS = 4
+"""A number the question names that this few items know brings them all in as candidates."""
 MAX_SUGGESTIONS = 3
 SAME_QUESTION_TYPE = 4.0
 """Ranking points for an item asked the same way as the question ("là gì", "ai", "khi nào")."""
@@ -403,6 +405,8 @@ class Engine:
             return cand
 
         docs = [doc for doc, _bm25 in self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)]
+        for number in query.numbers:  # "số 82 nghĩa là gì": the few items that know 82, whatever else it says
+            docs += [d for d in self.index.holding(number, NUMBER_ITEMS) if d not in docs]
         closeness = self.semantic.scores(without_preamble(query.text)) if self.semantic is not None and meaning else None
         if closeness is not None:  # items close in meaning join those sharing words
             docs += [int(d) for d in np.argsort(-closeness)[:SEMANTIC_CANDIDATES] if closeness[d] > -1 and d not in docs]

@@ -183,6 +183,14 @@ class InvertedIndex:
         lo, hi = self._doc_offsets[doc], self._doc_offsets[doc + 1]
         return set(self._doc_terms[lo:hi].tolist())
 
+    def holding(self, term: str, limit: int) -> list[int]:
+        """The items indexed under a term, when it is rare enough to single out at most ``limit``
+        of them; [] otherwise."""
+        tid = self.term_id(term)
+        if tid is None or self.df[tid] > limit:
+            return []
+        return [int(d) for d in self._postings(tid)[0]]
+
     def search(self, terms: Sequence[tuple[str, float]], k: int) -> list[tuple[int, float]]:
         """Top ``k`` items for weighted query terms, best first, as (item, BM25 score). In a
         large base, when the question has a term that is not common, only the items with such a

@@ -30,6 +30,8 @@ FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "signer", "venue", "p
 """What a question may ask for (see asks.ASKS) that a figure never holds."""
 TITLE_LENGTH = 40
 """Characters of a title on a button or a numbered line."""
+VALUE_ASKED = 1.5
+"""Score factor for a metric when the question names one of its figures and asks what it is."""
 METRIC_BONUS = 6.0
 """Ranking points for a metric on a figure question, and again when it has the asked period."""
 
@@ -238,6 +240,9 @@ class MetricItem(Item):
         if query.types - {"figure"} and not (query.figure or self._value_asked(query)):
             # "gồm những ai", "khi nào": a figure rarely answers who or when.
             return score * TYPE_MISMATCH
+        if self._value_asked(query) and not query.figure and query.types <= {"definition", "figure"}:
+            # "con số 82 có nghĩa là gì": the figure itself is what the question is about.
+            return min(100.0, score * VALUE_ASKED)
         return score
 
     def _value_asked(self, query: Query) -> bool:
