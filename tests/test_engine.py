@@ -163,7 +163,8 @@ def test_a_near_miss_asks_about_its_best_guess(engine):
 @pytest.mark.parametrize(
     "text, kind",
     [("xin chào", "greeting"), ("Chào bot!", "greeting"), ("alo alo có ai không", "greeting"), ("cảm ơn nhé", "thanks"),
-     ("help", "help"), ("trợ giúp", "help")],
+     ("help", "help"), ("trợ giúp", "help"), ("cảm ơn đ/c đã giải đáp", "thanks"),
+     ("cảm ơn đồng chí đã trả lời rất nhiệt tình", "thanks")],
 )
 def test_smalltalk_is_friendly_and_never_a_found_answer(engine, text, kind):
     answer = engine.answer(text)

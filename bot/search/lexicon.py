@@ -337,6 +337,12 @@ THANKS: tuple[str, ...] = (
     "thanks a lot", "thanks so much", "thanks very much", "thank you very much", "thank you so much", "many thanks",
     "thx", "much appreciated", "appreciate it", "got it",
 )
+THANKED_FOR: tuple[str, ...] = (
+    "da giai dap", "da tra loi", "da ho tro", "da giup", "da giup do", "da cung cap thong tin", "da thong tin",
+    "vi da", "giai dap", "tra loi", "ho tro", "giup do", "nhieu", "rat nhieu", "nhe", "nha", "nhiet tinh", "rat nhiet tinh",
+    "tan tinh", "chu dao",
+)
+"""What thanks are for, after "cảm ơn" ("cảm ơn đ/c đã giải đáp"): still only thanks."""
 HELP_WORDS: tuple[str, ...] = (
     "help", "tro giup", "huong dan", "huong dan su dung", "giup toi", "ban lam duoc gi",
     "bot lam duoc gi", "ban biet gi", "bot biet gi", "menu", "start", "su dung the nao",

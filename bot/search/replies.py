@@ -37,6 +37,7 @@ def _smalltalk_patterns(words: Iterable[str]) -> re.Pattern:
 _GREETING_RE = _smalltalk_patterns(lexicon.GREETINGS)
 _THANKS_RE = _smalltalk_patterns(lexicon.THANKS)
 _HELP_RE = _smalltalk_patterns(lexicon.HELP_WORDS)
+_THANKED_FOR_RE = _smalltalk_patterns(lexicon.THANKED_FOR)
 _FILLER = frozenset("bot ad admin voi".split()) | lexicon.ADDRESS_WORDS
 ACK_REPLY = "Dạ. Khi cần, {you} cứ gõ câu hỏi về công tác luân chuyển cán bộ."
 
@@ -53,7 +54,11 @@ def smalltalk(question: str) -> tuple[str, str] | None:
         (_THANKS_RE, THANKS_REPLY, "thanks"),
         (_GREETING_RE, GREETING_REPLY, "greeting"),
     ):
-        rest = pattern.sub(" ", folded).split()
-        if len(rest) < len(folded.split()) and all(w in _FILLER for w in rest):
+        if not pattern.search(folded):
+            continue
+        rest = pattern.sub(" ", folded)
+        if kind == "thanks":  # "cảm ơn đ/c đã giải đáp": what the thanks are for
+            rest = _THANKED_FOR_RE.sub(" ", rest)
+        if all(w in _FILLER for w in rest.split()):
             return kind, reply
     return None
