@@ -270,3 +270,10 @@ def test_a_bare_general_word_after_an_answer_is_asked_about_too(engine):
     assert first.found
     assert engine.answer("quy định", context=first).kind == "vague"
     assert engine.answer("trường hợp đặc biệt thì sao?", context=first).kind != "vague"
+
+
+def test_a_question_about_a_general_word_after_an_answer_asks_it_of_that_answer(engine):
+    first = engine.answer("đầu năm 2019 btv huyện ủy tam dương luân chuyển mấy lượt")
+    assert first.found and "4 lượt" in first.answer
+    answer = engine.answer("là cán bộ gì", context=first)
+    assert answer.found and "lãnh đạo, quản lý" in answer.answer

@@ -206,7 +206,10 @@ class Engine:
         chat = smalltalk(question)
         if chat:
             return Answer(question, False, addressed(chat[1], self.address), kind=chat[0])
-        vague = self._vague(question)  # even after an answer: a bare general word is no follow-up to guess at
+        # Even after an answer, a bare general word is no follow-up to guess at; a question about
+        # one ("chức danh gì?") asks it of what was just answered.
+        asks = context is not None and context.item is not None and self._asks(question)
+        vague = [] if asks else self._vague(question)
         if vague:
             reply = VAGUE_REPLY.replace("{topic}", question.strip(" ?.!"))
             return Answer(question, False, addressed(reply, self.address), suggestions=[i.suggestion() for i in vague],
@@ -267,6 +270,10 @@ class Engine:
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         return (best.score >= threshold - GUESS_MARGIN and best.score - runner_up >= GUESS_LEAD
                 and best.item.render(query, self.today).found)
+
+    def _asks(self, question: str) -> bool:
+        """Whether a message holds a question word ("gì", "nào", "ai", "bao nhiêu")."""
+        return bool(set(self._analyze(question).tokens) & lexicon.QUESTION_WORDS)
 
     def _vague(self, question: str) -> list[Item]:
         """The topics to choose from when a short message names no particular one; [] otherwise."""
