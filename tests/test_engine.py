@@ -71,6 +71,13 @@ def test_figure_questions_come_from_the_statistics_table(engine, question, figur
     assert answer.item.startswith("metric:")
 
 
+def test_a_part_of_a_period_answers_the_period_but_not_its_whole(engine):
+    year = engine.answer("Năm 2019 Tam Dương luân chuyển bao nhiêu lượt lãnh đạo, quản lý?")
+    assert year.found and "4 lượt" in year.answer and "4 tháng đầu năm 2019" in year.answer
+    whole = engine.answer("Cả năm 2019 Tam Dương luân chuyển tổng cộng bao nhiêu lượt lãnh đạo, quản lý?")
+    assert not whole.found and "Chưa có số liệu cho trọn năm 2019" in whole.answer  # the part is still shown
+
+
 def test_figure_for_a_period_without_data_is_not_invented(engine):
     answer = engine.answer("Tháng 3/2020 huyện Tam Dương luân chuyển bao nhiêu lượt cán bộ?")
     assert not answer.found

@@ -296,7 +296,8 @@ class MetricItem(Item):
                     f"Chưa có số liệu cho trọn {period.label()}; số liệu có được trong khoảng đó "
                     f"({row.label}, {row.scope or self.scope}): {self._figure(row)}."
                 )
-                return Rendered(_with_note(text, row), as_of=_as_of(row))
+                # A part is an answer to "năm 2019", not to "cả năm 2019, tổng cộng".
+                return Rendered(_with_note(text, row), found=not query.cumulative, as_of=_as_of(row))
             total = sum(r.value for r in chosen)
             months = ", ".join(r.label for r in chosen)
             text = (f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): "

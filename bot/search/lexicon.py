@@ -212,6 +212,7 @@ QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".spl
 # Words that ask for the whole of a figure ("tổng cộng", "đến nay"): the widest figure known.
 CUMULATIVE_WORDS: tuple[str, ...] = (
     "tong cong", "tat ca", "tong so", "den nay", "tinh den", "toi nay", "luy ke", "tu truoc den nay", "ca giai doan", "toan bo",
+    "ca nam", "tron nam",
 )
 
 # Words that ask for a number.
