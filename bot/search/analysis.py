@@ -243,7 +243,9 @@ def quantities(folded: str) -> list[tuple[str, str]]:
     tokens = tokenize(text)
     found = []
     for i, tok in enumerate(tokens):
-        if _DIGITS_RE.match(tok) or (tok in lexicon.NUMBER_WORDS and tok != "nam"):
+        # a number word counts only before a counted noun: "Tam Dương" is no "8 ..."
+        counted = tokens[i + 1] in lexicon.NUMBER_COUNTERS if i + 1 < len(tokens) else False
+        if _DIGITS_RE.match(tok) or (tok in lexicon.NUMBER_WORDS and tok != "nam" and counted):
             found.append((lexicon.NUMBER_WORDS.get(tok, tok), " ".join(tokens[i + 1 : i + 5])))
     return found
 
