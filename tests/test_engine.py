@@ -125,6 +125,24 @@ def test_an_answer_about_something_else_than_asked_is_not_given(engine, question
     assert engine.answer(question).found is answered
 
 
+@pytest.mark.parametrize(
+    "question, answered",
+    [
+        ("Những xã nào ở Tam Dương đã luân chuyển ngang cán bộ chủ chốt?", False),  # "không nêu … những xã"
+        ("Tam Dương đã luân chuyển ngang cán bộ chủ chốt cấp xã chưa?", True),
+        ("Nghị quyết 02 đặt chỉ tiêu luân chuyển cụ thể bao nhiêu cán bộ?", False),  # "không nêu con số chỉ tiêu"
+        ("Tam Dương có vượt chỉ tiêu luân chuyển cán bộ không?", True),
+        ("Nghị quyết 02 của Tam Dương ban hành ngày mấy tháng mấy?", False),  # "không nêu ngày, tháng"
+        ("Nghị quyết 02 của Tam Dương ban hành năm nào?", True),
+    ],
+)
+def test_a_detail_the_answer_says_its_source_lacks_is_explained_not_answered(engine, question, answered):
+    answer = engine.answer(question)
+    assert answer.found is answered
+    if not answered:
+        assert answer.kind == "no_data" and "không nêu" in answer.answer  # the user still reads why
+
+
 def test_a_count_never_says_what_a_thing_is(engine):
     metric = engine.item("metric:luot_can_bo_dieu_dong_luan_chuyen")
     asked = engine.analyzer.analyze("bao nhiêu lượt cán bộ được điều động, luân chuyển", TODAY)

@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from . import lexicon
 from .analysis import Query, counts_noun, normalize, quantities, stated_amounts
 from .asks import gives
 from .periods import Month, Period
@@ -127,6 +128,53 @@ def _quantity_fits(item_text: str, query: Query) -> bool:
     return any(counts_noun(query.count_noun, following.split()) for _, following in found)
 
 
+_UNSAID_RE = re.compile(r"không nêu ([^.;]*)", re.IGNORECASE)
+_UNSAID_KINDS = {
+    "day": re.compile(r"\bngay\b"),
+    "place": re.compile(r"\b(?:nhung|cac) (?:xa|phuong|noi)\b|\bdia diem\b"),
+    "figure": re.compile(r"\b(?:con so|so nguoi|so luong)\b"),
+}
+_ASKED_KINDS = {
+    "day": re.compile(r"\bngay (?:nao|may|bao nhieu|thang)\b"),
+    "place": re.compile(r"\b(?:xa|phuong|noi) nao\b|\bnhung (?:xa|phuong)\b|\bo dau\b|\bdia diem\b"),
+    "figure": re.compile(r"\b(?:bao nhieu|(?<!thu )may|so luong|con so)\b"),  # not "lần thứ mấy"
+}
+UNSAID_SHARE = 0.5
+"""Share of the words of what an answer says it lacks that a question must hold to ask it."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _unsaid(answer: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """What an answer says its source does not give ("Bài báo không nêu cụ thể số người hay
+    những xã …"): for each such phrase, the kinds of detail (day, place, figure) and its topic words."""
+    found = []
+    for match in _UNSAID_RE.finditer(answer):
+        tokens = normalize(match.group(1))
+        folded = " ".join(tokens)
+        kinds = frozenset(kind for kind, rx in _UNSAID_KINDS.items() if rx.search(folded))
+        if kinds:
+            said = {w for rx in _UNSAID_KINDS.values() for m in rx.finditer(folded) for w in m.group(0).split()}
+            # word pairs, so that "hội nghị" and "chỉ tiêu" are topics though "hội" folds like
+            # "hỏi" and "chỉ" is a generic word
+            topic = frozenset(f"{a} {b}" for a, b in zip(tokens, tokens[1:])
+                              if not {a, b} & said and not {a, b} <= lexicon.STOPWORDS | lexicon.GENERIC_WORDS)
+            found.append((kinds, topic))
+    return found
+
+
+def asks_unsaid(answer: str, query: Query) -> bool:
+    """Whether a question asks for a detail the answer itself says its source does not give
+    ("Những xã nào đã luân chuyển ngang?"): then the answer explains, it does not answer."""
+    asked = " ".join(query.tokens)
+    pairs = {f"{a} {b}" for a, b in zip(query.tokens, query.tokens[1:])}
+    for kinds, topic in _unsaid(answer):
+        if any(_ASKED_KINDS[k].search(asked) for k in kinds) and (
+            not topic or len(topic & pairs) >= UNSAID_SHARE * len(topic)
+        ):
+            return True
+    return False
+
+
 @dataclass
 class WrittenItem(Item):
     """An item whose answer is fixed text: it can answer a figure question only when the text
@@ -152,7 +200,7 @@ class FaqItem(WrittenItem):
     """A known gap: the answer explains what the sources do not say, and never counts as found."""
 
     def render(self, query: Query, today: dt.date) -> Rendered:
-        return Rendered(self.body, found=not self.gap, as_of=self.as_of)
+        return Rendered(self.body, found=not (self.gap or asks_unsaid(self.body, query)), as_of=self.as_of)
 
 
 @dataclass
