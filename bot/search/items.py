@@ -175,13 +175,25 @@ def asks_unsaid(answer: str, query: Query) -> bool:
     return False
 
 
+def _lists_kinds(item_text: str, query: Query) -> bool:
+    """Whether an item asked about kinds ("những hướng nào") answers "có mấy hướng / mấy loại …"
+    by naming them, not counting them."""
+    return query.count_noun in lexicon.KIND_NOUNS and query.count_noun in _words_of(item_text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(item_text: str) -> frozenset[str]:
+    return frozenset(normalize(item_text))
+
+
 @dataclass
 class WrittenItem(Item):
     """An item whose answer is fixed text: it can answer a figure question only when the text
     holds a count of the asked thing for the asked period."""
 
     def adjust(self, query: Query, score: float) -> float:
-        if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)):
+        if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)
+                                 or _lists_kinds(" ".join(self.texts()), query)):
             score *= FIGURE_MISMATCH
         if not all(gives(ask, self.body, query.text) for ask in query.asks):
             score *= ASK_MISMATCH

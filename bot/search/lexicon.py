@@ -236,6 +236,9 @@ NUMBER_WORDS: dict[str, str] = {
     "muoi hai": "12",
     "ba muoi sau": "36",
 }
+KIND_NOUNS: frozenset[str] = frozenset("huong hinh buoc nhom nguyen".split())
+"""Nouns of kinds ("mấy hướng", "mấy loại", "mấy hình thức", "mấy nguyên tắc"): asked how many of
+them, a text that names the kinds answers as well as a count."""
 NUMBER_COUNTERS: frozenset[str] = frozenset(
     "luot nam thang nhiem ky dong chi can bo nguoi quy tuan ngay cap tinh huyen xa".split()
 )
