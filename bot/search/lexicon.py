@@ -169,7 +169,7 @@ STOPWORDS: frozenset[str] = frozenset(
     viec hoi toi biet xin a oi vay nhe minh em anh o tai den tu da se bi boi hay hoac
     nhat lam gium giup cai con nhieu may roi chua phai can muon xem
     vao ra len sau truoc khi neu vi nen thuoc theo ban ah ak uh
-    ha nhi ay kia day sao ro chao bot hello hi alo cam on thanks ad admin vay nha
+    ha nhi ay kia day sao ro chao bot hello hi alo cam on thanks ad admin vay nha e
     """.split()
 )
 """Folded forms of function words. Left out on purpose, though they fold like content words:
@@ -324,7 +324,7 @@ ASKING_PHRASES: tuple[str, ...] = (
 # Ways of asking to be told (folded; "cho biết", "muốn biết" are function words already): how a
 # message asks, no part of what it is about. Not "cung cấp": it folds like "cùng cấp".
 REQUEST_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split()) for p in ("nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi", *ASKING_PHRASES)
+    tuple(p.split()) for p in ("nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi", "liet ke", *ASKING_PHRASES)
 )
 ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"), ("cac", "dong", "chi"))
 
