@@ -36,6 +36,11 @@ def test_numbers_and_periods_survive_folding():
     ]
 
 
+def test_a_date_is_the_same_with_or_without_leading_zeros():
+    assert tokenize(fold_for_matching("ngày 30/05/2019, tháng 05/2019")) == tokenize(fold_for_matching("ngày 30/5/2019, tháng 5/2019"))
+    assert tokenize(fold_for_matching("Nghị quyết 02/2017")) == ["nghi", "quyet", "02", "2017"]  # a number keeps its zero
+
+
 def test_abbreviations_and_slang_expand():
     assert normalize("sl cb dc lc la bnh") == "so luong can bo duoc luan chuyen la bao nhieu".split()
     assert normalize("NQ của BTV HU") == "nghi quyet cua ban thuong vu huyen uy".split()
