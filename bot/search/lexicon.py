@@ -184,6 +184,7 @@ ACCENTED_FUNCTION_WORDS: frozenset[str] = frozenset("đang đâu trên dưới".
 OPPOSITES: dict[str, str] = {
     "toi_da": "it_nhat", "it_nhat": "toi_da", "cao_hon": "thap_hon", "thap_hon": "cao_hon",
     "truoc_khi": "sau_khi", "sau_khi": "truoc_khi", "tang_len": "giam_xuong", "giam_xuong": "tang_len",
+    "pho_bi": "bi_thu", "pho_chu": "chu_tich",  # a deputy asked, only the head named
 }
 
 # Content words that fold like function words (tối/tôi, đa/đã, Nhật/nhất, mã/mà, Hà/hả):
