@@ -185,6 +185,7 @@ OPPOSITES: dict[str, str] = {
     "toi_da": "it_nhat", "it_nhat": "toi_da", "cao_hon": "thap_hon", "thap_hon": "cao_hon",
     "truoc_khi": "sau_khi", "sau_khi": "truoc_khi", "tang_len": "giam_xuong", "giam_xuong": "tang_len",
     "pho_bi": "bi_thu", "pho_chu": "chu_tich",  # a deputy asked, only the head named
+    "cap_xa": "cap_huyen", "cap_tinh": "cap_huyen", "cap_huyen": "cap_xa",  # another level of government
 }
 
 # Content words that fold like function words (tối/tôi, đa/đã, Nhật/nhất, mã/mà, Hà/hả):
