@@ -128,7 +128,7 @@ def _quantity_fits(item_text: str, query: Query) -> bool:
     return any(counts_noun(query.count_noun, following.split()) for _, following in found)
 
 
-_UNSAID_RE = re.compile(r"không nêu ([^.;]*)", re.IGNORECASE)
+_UNSAID_RE = re.compile(r"[^.;]*không nêu ([^.;]*)[.;]?", re.IGNORECASE)
 _UNSAID_KINDS = {
     "day": re.compile(r"\bngay\b"),
     "place": re.compile(r"\b(?:nhung|cac) (?:xa|phuong|noi)\b|\bdia diem\b"),
@@ -144,9 +144,10 @@ UNSAID_SHARE = 0.5
 
 
 @functools.lru_cache(maxsize=4096)
-def _unsaid(answer: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+def _unsaid(answer: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
     """What an answer says its source does not give ("Bài báo không nêu cụ thể số người hay
-    những xã …"): for each such phrase, the kinds of detail (day, place, figure) and its topic words."""
+    những xã …"): for each such sentence, the kinds of detail (day, place, figure), its topic
+    word pairs and the sentence itself."""
     found = []
     for match in _UNSAID_RE.finditer(answer):
         tokens = normalize(match.group(1))
@@ -158,21 +159,21 @@ def _unsaid(answer: str) -> list[tuple[frozenset[str], frozenset[str]]]:
             # "hỏi" and "chỉ" is a generic word
             topic = frozenset(f"{a} {b}" for a, b in zip(tokens, tokens[1:])
                               if not {a, b} & said and not {a, b} <= lexicon.STOPWORDS | lexicon.GENERIC_WORDS)
-            found.append((kinds, topic))
+            found.append((kinds, topic, match.group(0).strip()))
     return found
 
 
-def asks_unsaid(answer: str, query: Query) -> bool:
-    """Whether a question asks for a detail the answer itself says its source does not give
-    ("Những xã nào đã luân chuyển ngang?"): then the answer explains, it does not answer."""
+def unsaid_asked(answer: str, query: Query) -> str | None:
+    """The sentence of an answer that says its source does not give what the question asks
+    ("Những xã nào đã luân chuyển ngang?"), if any: then the answer explains, it does not answer."""
     asked = " ".join(query.tokens)
     pairs = {f"{a} {b}" for a, b in zip(query.tokens, query.tokens[1:])}
-    for kinds, topic in _unsaid(answer):
+    for kinds, topic, sentence in _unsaid(answer):
         if any(_ASKED_KINDS[k].search(asked) for k in kinds) and (
             not topic or len(topic & pairs) >= UNSAID_SHARE * len(topic)
         ):
-            return True
-    return False
+            return sentence
+    return None
 
 
 def _lists_kinds(item_text: str, query: Query) -> bool:
@@ -212,7 +213,11 @@ class FaqItem(WrittenItem):
     """A known gap: the answer explains what the sources do not say, and never counts as found."""
 
     def render(self, query: Query, today: dt.date) -> Rendered:
-        return Rendered(self.body, found=not (self.gap or asks_unsaid(self.body, query)), as_of=self.as_of)
+        missing = unsaid_asked(self.body, query)
+        if missing:  # what the source lacks first, then what it does say (without its "Có, ")
+            said = re.sub(r"^(?:Có|Không),\s*", "", self.body.replace(missing, "").strip())
+            return Rendered(f"{missing} {said[:1].upper()}{said[1:]}".strip(), found=False, as_of=self.as_of)
+        return Rendered(self.body, found=not self.gap, as_of=self.as_of)
 
 
 @dataclass
