@@ -63,6 +63,7 @@ def test_answers_are_short_and_dated(engine):
         # a figure named and asked about, among words that other entries know better
         ("Số 82 trong bài báo về luân chuyển cán bộ Tam Dương có nghĩa là gì?", "82 lượt"),
         ("Con số 136 trong bài báo về Tam Dương nói về điều gì?", "136 lượt"),
+        ("Các con số 136 lượt và 82 lượt được tính đến thời điểm nào?", "tháng 5/2019"),
     ],
 )
 def test_figure_questions_come_from_the_statistics_table(engine, question, figure):

@@ -305,8 +305,8 @@ class MetricItem(Item):
         if query.types - {"figure"} and not (query.figure or self._value_asked(query)):
             # "gồm những ai", "khi nào": a figure rarely answers who or when.
             return score * TYPE_MISMATCH
-        if self._value_asked(query) and not query.figure and query.types <= {"definition", "figure"}:
-            # "con số 82 có nghĩa là gì": the figure itself is what the question is about.
+        if self._value_asked(query) and not query.figure and query.types <= {"definition", "figure", "when"}:
+            # "con số 82 có nghĩa là gì", "136 lượt tính đến khi nào": the figure itself is asked about.
             return min(100.0, score * VALUE_ASKED)
         return score
 
