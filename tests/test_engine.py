@@ -63,7 +63,8 @@ def test_answers_are_short_and_dated(engine):
         # a figure named and asked about, among words that other entries know better
         ("Số 82 trong bài báo về luân chuyển cán bộ Tam Dương có nghĩa là gì?", "82 lượt"),
         ("Con số 136 trong bài báo về Tam Dương nói về điều gì?", "136 lượt"),
-        ("Các con số 136 lượt và 82 lượt được tính đến thời điểm nào?", "tháng 5/2019"),
+        ("Hai con số 136 lượt và 82 lượt luân chuyển ở huyện Tam Dương là số liệu tính đến khoảng thời điểm nào?",
+         "tháng 5/2019"),
     ],
 )
 def test_figure_questions_come_from_the_statistics_table(engine, question, figure):
