@@ -244,7 +244,7 @@ def quantities(folded: str) -> list[tuple[str, str]]:
     found = []
     for i, tok in enumerate(tokens):
         # a number word counts only before a counted noun: "Tam Dương" is no "8 ..."
-        counted = tokens[i + 1] in lexicon.NUMBER_COUNTERS if i + 1 < len(tokens) else False
+        counted = i + 1 < len(tokens) and tokens[i + 1] in lexicon.NUMBER_COUNTERS
         if _DIGITS_RE.match(tok) or (tok in lexicon.NUMBER_WORDS and tok != "nam" and counted):
             found.append((lexicon.NUMBER_WORDS.get(tok, tok), " ".join(tokens[i + 1 : i + 5])))
     return found

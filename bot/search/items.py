@@ -140,7 +140,7 @@ _ASKED_KINDS = {
     "figure": re.compile(r"\b(?:bao nhieu|(?<!thu )may|so luong|con so)\b"),  # not "lần thứ mấy"
 }
 UNSAID_SHARE = 0.5
-"""Share of the words of what an answer says it lacks that a question must hold to ask it."""
+"""Share of the word pairs of what an answer says it lacks that a question must hold to ask it."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -177,13 +177,14 @@ def unsaid_asked(answer: str, query: Query) -> str | None:
 
 
 def _lists_kinds(item_text: str, query: Query) -> bool:
-    """Whether an item asked about kinds ("những hướng nào") answers "có mấy hướng / mấy loại …"
-    by naming them, not counting them."""
+    """Whether an item asked about kinds ("những hướng nào") answers "có mấy hướng / mấy hình
+    thức …" by naming them, not counting them."""
     return query.count_noun in lexicon.KIND_NOUNS and query.count_noun in _words_of(item_text)
 
 
 @functools.lru_cache(maxsize=4096)
 def _words_of(item_text: str) -> frozenset[str]:
+    """An item's words, kept: an item is a candidate for many questions."""
     return frozenset(normalize(item_text))
 
 

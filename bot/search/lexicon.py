@@ -239,8 +239,8 @@ NUMBER_WORDS: dict[str, str] = {
     "ba muoi sau": "36",
 }
 KIND_NOUNS: frozenset[str] = frozenset("huong hinh buoc nhom nguyen".split())
-"""Nouns of kinds ("mấy hướng", "mấy loại", "mấy hình thức", "mấy nguyên tắc"): asked how many of
-them, a text that names the kinds answers as well as a count."""
+"""Nouns of kinds ("mấy hướng", "mấy hình thức", "mấy nguyên tắc"): asked how many of them, a text
+that names the kinds answers as well as a count. Not "loại": items speak of "loại văn bản"."""
 NUMBER_COUNTERS: frozenset[str] = frozenset(
     "luot nam thang nhiem ky dong chi can bo nguoi quy tuan ngay cap tinh huyen xa".split()
 )
