@@ -176,10 +176,10 @@ def unsaid_asked(answer: str, query: Query) -> str | None:
     return None
 
 
-def _lists_kinds(item_text: str, query: Query) -> bool:
+def _lists_kinds(texts: list[str], query: Query) -> bool:
     """Whether an item asked about kinds ("những hướng nào") answers "có mấy hướng / mấy hình
     thức …" by naming them, not counting them."""
-    return query.count_noun in lexicon.KIND_NOUNS and query.count_noun in _words_of(item_text)
+    return query.count_noun in lexicon.KIND_NOUNS and query.count_noun in _words_of(" ".join(texts))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -195,7 +195,7 @@ class WrittenItem(Item):
 
     def adjust(self, query: Query, score: float) -> float:
         if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)
-                                 or _lists_kinds(" ".join(self.texts()), query)):
+                                 or _lists_kinds(self.texts(), query)):
             score *= FIGURE_MISMATCH
         if not all(gives(ask, self.body, query.text) for ask in query.asks):
             score *= ASK_MISMATCH

@@ -86,16 +86,21 @@ def fold_for_matching(text: str) -> str:
     folded = _SEPARATOR_RE.sub(" ", fold(clean(text)))
     # Marks only matter between digits or letters; strip them at word edges ("quý?" "năm.").
     folded = re.sub(r"(?<![a-z0-9])[/\-.,%]+|[/\-.,]+(?![a-z0-9])", " ", folded)
-    folded = _DATE_ZERO_RE.sub(lambda m: m.group(m.lastindex or 0), folded)  # "30/05/2019" is "30/5/2019"
+    folded = _DATE_PARTS_RE.sub(_without_date_zeros, folded)  # "30/05/2019" is "30/5/2019"
     return _SPACE_RE.sub(" ", folded).strip()
 
 
-_DATE_ZERO_RE = re.compile(
-    r"(?<![0-9])0([1-9])(?=[/.-][0-9]{1,2}[/.-][0-9]{4}\b)"  # the day of a date
-    r"|(?<=\b[0-9]{2}[/.-])0([1-9])(?=[/.-][0-9]{4}\b)|(?<=\b[0-9][/.-])0([1-9])(?=[/.-][0-9]{4}\b)"  # its month
-    r"|(?<=thang )0([1-9])(?=[/.-][0-9]{4}\b)"  # "tháng 05/2019" (not "số 02/2017", a number)
-)
-"""A leading zero in the day or month of a date, which users type or leave out at will."""
+_DATE_PARTS_RE = re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\b|\b(thang )(\d{1,2})([/.-])(\d{4})\b")
+"""A date ("30/05/2019") or a month ("tháng 05/2019"), whose leading zeros users type or leave
+out at will; a number such as "02/2017" is neither."""
+
+
+def _without_date_zeros(match: re.Match) -> str:
+    """The date or month of a match written without leading zeros."""
+    day, sep, month, year, thang, month_only, sep_only, year_only = match.groups()
+    if thang:
+        return f"{thang}{int(month_only)}{sep_only}{year_only}"
+    return f"{int(day)}{sep}{int(month)}{sep}{year}"
 
 
 def tokenize(folded: str) -> list[str]:
