@@ -111,6 +111,16 @@ def test_which_body_issued_it_is_asked_about_the_previous_topic(engine):
     assert body.found and "ban chap hanh" in fold(body.answer)
 
 
+def test_how_long_and_which_term_ask_about_the_previous_topic_and_name_none_alone(engine):
+    """"trong bao lâu?", "tính tới thời điểm nào?", "khóa mấy?" ask about any topic: after an
+    answer they ask about it, alone they are no question to answer with some other item."""
+    figure = engine.answer("con số 136 lượt cán bộ ở Tam Dương là gì vậy?")
+    for follow in ("trong bao lâu?", "tính tới thời điểm nào?"):
+        again = engine.answer(follow, context=figure)
+        assert again.found and again.item == figure.item and "2 năm" in again.answer
+    assert not engine.answer("khóa mấy?").found and not engine.answer("trong bao lâu?").found
+
+
 def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):
     first = engine.answer("ai chủ trì hội nghị sơ kết NQ 02")
     alone = engine.answer("luân chuyển cán bộ là gì")

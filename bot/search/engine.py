@@ -374,14 +374,13 @@ class Engine:
         """Whether a message names what it asks about: a number, or a word beyond those that
         ask about any topic ("ban hành", "hiệu lực", "điều mấy")."""
         query = self._analyze(text)
-        asking = {w for phrase in lexicon.GENERIC_ASKS if phrase in " ".join(query.tokens) for w in phrase.split()}
-        return any(t.isdigit() or t not in lexicon.GENERIC_WORDS | asking for t in query.content)
+        return any(t.isdigit() or t not in lexicon.GENERIC_WORDS | _asking(query) for t in query.content)
 
     def _covers_own_words(self, message: str, doc: int) -> bool:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh
         năm bao nhiêu" after a question about a person: it does not)."""
         own = self._analyze(message)
-        if not set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS:
+        if not set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own):
             return True
         weights = content_weights(own, self.index)
         return weights.coverage(self.index.terms_of(doc), self.index) >= FOLLOW_UP_COVERAGE
@@ -554,6 +553,11 @@ def _decided(ranked: list[Candidate], threshold: float) -> bool:
     best = ranked[0]
     runner_up = ranked[1].rank if len(ranked) > 1 else -100.0
     return best.score * DISAGREE_FACTOR >= threshold and best.rank - runner_up > SEMANTIC_BONUS + DECIDED_LEAD
+
+
+def _asking(query: Query) -> set[str]:
+    """Words of the phrases in a question that ask about any topic ("cơ quan nào", "bao lâu")."""
+    return {w for phrase in lexicon.GENERIC_ASKS if phrase in " ".join(query.tokens) for w in phrase.split()}
 
 
 def _threshold(content_words: int) -> float:

@@ -196,18 +196,21 @@ ACCENTED_CONTENT_WORDS: frozenset[str] = frozenset("tối đa nhật mã hà".sp
 NOW_WORDS: tuple[str, ...] = ("hien nay", "hien gio", "duong nhiem", "hom nay", "luc nay", "dang giu")
 
 # Words that say what is asked about a topic but name no topic ("ban hành năm nào?", "điều
-# mấy?", "hiệu lực từ khi nào?"): a question made only of these needs the previous question.
+# mấy?", "hiệu lực từ khi nào?", "khóa mấy?"): a question made only of these needs the previous question.
 GENERIC_WORDS: frozenset[str] = frozenset(
     """
     ban hanh hieu luc van ban dieu khoan thay the nam ngay thang ky so hieu noi dung cu the chi tiet
     truong hop dac biet the nao ra sao sao dau gi nao khi bao nhieu may luot nguoi con thi quy dinh
-    ap dung ket qua tiep tuc sau do truoc thoi gian no ay nay kia the vay nguon ngoai le
+    ap dung ket qua tiep tuc sau do truoc thoi gian no ay nay kia the vay nguon ngoai le khoa
     """.split()
 )
 
 # Question words: a message made only of these and function words asks nothing answerable.
-# Phrases that ask which body or unit, about any topic ("cơ quan nào ban hành?").
-GENERIC_ASKS: tuple[str, ...] = ("co quan nao", "don vi nao", "to chuc nao", "cap nao")
+# Phrases that ask which body or unit, how long or up to when, about any topic ("cơ quan nào ban
+# hành?", "trong bao lâu?" read "thời hạn", "tính đến khi nào?").
+GENERIC_ASKS: tuple[str, ...] = (
+    "co quan nao", "don vi nao", "to chuc nao", "cap nao", "thoi han", "tinh den", "tinh toi",
+)
 
 QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())
 
