@@ -121,6 +121,15 @@ def test_how_long_and_which_term_ask_about_the_previous_topic_and_name_none_alon
     assert not engine.answer("khóa mấy?").found and not engine.answer("trong bao lâu?").found
 
 
+def test_which_article_is_answered_only_by_a_text_that_names_one(engine):
+    """"điều mấy?" asks for an article: after an answer that cites one, that answer; a text
+    that cites none (the article on Tam Dương) does not answer it."""
+    allowance = engine.answer("về vị trí mới mà phụ cấp chức vụ thấp hơn thì sao?")
+    article = engine.answer("điều mấy QĐ 65?", context=allowance)
+    assert article.found and "Điều 11" in article.answer
+    assert not engine.answer("Nghị quyết 02 của Tam Dương quy định luân chuyển ngang ở điều mấy?").found
+
+
 def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):
     first = engine.answer("ai chủ trì hội nghị sơ kết NQ 02")
     alone = engine.answer("luân chuyển cán bộ là gì")

@@ -26,6 +26,8 @@ BODIES = re.compile(
     r"\b(?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành|Ban Thường vụ|Thường trực|Ban Tổ chức|Huyện ủy|Tỉnh ủy|Thành ủy|"
     r"Đảng ủy|Chính phủ|Quốc hội|Trung ương|cấp ủy|[Hh]ội đồng nhân dân|[Uu]ỷ? ?ban nhân dân|Ủy ban nhân dân)"
 )
+_ARTICLE = re.compile(r"\b(?:Điều|điều|Khoản|khoản|Chương|chương) \d+")
+_TERM = re.compile(r"\b(?:khóa|Khóa|khoá|Khoá) (?:[IVXLC]+|\d+)\b")
 _WORD = re.compile(r"[^\W\d_]+")
 _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\btháng \d{1,2}\b", re.IGNORECASE)
 
@@ -42,11 +44,14 @@ ASKS: dict[str, re.Pattern] = {
     "venue": re.compile(r"\b(?:tai dau|dia diem|hoi truong nao|phong hop nao|to chuc o dau)\b"),
     "place": re.compile(r"\b(?:o dau|noi nao|xa nao|phuong nao|thon nao|nhung xa|cac xa nao|dia ban nao)\b"),
     "date": re.compile(r"\b(?:khi nao|bao gio|nam nao|ngay nao|thang nao|thoi diem nao|luc nao|ngay bao nhieu)\b"),
+    "article": re.compile(r"\b(?:dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b"),
+    "term": re.compile(r"\bkhoa (?:may|nao|bao nhieu|thu may)\b"),
 }
 
 
 def asks(folded_question: str) -> frozenset[str]:
-    """The kinds of thing a folded question asks for: names, name, person, signer, venue, place, date."""
+    """The kinds of thing a folded question asks for: names, name, person, signer, venue, place,
+    date, article (of a document), term (the Party congress that issued it)."""
     return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded_question))
 
 
@@ -105,6 +110,10 @@ def gives(ask: str, answer: str, question: str) -> bool:
         return len(new) >= (2 if ask == "names" else 1)
     if ask == "place":
         return any(p not in fold(question) for p in places(answer))
+    if ask == "article":
+        return bool(_ARTICLE.search(answer))
+    if ask == "term":
+        return bool(_TERM.search(answer))
     if ask == "signer":
         return bool(_SIGNED.search(answer))
     if ask == "venue":
