@@ -89,6 +89,14 @@ def test_the_right_topic_asked_for_what_the_sources_do_not_hold_is_refused(engin
     assert not engine.answer(question).found
 
 
+def test_cadres_going_up_a_level_are_asked_of_a_text_that_speaks_of_it(engine):
+    """The article counts cadres sent to the grassroots; how many went from commune to district
+    it does not say. Whether rotation may go up, QĐ 65 does."""
+    assert not engine.answer("Tam Dương đã luân chuyển bao nhiêu lượt cán bộ từ xã lên huyện?").found
+    allowed = engine.answer("luân chuyển cán bộ từ xã lên huyện có được không?")
+    assert allowed.found and "cấp dưới lên cấp trên" in allowed.answer
+
+
 def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_adds_the_unknown(engine):
     first = engine.answer("Quy định 65-QĐ/TW về luân chuyển cán bộ là gì?")
     follow = engine.answer("ban hành năm nào?", context=first)

@@ -278,6 +278,8 @@ class Query:
     """Pairs of adjacent capitalised words ("trung_quoc"): a name the knowledge may not know."""
     opposites: list[tuple[str, str]] = field(default_factory=list)
     """(word pair asked, its opposite) for the pairs of lexicon.OPPOSITES the question uses."""
+    upward: bool = False
+    """The question is about cadres going up a level ("từ xã lên huyện"): see goes_up."""
     stated: list[tuple[str, str]] = field(default_factory=list)
     """Amounts the question states, not asks ("sơ kết 5 năm": ("5", "nam")): an answer about
     another amount of the same thing ("2 năm") is about something else."""
@@ -348,6 +350,7 @@ class Analyzer:
             name_pairs=name_pairs(text),
             cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
             stated=stated_amounts(tokens),
+            upward=goes_up(joined),
             opposites=[(p, lexicon.OPPOSITES[p]) for p in dict.fromkeys(bigrams(tokens)) if p in lexicon.OPPOSITES],
         )
 
@@ -505,6 +508,17 @@ def _title(word: str) -> bool:
 def initialism(place: str) -> str:
     """Initials of a place name ("tam_duong" → "td"), as officials write TD or VP for a place."""
     return "".join(part[0] for part in place.split("_"))
+
+
+_LEVEL = r"(?:cap )?(?:xa|phuong|thi tran|co so|huyen|tinh|trung uong|tren|duoi|cap duoi|cap tren)"
+_UPWARD_RE = re.compile(rf"\b(?:tu|o) {_LEVEL}(?: \w+){{0,3}} len\b|\blen {_LEVEL}\b|\bduoi len\b")
+
+
+def goes_up(folded: str) -> bool:
+    """Whether a folded text speaks of cadres going up a level ("từ xã lên huyện", "cấp dưới
+    lên cấp trên"). Rotation in the sources goes down to the grassroots or across unless a text
+    says otherwise, so a question about going up is answered only by a text that speaks of it."""
+    return bool(_UPWARD_RE.search(folded))
 
 
 def stated_amounts(tokens: list[str]) -> list[tuple[str, str]]:

@@ -528,6 +528,8 @@ class Engine:
             score *= NUMBER_IN_PASSING
         if any(self.index.term_id(b) in known and self.index.term_id(a) not in known for a, b in query.opposites):
             score *= OPPOSITE  # "tối đa" asked, "tối thiểu" answered
+        if query.upward and not prepared.upward:
+            score *= OPPOSITE  # "từ xã lên huyện" asked, an item about going to the grassroots
         if any(self.index.term_id(place) not in known for place in query.places):
             score *= OTHER_PLACE
         if any(self.index.term_id(pair) is None for pair in query.name_pairs):

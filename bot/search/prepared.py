@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import analysis, lexicon
 from . import text as folding
-from .analysis import index_terms, initialism, named_places, normalize, question_types
+from .analysis import goes_up, index_terms, initialism, named_places, normalize, question_types
 from .items import Item
 
 
@@ -42,15 +42,19 @@ class Prepared:
     plain: list[str]
     subject: list[str]
     types: frozenset[str]
+    upward: bool = False
+    """Whether the item speaks of cadres going up a level (see analysis.goes_up)."""
 
     def to_record(self) -> dict:
         """A JSON-able form, without the terms (stored as ids)."""
-        return {"texts": self.texts, "plain": self.plain, "subject": self.subject, "types": sorted(self.types)}
+        return {"texts": self.texts, "plain": self.plain, "subject": self.subject, "types": sorted(self.types),
+                "upward": self.upward}
 
     @classmethod
     def from_record(cls, record: dict) -> Prepared:
         """A stored preparation, without its terms (the index holds them)."""
-        return cls({}, record["texts"], record["plain"], record["subject"], frozenset(record["types"]))
+        return cls({}, record["texts"], record["plain"], record["subject"], frozenset(record["types"]),
+                   record.get("upward", False))
 
 
 def prepare(item: Item) -> Prepared:
@@ -70,7 +74,8 @@ def prepare(item: Item) -> Prepared:
         terms[key] = terms.get(key, 0.0) + 1.0
     subject = sorted({t for text in texts for t in text.split() if t.isdigit()})
     types = frozenset().union(*(question_types(text.split()) for text in texts))
-    return Prepared(terms, texts, plain, subject, types)
+    upward = goes_up(" ".join([*texts, *normalize(item.body)]))
+    return Prepared(terms, texts, plain, subject, types, upward)
 
 
 VERSION = _version()
