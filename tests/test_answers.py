@@ -35,6 +35,16 @@ def test_a_long_polite_message_is_answered_from_its_question_sentence(engine):
     assert answer.found and "3 năm" in answer.answer
 
 
+def test_a_question_sentence_that_points_back_is_read_with_the_sentence_before(engine):
+    """"Con số đó là bao nhiêu lượt ạ?" names no topic of its own: alone it matched the best-known
+    figure; the sentence before says which figure."""
+    message = ("Chào ạ. Tôi đang viết bài tham luận về công tác cán bộ ở Tam Dương. Tôi nhớ có con số về cán bộ "
+               "diện Thường trực, BTV Huyện ủy quản lý được điều động luân chuyển nhưng quên mất. "
+               "Con số đó là bao nhiêu lượt ạ?")
+    answer = engine.answer(message)
+    assert answer.found and "): 82 lượt" in answer.answer
+
+
 @pytest.mark.parametrize("message", ["cảm ơn đồng chí nhiều ạ", "dạ vâng ạ", "đồng chí ơi", "Kính chào đồng chí",
                                      "thanks a lot", "Thank you very much!", "many thanks", "good evening"])
 def test_courtesy_gets_a_courteous_reply_never_a_figure(engine, message):

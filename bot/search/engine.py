@@ -313,8 +313,8 @@ class Engine:
         options = []
         turns_away = answered is not None and contrasts(question) and self._analyze(question).period is None
         for reading in readings(question, previous):
-            if reading.kind == "whole" and not self._names_a_topic(reading.text):
-                continue  # "ban hành năm nào?": about what? only a follow-up reading can say
+            if reading.kind != "follow-up" and not self._names_a_topic(reading.text):
+                continue  # "ban hành năm nào?", "Con số đó là bao nhiêu?": about what? only with what came before
             query = self._analyze(reading.text)
             words = len(set(query.content) - lexicon.QUESTION_WORDS)
             threshold = _threshold(words) + self.scale_margin
