@@ -107,6 +107,24 @@ def test_cadres_going_up_a_level_are_asked_of_a_text_that_speaks_of_it(engine):
     assert allowed.found and "cấp dưới lên cấp trên" in allowed.answer
 
 
+def test_an_item_the_meaning_disagrees_with_is_ranked_as_low_as_it_is_scored(engine):
+    """Meaning lowers the confidence of an item far from the question; it must lower its rank
+    too, or that item stays first with too little confidence and the right one is not given."""
+    qd98 = engine.answer("Theo Quy định 98, cán bộ được luân chuyển phải còn ít nhất bao nhiêu thời gian công tác?")
+    assert qd98.found and "10 năm" in qd98.answer
+    meaning = engine.answer("Theo QĐ 65-QĐ/TW, luân chuyển cán bộ được hiểu thế nào?")
+    assert meaning.found and "thời hạn nhất định" in meaning.answer
+
+
+def test_another_review_or_another_committees_secretary_is_not_what_was_answered(engine, seed_store):
+    """The midterm review (sơ kết) does not answer the final one (tổng kết); the district
+    secretary is not the provincial one, also for entries with no phrasings."""
+    assert not engine.answer("Kết quả tổng kết cả giai đoạn 2017-2021 của Nghị quyết 02 Tam Dương thế nào?").found
+    bare = build_engine(seed_store, today=TODAY, phrasings=False)
+    assert not bare.answer("Ai là Bí thư Tỉnh ủy Vĩnh Phúc năm 2019?").found
+    assert "Nguyễn Văn Quý" in engine.answer("Bí thư Huyện ủy Tam Dương năm 2019 là ai?").answer
+
+
 def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_adds_the_unknown(engine):
     first = engine.answer("Quy định 65-QĐ/TW về luân chuyển cán bộ là gì?")
     follow = engine.answer("ban hành năm nào?", context=first)

@@ -407,7 +407,8 @@ class Engine:
                 memo[doc, conflicts] = self._score(doc, query, content, conflicts)
             cand = replace(memo[doc, conflicts])  # a copy: the meaning may raise or lower it
             factor, points = meant.get(doc, (1.0, 0.0))
-            cand.score, cand.rank = min(100.0, cand.score * factor + points), cand.rank + points
+            moved = cand.score * (factor - 1.0) + points
+            cand.score, cand.rank = min(100.0, cand.score + moved), cand.rank + moved
             return cand
 
         docs = [doc for doc, _bm25 in self.index.search([(t, 1.0) for t in query.terms], CANDIDATES)]

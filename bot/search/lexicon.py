@@ -185,7 +185,9 @@ OPPOSITES: dict[str, str] = {
     "toi_da": "it_nhat", "it_nhat": "toi_da", "cao_hon": "thap_hon", "thap_hon": "cao_hon",
     "truoc_khi": "sau_khi", "sau_khi": "truoc_khi", "tang_len": "giam_xuong", "giam_xuong": "tang_len",
     "pho_bi": "bi_thu", "pho_chu": "chu_tich",  # a deputy asked, only the head named
+    "thu_tinh": "thu_huyen", "thu_huyen": "thu_tinh",  # the secretary of another level's committee
     "cap_xa": "cap_huyen", "cap_tinh": "cap_huyen", "cap_huyen": "cap_xa",  # another level of government
+    "tong_ket": "so_ket", "so_ket": "tong_ket",  # the final review, the midterm one
 }
 
 # Content words that fold like function words (tối/tôi, đa/đã, Nhật/nhất, mã/mà, Hà/hả):
