@@ -92,6 +92,7 @@ def test_who_signed_in_english_asks_for_a_person_the_sources_do_not_name(engine)
     "Quy định 65-QĐ/TW do đồng chí nào ký?",
     "Hội nghị sơ kết Nghị quyết 02 được tổ chức tại hội trường nào?",
     "Trước ông Nguyễn Văn Quý, ai là Bí thư Huyện ủy Tam Dương?",
+    "7 đồng chí được luân chuyển giữ chức vụ chủ chốt cấp cơ sở ở Tam Dương tên là gì?",
     "Ở Trung Quốc việc luân chuyển cán bộ được thực hiện như thế nào?",
     "ban hành năm nào?",
 ])

@@ -34,7 +34,11 @@ _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bthán
 # What a question asks for, on folded text. Only unambiguous wordings: "luân chuyển những ai"
 # asks for kinds of people, "ai chủ trì" may be answered by a body; neither is checked.
 ASKS: dict[str, re.Pattern] = {
-    "names": re.compile(r"\b(?:danh sach|ho ten|ten (?:cua )?(?:cac|nhung|tung|\d+))\b"),
+    "names": re.compile(
+        r"\b(?:danh sach|ho ten|ten (?:cua )?(?:cac|nhung|tung|\d+))\b"
+        r"|\b(?:\d+|cac|nhung) (?:dong chi|can bo|nguoi)\b.{0,80}"
+        r"\b(?:ten (?:la )?gi|ten nhung ai|gom nhung ai|la nhung ai)\b"
+    ),
     "name": re.compile(r"\b(?:ten (?:la )?gi|ten gi)\b"),
     "person": re.compile(
         r"\b(?:dong chi nao|ong nao|ba nao|nguoi nao da|ai (?:ky|thay|la bi thu|la chu tich|giu chuc)|(?:do|boi) ai ky"
