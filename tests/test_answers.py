@@ -167,6 +167,14 @@ def test_which_article_is_answered_only_by_a_text_that_names_one(engine):
     assert not engine.answer("Nghị quyết 02 của Tam Dương quy định luân chuyển ngang ở điều mấy?").found
 
 
+def test_an_article_number_names_an_article_not_a_figure(engine):
+    """"còn điều 4?" asks for Article 4, not for the figure of 4 lượt (nor "điều động")."""
+    article3 = engine.answer("QĐ 65 về luân chuyển cán bộ, điều 3 nói gì?")
+    article4 = engine.answer("còn điều 4?", context=article3)
+    assert article4.found and "Điều 4" in article4.answer and "lượt" not in article4.answer
+    assert not engine.answer("còn điều 25?", context=article4).found
+
+
 def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):
     first = engine.answer("ai chủ trì hội nghị sơ kết NQ 02")
     alone = engine.answer("luân chuyển cán bộ là gì")

@@ -160,11 +160,21 @@ def alias_terms(tokens: list[str]) -> list[str]:
 
 def identifier_numbers(tokens: list[str], skip: set[str]) -> list[str]:
     """Numbers that name something ("Nghị quyết 57", "con số 136"), not counts ("2 năm", "1 lần")
-    and not years of a period: an item that lacks them is about something else."""
+    and not years of a period: an item that lacks them is about something else. A part of a
+    document is named with its word ("điều 4" → "dieu_4"): an item that says "4 lượt" does not
+    name it."""
     return [
-        t for i, t in enumerate(tokens)
+        f"{tokens[i - 1]}_{t}" if article_number(tokens, i) else t for i, t in enumerate(tokens)
         if _DIGITS_RE.match(t) and t not in skip and tokens[i + 1 : i + 2] not in ([c] for c in lexicon.NUMBER_COUNTERS)
     ]
+
+
+def article_number(tokens: list[str], i: int) -> bool:
+    """Whether the number at ``i`` numbers a part of a document ("điều 4", "khoản 2")."""
+    return i > 0 and tokens[i - 1] in _ARTICLE_WORDS
+
+
+_ARTICLE_WORDS = frozenset({"dieu", "khoan", "chuong"})
 
 
 def content_words(tokens: list[str], kept: Set[str] = frozenset()) -> list[str]:

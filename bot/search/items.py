@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import lexicon
-from .analysis import Query, counts_noun, normalize, quantities, stated_amounts
+from .analysis import Query, article_number, counts_noun, normalize, quantities, stated_amounts
 from .asks import gives
 from .periods import Month, Period
 from .text import fold_for_matching, shorten
@@ -314,7 +314,7 @@ class MetricItem(Item):
     def _value_asked(self, query: Query) -> bool:
         """Whether the question names one of the figures ("82 lượt là gì")."""
         values = self._values()
-        return any(t in values for t in query.tokens)
+        return any(t in values and not article_number(query.tokens, i) for i, t in enumerate(query.tokens))
 
     def _values(self) -> set[str]:
         """The figures, as written in answers ("136", "1–2")."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import analysis, lexicon
 from . import text as folding
-from .analysis import goes_up, index_terms, initialism, named_places, normalize, question_types
+from .analysis import article_number, goes_up, index_terms, initialism, named_places, normalize, question_types
 from .items import Item
 
 
@@ -72,10 +72,16 @@ def prepare(item: Item) -> Prepared:
     for place in named_places(" ".join([*item.texts(), item.body])):
         key = initialism(place)
         terms[key] = terms.get(key, 0.0) + 1.0
-    subject = sorted({t for text in texts for t in text.split() if t.isdigit()})
+    subject = sorted({n for text in texts for n in _subject_numbers(text.split())})
     types = frozenset().union(*(question_types(text.split()) for text in texts))
     upward = goes_up(" ".join([*texts, *normalize(item.body)]))
     return Prepared(terms, texts, plain, subject, types, upward)
+
+
+def _subject_numbers(tokens: list[str]) -> list[str]:
+    """The numbers a text is about, with a document part's also by its word ("dieu_4")."""
+    found = [t for t in tokens if t.isdigit()]
+    return found + [f"{tokens[i - 1]}_{t}" for i, t in enumerate(tokens) if t.isdigit() and article_number(tokens, i)]
 
 
 VERSION = _version()
