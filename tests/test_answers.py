@@ -175,6 +175,14 @@ def test_an_article_number_names_an_article_not_a_figure(engine):
     assert not engine.answer("còn điều 25?", context=article4).found
 
 
+def test_another_year_after_a_figure_asks_for_that_figure_in_that_year(engine):
+    """"còn năm 2017?" after a figure asks for the figure in 2017, which the sources lack: not
+    for whatever happened in 2017 (NQ 02 was issued then)."""
+    figure = engine.answer("tam duong 4 thang dau 2019 luan chuyen may luot lanh dao?")
+    assert figure.found and "4 lượt" in figure.answer
+    assert not engine.answer("còn năm 2017?", context=figure).found
+
+
 def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):
     first = engine.answer("ai chủ trì hội nghị sơ kết NQ 02")
     alone = engine.answer("luân chuyển cán bộ là gì")

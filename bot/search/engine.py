@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import math
+import re
 from collections.abc import Sequence, Set
 from dataclasses import asdict, dataclass, field, replace
 
@@ -313,7 +314,7 @@ class Engine:
         options = []
         turns_away = answered is not None and contrasts(question) and self._analyze(question).period is None
         for reading in readings(question, previous):
-            if reading.kind != "follow-up" and not self._names_a_topic(reading.text):
+            if reading.kind != "follow-up" and not self._names_a_topic(reading.text, after=previous is not None):
                 continue  # "ban hành năm nào?", "Con số đó là bao nhiêu?": about what? only with what came before
             query = self._analyze(reading.text)
             words = len(set(query.content) - lexicon.QUESTION_WORDS)
@@ -370,11 +371,13 @@ class Engine:
         topic = set(self._analyze(message).content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS
         return not points_back(message) and len(topic) >= STANDALONE_WORDS
 
-    def _names_a_topic(self, text: str) -> bool:
-        """Whether a message names what it asks about: a number, or a word beyond those that
-        ask about any topic ("ban hành", "hiệu lực", "điều mấy")."""
+    def _names_a_topic(self, text: str, after: bool = False) -> bool:
+        """Whether a message names what it asks about: a number, or a word beyond those that ask
+        about any topic ("ban hành", "hiệu lực", "điều mấy"). ``after`` an answer, a year names
+        no topic: it is when, not what ("còn năm 2017?" asks about what was just answered)."""
         query = self._analyze(text)
-        return any(t.isdigit() or t not in lexicon.GENERIC_WORDS | _asking(query) for t in query.content)
+        generic = lexicon.GENERIC_WORDS | _asking(query)
+        return any(not (after and _YEAR_RE.fullmatch(t)) if t.isdigit() else t not in generic for t in query.content)
 
     def _covers_own_words(self, message: str, doc: int) -> bool:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh
@@ -556,6 +559,9 @@ def _decided(ranked: list[Candidate], threshold: float) -> bool:
     best = ranked[0]
     runner_up = ranked[1].rank if len(ranked) > 1 else -100.0
     return best.score * DISAGREE_FACTOR >= threshold and best.rank - runner_up > SEMANTIC_BONUS + DECIDED_LEAD
+
+
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 
 def _asking(query: Query) -> set[str]:
