@@ -183,6 +183,18 @@ def test_another_year_after_a_figure_asks_for_that_figure_in_that_year(engine):
     assert not engine.answer("còn năm 2017?", context=figure).found
 
 
+def test_who_issued_it_keeps_the_topic_for_the_next_follow_up(engine):
+    """"ai ban hành" names no topic: it is read with the question before, so the next
+    follow-up ("năm nào") is still about NQ 02, not about another document."""
+    first = engine.answer("nq02 tam duong giai doan nao")
+    until = engine.answer("chi den 2021 thoi a", context=first)
+    who = engine.answer("ai ban hanh", context=until)
+    assert who.found and "Ban Chấp hành" in who.answer
+    year = engine.answer("nam nao", context=who)
+    assert year.found and "2017" in year.answer and "Nghị quyết 02" in year.answer
+    assert "Nguyễn Văn Quý" in engine.answer("đc Quý là ai").answer  # a name is a topic
+
+
 def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):
     first = engine.answer("ai chủ trì hội nghị sơ kết NQ 02")
     alone = engine.answer("luân chuyển cán bộ là gì")
