@@ -195,6 +195,15 @@ def test_who_issued_it_keeps_the_topic_for_the_next_follow_up(engine):
     assert "Nguyễn Văn Quý" in engine.answer("đc Quý là ai").answer  # a name is a topic
 
 
+def test_explain_please_is_how_a_message_asks_not_what_about(engine):
+    """"giải thích giúp" asks to be told: it is no topic that makes a follow-up stand alone."""
+    first = engine.answer("lan dau tien tam duong thuc hien luan chuyen kieu gi voi can bo xa")
+    explain = engine.answer("ngang là thế nào, giải thích giúp", context=first)
+    assert explain.found and explain.item == first.item
+    definition = engine.answer("Quy định 65 giải thích khái niệm luân chuyển cán bộ như thế nào?")
+    assert definition.found and "thời hạn nhất định" in definition.answer
+
+
 def test_a_short_question_that_stands_on_its_own_is_not_bent_by_the_previous_answer(engine):
     first = engine.answer("ai chủ trì hội nghị sơ kết NQ 02")
     alone = engine.answer("luân chuyển cán bộ là gì")

@@ -331,7 +331,9 @@ ASKING_PHRASES: tuple[str, ...] = (
 # Ways of asking to be told (folded; "cho biết", "muốn biết" are function words already): how a
 # message asks, no part of what it is about. Not "cung cấp": it folds like "cùng cấp".
 REQUEST_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split()) for p in ("nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi", "liet ke", *ASKING_PHRASES)
+    tuple(p.split()) for p in (
+        "nhac lai", "noi ro", "tom tat", "lam ro", "tim hieu", "tra loi", "liet ke", "giai thich", *ASKING_PHRASES,
+    )
 )
 ADDRESS_PHRASES: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("anh", "chi"), ("cac", "dong", "chi"))
 
