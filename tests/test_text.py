@@ -44,6 +44,7 @@ def test_a_date_is_the_same_with_or_without_leading_zeros():
 def test_abbreviations_and_slang_expand():
     assert normalize("sl cb dc lc la bnh") == "so luong can bo duoc luan chuyen la bao nhieu".split()
     assert normalize("NQ của BTV HU") == "nghi quyet cua ban thuong vu huyen uy".split()
+    assert normalize("CQĐP mấy cấp, bn ĐVHC") == "chinh quyen dia phuong may cap bao nhieu don vi hanh chinh".split()
 
 
 def test_uppercase_only_abbreviations_expand_only_in_capitals():

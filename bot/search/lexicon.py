@@ -50,6 +50,8 @@ ABBREVIATIONS: dict[str, str] = {
     "nk": "nhiệm kỳ",
     "cq": "cơ quan",
     "dp": "địa phương",
+    "cqdp": "chính quyền địa phương",
+    "dvhc": "đơn vị hành chính",
     "tp": "thành phố",
     "pc": "phụ cấp",
     "pccv": "phụ cấp chức vụ",
