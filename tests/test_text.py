@@ -45,6 +45,7 @@ def test_abbreviations_and_slang_expand():
     assert normalize("sl cb dc lc la bnh") == "so luong can bo duoc luan chuyen la bao nhieu".split()
     assert normalize("NQ của BTV HU") == "nghi quyet cua ban thuong vu huyen uy".split()
     assert normalize("CQĐP mấy cấp, bn ĐVHC") == "chinh quyen dia phuong may cap bao nhieu don vi hanh chinh".split()
+    assert normalize("QĐ65 thay NQ02, NĐ138") == normalize("QĐ 65 thay NQ 02, NĐ 138")  # typed together
 
 
 def test_uppercase_only_abbreviations_expand_only_in_capitals():

@@ -87,7 +87,12 @@ def fold_for_matching(text: str) -> str:
     # Marks only matter between digits or letters; strip them at word edges ("quý?" "năm.").
     folded = re.sub(r"(?<![a-z0-9])[/\-.,%]+|[/\-.,]+(?![a-z0-9])", " ", folded)
     folded = _DATE_PARTS_RE.sub(_without_date_zeros, folded)  # "30/05/2019" is "30/5/2019"
+    folded = _GLUED_NUMBER_RE.sub(r"\1 \2", folded)  # "qd65" is "qd 65"
     return _SPACE_RE.sub(" ", folded).strip()
+
+
+_GLUED_NUMBER_RE = re.compile(r"\b(nq|qd|nd|kl|tt|ct|hd)(\d+)\b")
+"""A kind of document typed together with its number ("QĐ65", "nq02", "NĐ138")."""
 
 
 _DATE_PARTS_RE = re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\b|\b(thang )(\d{1,2})([/.-])(\d{4})\b")
