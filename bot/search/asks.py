@@ -26,7 +26,7 @@ BODIES = re.compile(
     r"\b(?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành|Ban Thường vụ|Thường trực|Ban Tổ chức|Huyện ủy|Tỉnh ủy|Thành ủy|"
     r"Đảng ủy|Chính phủ|Quốc hội|Trung ương|cấp ủy|[Hh]ội đồng nhân dân|[Uu]ỷ? ?ban nhân dân|Ủy ban nhân dân)"
 )
-_ARTICLE = re.compile(r"\b(?:Điều|điều|Khoản|khoản|Chương|chương) \d+")
+_ARTICLE = re.compile(r"\b(?:điều|khoản|chương) \d+", re.IGNORECASE)
 _TERM = re.compile(r"\b(?:khóa|Khóa|khoá|Khoá) (?:[IVXLC]+|\d+)\b")
 _WORD = re.compile(r"[^\W\d_]+")
 _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\btháng \d{1,2}\b", re.IGNORECASE)

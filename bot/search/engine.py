@@ -376,10 +376,10 @@ class Engine:
         that ask about any topic ("ai", "ban hành", "hiệu lực", "điều mấy"). ``after`` an answer,
         a year names no topic: it is when, not what ("còn năm 2017?" asks about what was just
         answered)."""
-        query = self._analyze(text)
-        generic = lexicon.GENERIC_WORDS | lexicon.QUESTION_WORDS | _asking(query)
         if any(w[:1].isupper() and w[1:].islower() for w in re.findall(r"\w+", text)[1:]):
             return True  # a name: "đc Quý là ai"
+        query = self._analyze(text)
+        generic = lexicon.GENERIC_WORDS | lexicon.QUESTION_WORDS | _asking(query)
         return any(not (after and _YEAR_RE.fullmatch(t)) if t.isdigit() else t not in generic for t in query.content)
 
     def _covers_own_words(self, message: str, doc: int) -> bool:

@@ -200,7 +200,8 @@ ACCENTED_CONTENT_WORDS: frozenset[str] = frozenset("tối đa nhật mã hà".sp
 NOW_WORDS: tuple[str, ...] = ("hien nay", "hien gio", "duong nhiem", "hom nay", "luc nay", "dang giu")
 
 # Words that say what is asked about a topic but name no topic ("ban hành năm nào?", "điều
-# mấy?", "hiệu lực từ khi nào?", "khóa mấy?"): a question made only of these needs the previous question.
+# mấy?", "hiệu lực từ khi nào?", "khóa mấy?"): a question made only of these needs the
+# previous question.
 GENERIC_WORDS: frozenset[str] = frozenset(
     """
     ban hanh hieu luc van ban dieu khoan thay the nam ngay thang ky so hieu noi dung cu the chi tiet
