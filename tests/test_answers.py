@@ -17,6 +17,7 @@ from bot.knowledge.store import KnowledgeStore
 from bot.search import engine as engine_module
 from bot.search import lexicon, semantic
 from bot.search.analysis import content_words, drop_english_function_words, is_syllable, normalize
+from bot.search.asks import asks, gives
 from bot.search.engine import Engine
 from bot.search.items import FaqItem
 from bot.search.readings import contrasts, question_sentences
@@ -93,6 +94,7 @@ def test_who_signed_in_english_asks_for_a_person_the_sources_do_not_name(engine)
     "Hội nghị sơ kết Nghị quyết 02 được tổ chức tại hội trường nào?",
     "Trước ông Nguyễn Văn Quý, ai là Bí thư Huyện ủy Tam Dương?",
     "7 đồng chí được luân chuyển giữ chức vụ chủ chốt cấp cơ sở ở Tam Dương tên là gì?",
+    "Sau 1/7/2025, địa bàn huyện Tam Dương cũ được sắp xếp thành những xã nào?",
     "Ở Trung Quốc việc luân chuyển cán bộ được thực hiện như thế nào?",
     "ban hành năm nào?",
 ])
@@ -124,6 +126,13 @@ def test_another_review_or_another_committees_secretary_is_not_what_was_answered
     bare = build_engine(seed_store, today=TODAY, phrasings=False)
     assert not bare.answer("Ai là Bí thư Tỉnh ủy Vĩnh Phúc năm 2019?").found
     assert "Nguyễn Văn Quý" in engine.answer("Bí thư Huyện ủy Tam Dương năm 2019 là ai?").answer
+
+
+def test_which_communes_is_answered_only_by_a_text_that_names_communes():
+    """A province named is no commune named; "địa phương nào" asks no commune."""
+    assert gives("commune", "Gồm xã Hợp Thịnh và thị trấn Kim Long (mẫu).", "những xã nào")
+    assert not gives("commune", "Địa bàn nay thuộc tỉnh Phú Thọ mới.", "những xã nào")
+    assert "commune" not in asks("to bao cua dia phuong nao dua tin")
 
 
 def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_adds_the_unknown(engine):

@@ -26,6 +26,7 @@ BODIES = re.compile(
     r"\b(?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành|Ban Thường vụ|Thường trực|Ban Tổ chức|Huyện ủy|Tỉnh ủy|Thành ủy|"
     r"Đảng ủy|Chính phủ|Quốc hội|Trung ương|cấp ủy|[Hh]ội đồng nhân dân|[Uu]ỷ? ?ban nhân dân|Ủy ban nhân dân)"
 )
+_COMMUNE = re.compile(r"\b(?:xã|phường|thị trấn)\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){0,2})")
 _ARTICLE = re.compile(r"\b(?:điều|khoản|chương) \d+", re.IGNORECASE)
 _TERM = re.compile(r"\b(?:khóa|Khóa|khoá|Khoá) (?:[IVXLC]+|\d+)\b")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -48,6 +49,7 @@ ASKS: dict[str, re.Pattern] = {
     "venue": re.compile(r"\b(?:tai dau|dia diem|hoi truong nao|phong hop nao|to chuc o dau)\b"),
     "place": re.compile(r"\b(?:o dau|noi nao|xa nao|phuong nao|thon nao|nhung xa|cac xa nao|dia ban nao)\b"),
     "date": re.compile(r"\b(?:khi nao|bao gio|nam nao|ngay nao|thang nao|thoi diem nao|luc nao|ngay bao nhieu)\b"),
+    "commune": re.compile(r"\b(?:xa nao|(?<!dia )phuong nao|nhung xa|cac xa nao|nhung phuong)\b"),
     "article": re.compile(r"\b(?:dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b"),
     "term": re.compile(r"\bkhoa (?:may|nao|bao nhieu|thu may)\b"),
 }
@@ -114,6 +116,8 @@ def gives(ask: str, answer: str, question: str) -> bool:
         return len(new) >= (2 if ask == "names" else 1)
     if ask == "place":
         return any(p not in fold(question) for p in places(answer))
+    if ask == "commune":
+        return any(fold(m.group(1)) not in fold(question) for m in _COMMUNE.finditer(answer))
     if ask == "article":
         return bool(_ARTICLE.search(answer))
     if ask == "term":
