@@ -17,7 +17,7 @@ from bot.knowledge.store import KnowledgeStore
 from bot.search import engine as engine_module
 from bot.search import lexicon, semantic
 from bot.search.analysis import content_words, drop_english_function_words, is_syllable, normalize
-from bot.search.asks import asks, gives
+from bot.search.asks import asks, gives, places
 from bot.search.engine import Engine
 from bot.search.items import FaqItem
 from bot.search.readings import contrasts, question_sentences
@@ -128,11 +128,15 @@ def test_another_review_or_another_committees_secretary_is_not_what_was_answered
     assert "Nguyễn Văn Quý" in engine.answer("Bí thư Huyện ủy Tam Dương năm 2019 là ai?").answer
 
 
-def test_which_communes_is_answered_only_by_a_text_that_names_communes():
+def test_which_communes_is_answered_only_by_a_text_that_names_communes(engine):
     """A province named is no commune named; "địa phương nào" asks no commune."""
     assert gives("commune", "Gồm xã Hợp Thịnh và thị trấn Kim Long (mẫu).", "những xã nào")
     assert not gives("commune", "Địa bàn nay thuộc tỉnh Phú Thọ mới.", "những xã nào")
     assert "commune" not in asks("to bao cua dia phuong nao dua tin")
+    # "đ" of "được" is no capital, though it lies in the range À-Ỹ
+    assert not gives("commune", "Luân chuyển ngang cán bộ chủ chốt cấp xã, được bài báo nêu.", "những xã nào")
+    assert places("Gồm xã Hợp Thịnh và thị trấn Kim Long, tại Việt Trì.") == {"hop thinh", "kim long", "viet tri"}
+    assert not engine.answer("Những xã nào của huyện Tam Dương đã nhận cán bộ luân chuyển từ huyện về?").found
 
 
 def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_adds_the_unknown(engine):

@@ -11,6 +11,7 @@ The checks read the answer as written (capitals mark names) and the question fol
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .text import fold
@@ -26,7 +27,6 @@ BODIES = re.compile(
     r"\b(?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành|Ban Thường vụ|Thường trực|Ban Tổ chức|Huyện ủy|Tỉnh ủy|Thành ủy|"
     r"Đảng ủy|Chính phủ|Quốc hội|Trung ương|cấp ủy|[Hh]ội đồng nhân dân|[Uu]ỷ? ?ban nhân dân|Ủy ban nhân dân)"
 )
-_COMMUNE = re.compile(r"\b(?:xã|phường|thị trấn)\s+([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){0,2})")
 _ARTICLE = re.compile(r"\b(?:điều|khoản|chương) \d+", re.IGNORECASE)
 _TERM = re.compile(r"\b(?:khóa|Khóa|khoá|Khoá) (?:[IVXLC]+|\d+)\b")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -96,15 +96,20 @@ _SIGNED = re.compile(r"\b(?:ký|kí)\b", re.IGNORECASE)
 _VENUE = re.compile(
     r"\b(?:hội trường|trụ sở|nhà văn hóa|phòng họp|tại)\s+[A-ZĐÀ-Ỹ0-9]"
 )
-_PLACE = re.compile(
-    r"\b(?:xã|phường|thị trấn|huyện|tỉnh|thành phố|thôn|hội trường|trụ sở|nhà văn hóa|tại|ở)\s+"
-    r"([A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){0,3})"
-)
+_PLACE_WORDS = r"xã|phường|thị trấn|huyện|tỉnh|thành phố|thôn|hội trường|trụ sở|nhà văn hóa|tại|ở"
+_COMMUNE_WORDS = r"xã|phường|thị trấn"
 
 
-def places(text: str) -> set[str]:
-    """Folded names of places a text names after a word for a place ("xã Hợp Thịnh", "tại Việt Trì")."""
-    return {fold(m.group(1)) for m in _PLACE.finditer(text)}
+def places(text: str, kinds: str = _PLACE_WORDS) -> set[str]:
+    """Folded names of places a text names after a word for a place ("xã Hợp Thịnh", "tại Việt
+    Trì"): the capitalised words that follow it (a range such as À-Ỹ holds lower-case letters too,
+    so capitals are told by str.isupper)."""
+    found = set()
+    for match in re.finditer(rf"\b(?:{kinds})\s+(?=((?:[^\W\d_]+\s*){{1,4}}))", text):
+        words = list(itertools.takewhile(lambda w: w[0].isupper(), match.group(1).split()))
+        if words:
+            found.add(fold(" ".join(words)))
+    return found
 
 
 def gives(ask: str, answer: str, question: str) -> bool:
@@ -117,7 +122,7 @@ def gives(ask: str, answer: str, question: str) -> bool:
     if ask == "place":
         return any(p not in fold(question) for p in places(answer))
     if ask == "commune":
-        return any(fold(m.group(1)) not in fold(question) for m in _COMMUNE.finditer(answer))
+        return any(p not in fold(question) for p in places(answer, _COMMUNE_WORDS))
     if ask == "article":
         return bool(_ARTICLE.search(answer))
     if ask == "term":
