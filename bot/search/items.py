@@ -197,8 +197,8 @@ class WrittenItem(Item):
         if query.figure and not (_quantity_fits(self.body, query) and _period_fits(self.body, query)
                                  or _lists_kinds(self.texts(), query)):
             score *= FIGURE_MISMATCH
-        if not all(gives(ask, self.body, query.text) for ask in query.asks):
-            score *= ASK_MISMATCH
+        if not all(gives(ask, self.body, query.text) for ask in query.asks) and not unsaid_asked(self.body, query):
+            score *= ASK_MISMATCH  # unless the answer says its source lacks it: then it explains that
         if query.stated and not _amounts_agree(" ".join([*self.texts(), self.body]), query):
             score *= AMOUNT_MISMATCH
         return score
