@@ -96,16 +96,22 @@ _SIGNED = re.compile(r"\b(?:ký|kí)\b", re.IGNORECASE)
 _VENUE = re.compile(
     r"\b(?:hội trường|trụ sở|nhà văn hóa|phòng họp|tại)\s+[A-ZĐÀ-Ỹ0-9]"
 )
-_PLACE_WORDS = r"xã|phường|thị trấn|huyện|tỉnh|thành phố|thôn|hội trường|trụ sở|nhà văn hóa|tại|ở"
-_COMMUNE_WORDS = r"xã|phường|thị trấn"
+def _after(words: str) -> re.Pattern:
+    """Where a name may follow one of ``words``: the up to four words after it (looked ahead, so
+    that a name does not swallow the next place word)."""
+    return re.compile(rf"\b(?:{words})\s+(?=((?:[^\W\d_]+\s*){{1,4}}))")
 
 
-def places(text: str, kinds: str = _PLACE_WORDS) -> set[str]:
+_PLACE = _after("xã|phường|thị trấn|huyện|tỉnh|thành phố|thôn|hội trường|trụ sở|nhà văn hóa|tại|ở")
+_COMMUNE = _after("xã|phường|thị trấn")
+
+
+def places(text: str, kinds: re.Pattern = _PLACE) -> set[str]:
     """Folded names of places a text names after a word for a place ("xã Hợp Thịnh", "tại Việt
     Trì"): the capitalised words that follow it (a range such as À-Ỹ holds lower-case letters too,
     so capitals are told by str.isupper)."""
     found = set()
-    for match in re.finditer(rf"\b(?:{kinds})\s+(?=((?:[^\W\d_]+\s*){{1,4}}))", text):
+    for match in kinds.finditer(text):
         words = list(itertools.takewhile(lambda w: w[0].isupper(), match.group(1).split()))
         if words:
             found.add(fold(" ".join(words)))
@@ -122,7 +128,7 @@ def gives(ask: str, answer: str, question: str) -> bool:
     if ask == "place":
         return any(p not in fold(question) for p in places(answer))
     if ask == "commune":
-        return any(p not in fold(question) for p in places(answer, _COMMUNE_WORDS))
+        return any(p not in fold(question) for p in places(answer, _COMMUNE))
     if ask == "article":
         return bool(_ARTICLE.search(answer))
     if ask == "term":

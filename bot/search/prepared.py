@@ -67,14 +67,15 @@ def prepare(item: Item) -> Prepared:
         plain.append(" ".join(t for t in tokens if t not in lexicon.STOPWORDS))
         bag.update(index_terms(tokens))
     terms: dict[str, float] = {t: float(n) for t, n in bag.items()}
-    for term in index_terms(normalize(item.body)):
+    body = normalize(item.body)
+    for term in index_terms(body):
         terms[term] = terms.get(term, 0.0) + BODY_WEIGHT
     for place in named_places(" ".join([*item.texts(), item.body])):
         key = initialism(place)
         terms[key] = terms.get(key, 0.0) + 1.0
     subject = sorted({n for text in texts for n in _subject_numbers(text.split())})
     types = frozenset().union(*(question_types(text.split()) for text in texts))
-    upward = goes_up(" ".join([*texts, *normalize(item.body)]))
+    upward = goes_up(" ".join([*texts, *body]))
     return Prepared(terms, texts, plain, subject, types, upward)
 
 
