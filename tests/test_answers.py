@@ -139,6 +139,13 @@ def test_which_communes_is_answered_only_by_a_text_that_names_communes(engine):
     assert not engine.answer("Những xã nào của huyện Tam Dương đã nhận cán bộ luân chuyển từ huyện về?").found
 
 
+def test_a_venue_is_a_capitalised_name_after_a_word_for_a_place():
+    """"tại được ..." names no venue: "đ" lies in the range À-Ỹ but is no capital."""
+    assert gives("venue", "Hội nghị tổ chức tại Hội trường Huyện ủy.", "to chuc o dau")
+    assert gives("venue", "Họp tại hội trường 2.", "to chuc o dau")
+    assert not gives("venue", "Kết quả được công bố tại đây, được nhiều người quan tâm.", "to chuc o dau")
+
+
 def test_a_follow_up_is_read_against_the_previous_question_and_refused_when_it_adds_the_unknown(engine):
     first = engine.answer("Quy định 65-QĐ/TW về luân chuyển cán bộ là gì?")
     follow = engine.answer("ban hành năm nào?", context=first)

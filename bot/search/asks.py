@@ -93,9 +93,11 @@ def people(text: str) -> set[str]:
 
 _SIGNED = re.compile(r"\b(?:ký|kí)\b", re.IGNORECASE)
 """An answer that says who signed says "ký"; one that names who issued or chaired does not."""
-_VENUE = re.compile(
-    r"\b(?:hội trường|trụ sở|nhà văn hóa|phòng họp|tại)\s+[A-ZĐÀ-Ỹ0-9]"
-)
+_VENUE = re.compile(r"\b(?:hội trường|trụ sở|nhà văn hóa|phòng họp|tại)\s+(?=(\w))")
+"""A venue is a capitalised name or a number after a word for a place; capitals are told by
+str.isupper, since a range such as À-Ỹ holds lower-case letters too."""
+
+
 def _after(words: str) -> re.Pattern:
     """Where a name may follow one of ``words``: the up to four words after it (looked ahead, so
     that a name does not swallow the next place word)."""
@@ -136,7 +138,7 @@ def gives(ask: str, answer: str, question: str) -> bool:
     if ask == "signer":
         return bool(_SIGNED.search(answer))
     if ask == "venue":
-        return bool(_VENUE.search(answer))
+        return any(m.group(1).isupper() or m.group(1).isdigit() for m in _VENUE.finditer(answer))
     if ask == "name":
         names = people(answer) | places(answer) | {fold(name) for _, name in capitalised(answer)}
         return any(n not in fold(question) for n in names)
