@@ -417,3 +417,11 @@ def test_words_and_meaning_in_clear_agreement_raise_the_words_leader_only():
     contested = leader_score([0.90, 0.86, 0.85], [base, 50.0, 25.0])  # leads by 48 against 42.5 only
     assert close == contested == base + engine_module.SEMANTIC_BONUS
     assert clear == base + engine_module.SEMANTIC_BONUS + engine_module.STRONG_BONUS
+
+
+def test_a_pointed_document_is_the_one_the_previous_question_numbered(engine):
+    """"QĐ đó" after a question about QĐ 98 is QĐ 98, not the regulation most items are about."""
+    first = engine.answer("Quy định 65 yêu cầu cán bộ luân chuyển phải còn bao nhiêu năm công tác?")
+    older = engine.answer("còn QĐ 98 trước đó thì yêu cầu thế nào", context=first)
+    issued = engine.answer("QĐ đó ban hành ngày nào", context=older)
+    assert issued.found and "7/10/2017" in issued.answer.replace("07/10", "7/10")

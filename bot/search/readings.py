@@ -44,11 +44,41 @@ class Reading:
 def readings(message: str, previous: str | None = None) -> list[Reading]:
     """The readings of a message, the message itself first."""
     sentences = question_sentences(message)
-    found = [Reading(message, "whole", meaning=not sentences)]
+    found = [Reading(resolved(message, previous) if previous else message, "whole", meaning=not sentences)]
     found += [Reading(text, "sentence", meaning=alone) for text, alone in sentences]
     if previous and leans_on_context(message):
         found.append(Reading(f"{message} {previous}", "follow-up", meaning=False))
     return found
+
+
+_DOCUMENT_KINDS = {
+    "qd": r"quy định|quyết định|qđ|qd", "nq": r"nghị quyết|nq", "kl": r"kết luận|kl", "nd": r"nghị định|nđ|nd",
+}
+_POINTED_DOCUMENT_RE = re.compile(
+    rf"\b(?P<noun>{'|'.join(_DOCUMENT_KINDS.values())}|văn bản|vb)\s+(?:đó|này|ấy|kia|trên|nay|ay)\b", re.IGNORECASE
+)
+_NUMBERED_RE = {
+    kind: re.compile(rf"\b(?:{nouns})\s*(?:số\s*)?(\d+)", re.IGNORECASE) for kind, nouns in _DOCUMENT_KINDS.items()
+}
+
+
+def resolved(message: str, previous: str) -> str:
+    """A message whose pointed document ("QĐ đó", "nghị quyết này", "văn bản ấy") is named by
+    the number the previous question gave it ("còn QĐ 98 thì sao?" → "QĐ đó ban hành ngày nào"
+    reads "QĐ 98 ban hành ngày nào"); the message itself when the previous one numbers none."""
+
+    def name(match: re.Match) -> str:
+        noun = match.group("noun")
+        kinds = [k for k, nouns in _DOCUMENT_KINDS.items() if re.fullmatch(nouns, noun, re.IGNORECASE)] or list(
+            _DOCUMENT_KINDS
+        )
+        found = [m for k in kinds for m in _NUMBERED_RE[k].finditer(previous)]
+        if not found:
+            return match.group(0)
+        latest = min(found, key=lambda m: m.start())  # a follow-up's reading puts the newest words first
+        return latest.group(0) if noun.lower() in ("văn bản", "vb") else f"{noun} {latest.group(1)}"
+
+    return _POINTED_DOCUMENT_RE.sub(name, message)
 
 
 def question_sentences(message: str) -> list[tuple[str, bool]]:
