@@ -425,3 +425,10 @@ def test_a_pointed_document_is_the_one_the_previous_question_numbered(engine):
     older = engine.answer("còn QĐ 98 trước đó thì yêu cầu thế nào", context=first)
     issued = engine.answer("QĐ đó ban hành ngày nào", context=older)
     assert issued.found and "7/10/2017" in issued.answer.replace("07/10", "7/10")
+
+
+def test_a_follow_up_is_judged_by_the_words_it_adds_not_by_its_pronouns(engine):
+    """"nó" and "giờ" name nothing an answer must cover: "tỉnh" is what the follow-up adds."""
+    first = engine.answer("Hiện nay Tam Dương còn là đơn vị hành chính cấp huyện không?")
+    province = engine.answer("tỉnh của nó giờ là tỉnh gì", context=first)
+    assert province.found and "Phú Thọ" in province.answer

@@ -23,6 +23,7 @@ from . import lexicon
 from .analysis import (
     Analyzer,
     Query,
+    bigrams,
     normalize,
     spell_out,
 )
@@ -386,9 +387,14 @@ class Engine:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh
         năm bao nhiêu" after a question about a person: it does not)."""
         own = self._analyze(message)
-        if not set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own):
+        added = set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own)
+        if not added:
             return True
-        weights = content_weights(own, self.index)
+        # only what it adds: "nó", "giờ" in "tỉnh của nó giờ là tỉnh gì" name nothing to cover
+        weights = QueryWeights(
+            [(t, self.index.idf_of(t)) for t in dict.fromkeys(own.content) if t in added],
+            [(p, self.index.idf_of(p)) for p in dict.fromkeys(bigrams(own.tokens)) if set(p.split("_")) <= added],
+        )
         return weights.coverage(self.index.terms_of(doc), self.index) >= FOLLOW_UP_COVERAGE
 
     def _stale(self, as_of: str | None) -> bool:

@@ -206,7 +206,7 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     """
     ban hanh hieu luc van ban dieu khoan thay the nam ngay thang ky so hieu noi dung cu the chi tiet
     truong hop dac biet the nao ra sao sao dau gi nao khi bao nhieu may luot nguoi con thi quy dinh
-    ap dung ket qua tiep tuc sau do truoc thoi gian no ay nay kia the vay nguon ngoai le khoa
+    ap dung ket qua tiep tuc sau do truoc thoi gian no ay nay kia the vay nguon ngoai le khoa gio hom
     """.split()
 )
 
