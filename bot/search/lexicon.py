@@ -359,6 +359,11 @@ THANKED_FOR: tuple[str, ...] = (
     "tan tinh", "chu dao",
 )
 """What thanks are for, after "cảm ơn" ("cảm ơn đ/c đã giải đáp"): still only thanks."""
+WISHES: tuple[str, ...] = (
+    "tot lanh", "vui ve", "suc khoe", "thanh cong", "hieu qua", "binh an", "an lanh", "may man", "thuan loi",
+    "nice day", "good day", "great day",
+)
+"""What a wish wishes, after "chúc" ("chúc bot một ngày tốt lành"): courtesy, no question."""
 HELP_WORDS: tuple[str, ...] = (
     "help", "tro giup", "huong dan", "huong dan su dung", "giup toi", "ban lam duoc gi",
     "bot lam duoc gi", "ban biet gi", "bot biet gi", "menu", "start", "su dung the nao",

@@ -38,6 +38,9 @@ _GREETING_RE = _smalltalk_patterns(lexicon.GREETINGS)
 _THANKS_RE = _smalltalk_patterns(lexicon.THANKS)
 _HELP_RE = _smalltalk_patterns(lexicon.HELP_WORDS)
 _THANKED_FOR_RE = _smalltalk_patterns(lexicon.THANKED_FOR)
+_WISH_RE = re.compile(
+    rf"\b(?:chuc|have a)\b(?: \w+){{0,5}}? (?:{'|'.join(map(re.escape, lexicon.WISHES))})\b(?: \w+ (?:nhe|nha|a))?"
+)
 _FILLER = frozenset("bot ad admin voi".split()) | lexicon.ADDRESS_WORDS
 ACK_REPLY = "Dạ. Khi cần, {you} cứ gõ câu hỏi về công tác luân chuyển cán bộ."
 
@@ -53,10 +56,11 @@ def smalltalk(question: str) -> tuple[str, str] | None:
         (_HELP_RE, HELP_REPLY, "help"),
         (_THANKS_RE, THANKS_REPLY, "thanks"),
         (_GREETING_RE, GREETING_REPLY, "greeting"),
+        (_WISH_RE, THANKS_REPLY, "thanks"),  # a wish alone is answered like thanks
     ):
         if not pattern.search(folded):
             continue
-        rest = pattern.sub(" ", folded)
+        rest = _WISH_RE.sub(" ", pattern.sub(" ", folded))  # "xin chào, chúc bot một ngày tốt lành"
         if kind == "thanks":  # "cảm ơn đ/c đã giải đáp": what the thanks are for
             rest = _THANKED_FOR_RE.sub(" ", rest)
         if all(w in _FILLER for w in rest.split()):
