@@ -46,6 +46,8 @@ def test_abbreviations_and_slang_expand():
     assert normalize("NQ của BTV HU") == "nghi quyet cua ban thuong vu huyen uy".split()
     assert normalize("CQĐP mấy cấp, bn ĐVHC") == "chinh quyen dia phuong may cap bao nhieu don vi hanh chinh".split()
     assert normalize("QĐ65 thay NQ02, NĐ138") == normalize("QĐ 65 thay NQ 02, NĐ 138")  # typed together
+    assert normalize("Đc nào chủ trì, dc ấy")[:3] == ["dong", "chi", "nao"]  # "đc nào" can only be đồng chí
+    assert normalize("Đc nào chủ trì, dc ấy")[-3:] == ["dong", "chi", "ay"]
 
 
 def test_uppercase_only_abbreviations_expand_only_in_capitals():

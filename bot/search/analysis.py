@@ -46,8 +46,13 @@ _UPPER_RE = re.compile(
     + "|".join(sorted(map(re.escape, lexicon.UPPERCASE_ABBREVIATIONS), key=len, reverse=True))
     + r")(?![\wÀ-ỹ])"
 )
-# "đ/c" (đồng chí) and "v/v" (về việc) would otherwise split into meaningless letters.
-_SLASHED = [(re.compile(r"\b(?:d|đ)/c\b", re.IGNORECASE), "đồng chí"), (re.compile(r"\bv/v\b", re.IGNORECASE), "về việc")]
+# "đ/c" (đồng chí) and "v/v" (về việc) would otherwise split into meaningless letters;
+# "đc" is "được" too, but before "nào", "ấy", "kia" it can only be "đồng chí" ("đc nào chủ trì").
+_SLASHED = [
+    (re.compile(r"\b(?:d|đ)/c\b", re.IGNORECASE), "đồng chí"),
+    (re.compile(r"\b[dđ]c(?=\s+(?:nào|nao|ấy|ay|kia)\b)", re.IGNORECASE), "đồng chí"),
+    (re.compile(r"\bv/v\b", re.IGNORECASE), "về việc"),
+]
 _FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
 # "năm bao nhiêu", "khóa mấy", "số mấy": a noun before the number word asks which one, not
 # how many ("mấy năm" counts years, "năm mấy" asks for a year).
