@@ -526,7 +526,9 @@ def initialism(place: str) -> str:
 
 
 _LEVEL = r"(?:cap )?(?:xa|phuong|thi tran|co so|huyen|tinh|trung uong|tren|duoi|cap duoi|cap tren)"
-_UPWARD_RE = re.compile(rf"\b(?:tu|o) {_LEVEL}(?: \w+){{0,3}} len\b|\blen {_LEVEL}\b|\bduoi len\b")
+_RISING = r"(?<!tang )(?<!nhieu )(?<!cao )(?<!them )(?<!day )(?<!vuon )"
+"""Not "lên" of a number or a quality rising ("ở huyện Tam Dương tăng lên", "nâng cao lên")."""
+_UPWARD_RE = re.compile(rf"\b(?:tu|o) {_LEVEL}(?: \w+){{0,3}} {_RISING}len\b|\blen {_LEVEL}\b|\bduoi len\b")
 
 
 def goes_up(folded: str) -> bool:
