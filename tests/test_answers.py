@@ -436,3 +436,12 @@ def test_a_follow_up_is_judged_by_the_words_it_adds_not_by_its_pronouns(engine):
     first = engine.answer("Hiện nay Tam Dương còn là đơn vị hành chính cấp huyện không?")
     province = engine.answer("tỉnh của nó giờ là tỉnh gì", context=first)
     assert province.found and "Phú Thọ" in province.answer
+
+
+def test_a_figure_the_source_lacks_is_explained_not_answered(engine):
+    """The article says the targets were exceeded, not what they were: "chỉ tiêu là bao nhiêu?"
+    gets that explanation as a refusal; "có đạt chỉ tiêu không" is still answered."""
+    exceeded = engine.answer("Tam Dương có vượt chỉ tiêu luân chuyển cán bộ không?")
+    assert exceeded.found and "vượt chỉ tiêu" in exceeded.answer
+    target = engine.answer("chỉ tiêu đề ra là bao nhiêu?", context=exceeded)
+    assert not target.found and "không nêu con số chỉ tiêu" in target.answer

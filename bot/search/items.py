@@ -139,15 +139,16 @@ _ASKED_KINDS = {
     "place": re.compile(r"\b(?:xa|phuong|noi) nao\b|\bnhung (?:xa|phuong)\b|\bo dau\b|\bdia diem\b"),
     "figure": re.compile(r"\b(?:bao nhieu|(?<!thu )may|so luong|con so)\b"),  # not "lần thứ mấy"
 }
+_QUESTION_WORD_RE = re.compile(r"\b(?:bao nhieu|(?<!thu )may)\b")
 UNSAID_SHARE = 0.5
 """Share of the word pairs of what an answer says it lacks that a question must hold to ask it."""
 
 
 @functools.lru_cache(maxsize=4096)
-def _unsaid(answer: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
+def _unsaid(answer: str) -> list[tuple[frozenset[str], tuple[str, ...], str]]:
     """What an answer says its source does not give ("Bài báo không nêu cụ thể số người hay
     những xã …"): for each such sentence, the kinds of detail (day, place, figure), its topic
-    word pairs and the sentence itself."""
+    word pairs in order and the sentence itself."""
     found = []
     for match in _UNSAID_RE.finditer(answer):
         tokens = normalize(match.group(1))
@@ -157,8 +158,8 @@ def _unsaid(answer: str) -> list[tuple[frozenset[str], frozenset[str], str]]:
             said = {w for rx in _UNSAID_KINDS.values() for m in rx.finditer(folded) for w in m.group(0).split()}
             # word pairs, so that "hội nghị" and "chỉ tiêu" are topics though "hội" folds like
             # "hỏi" and "chỉ" is a generic word
-            topic = frozenset(f"{a} {b}" for a, b in zip(tokens, tokens[1:])
-                              if not {a, b} & said and not {a, b} <= lexicon.STOPWORDS | lexicon.GENERIC_WORDS)
+            topic = tuple(dict.fromkeys(f"{a} {b}" for a, b in zip(tokens, tokens[1:])
+                                        if not {a, b} & said and not {a, b} <= lexicon.STOPWORDS | lexicon.GENERIC_WORDS))
             found.append((kinds, topic, match.group(0).strip()))
     return found
 
@@ -170,7 +171,12 @@ def unsaid_asked(answer: str, query: Query) -> str | None:
     pairs = {f"{a} {b}" for a, b in zip(query.tokens, query.tokens[1:])}
     for kinds, topic, sentence in _unsaid(answer):
         if any(_ASKED_KINDS[k].search(asked) for k in kinds) and (
-            not topic or len(topic & pairs) >= UNSAID_SHARE * len(topic)
+            not topic or len(pairs.intersection(topic)) >= UNSAID_SHARE * len(topic)
+            # the first pair names what is lacking ("con số chỉ tiêu ..."): asked for with a
+            # question word ("chỉ tiêu là bao nhiêu?"), not only named ("có đạt chỉ tiêu không?"),
+            # nor asked with a count the answer gives ("..., tổng là bao nhiêu lượt?")
+            or (topic[0] in pairs and _QUESTION_WORD_RE.search(asked)
+                and not (query.count_noun and _quantity_fits(answer, query)))
         ):
             return sentence
     return None
