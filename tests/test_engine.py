@@ -117,6 +117,7 @@ def test_out_of_domain_questions_are_refused(engine, question):
         ("Tỉnh Vĩnh Phúc có bao nhiêu đơn vị hành chính cấp huyện?", True),
         ("Cho biết tên 7 đồng chí luân chuyển giữ chức chủ chốt cơ sở", False),  # a count names nobody
         ("Thời gian luân chuyển tối đa là mấy năm?", False),  # the source gives the minimum only
+        ("Thời gian luân chuyển tối đa theo QĐ 65 là bao nhiêu năm?", False),  # "8 năm trở lên" is a minimum too
         ("Luân chuyển tối thiểu mấy năm?", True),
         ("Nhật Bản có luân chuyển cán bộ không?", False),  # "Nhật" is no "nhất"
         ("Quy định 65 do ai ký?", False),  # the sources say who issued it, never who signed

@@ -292,7 +292,7 @@ class Query:
     name_pairs: list[str] = field(default_factory=list)
     """Pairs of adjacent capitalised words ("trung_quoc"): a name the knowledge may not know."""
     opposites: list[tuple[str, str]] = field(default_factory=list)
-    """(word pair asked, its opposite) for the pairs of lexicon.OPPOSITES the question uses."""
+    """(word pair asked, an opposite) for the pairs of lexicon.OPPOSITES the question uses."""
     upward: bool = False
     """The question is about cadres going up a level ("từ xã lên huyện"): see goes_up."""
     stated: list[tuple[str, str]] = field(default_factory=list)
@@ -366,7 +366,7 @@ class Analyzer:
             cumulative=bool(_CUMULATIVE_RE.search(" ".join(tokenize(folded)))),
             stated=stated_amounts(tokens),
             upward=goes_up(joined),
-            opposites=[(p, lexicon.OPPOSITES[p]) for p in dict.fromkeys(bigrams(tokens)) if p in lexicon.OPPOSITES],
+            opposites=[(p, o) for p in dict.fromkeys(bigrams(tokens)) for o in lexicon.OPPOSITES.get(p, "").split()],
         )
 
     def repair_pairs(self, tokens: list[str], repaired: dict[str, str]) -> list[str]:

@@ -181,10 +181,12 @@ dang (đảng/đăng), bao (báo), dau (đầu), hien (thực hiện), so (số)
 # user typed them with these exact diacritics.
 ACCENTED_FUNCTION_WORDS: frozenset[str] = frozenset("đang đâu trên dưới".split())
 
-# Word pairs that ask opposite things (after synonyms: "tối thiểu" is read "ít nhất"): an item
-# that says one and never the other does not answer a question asking the other.
+# Word pairs that ask opposite things (after synonyms: "tối thiểu" is read "ít nhất"), each
+# with its opposites: an item that says one and never the other does not answer a question
+# asking the other.
 OPPOSITES: dict[str, str] = {
-    "toi_da": "it_nhat", "it_nhat": "toi_da", "cao_hon": "thap_hon", "thap_hon": "cao_hon",
+    "toi_da": "it_nhat tro_len", "it_nhat": "toi_da",  # "từ 8 năm trở lên" is a minimum too
+    "cao_hon": "thap_hon", "thap_hon": "cao_hon",
     "truoc_khi": "sau_khi", "sau_khi": "truoc_khi", "tang_len": "giam_xuong", "giam_xuong": "tang_len",
     "pho_bi": "bi_thu", "pho_chu": "chu_tich",  # a deputy asked, only the head named
     "thu_tinh": "thu_huyen", "thu_huyen": "thu_tinh",  # the secretary of another level's committee
