@@ -118,6 +118,8 @@ def test_out_of_domain_questions_are_refused(engine, question):
         ("Cho biết tên 7 đồng chí luân chuyển giữ chức chủ chốt cơ sở", False),  # a count names nobody
         ("Thời gian luân chuyển tối đa là mấy năm?", False),  # the source gives the minimum only
         ("Thời gian luân chuyển tối đa theo QĐ 65 là bao nhiêu năm?", False),  # "8 năm trở lên" is a minimum too
+        ("Nghị định nào thay thế Nghị định 138/2020/NĐ-CP?", False),  # the sources name no replacement of it
+        ("Quy định 98 đã bị thay thế chưa?", True),
         ("Luân chuyển tối thiểu mấy năm?", True),
         ("Nhật Bản có luân chuyển cán bộ không?", False),  # "Nhật" is no "nhất"
         ("Quy định 65 do ai ký?", False),  # the sources say who issued it, never who signed

@@ -30,6 +30,7 @@ BODIES = re.compile(
 _ARTICLE = re.compile(r"\b(?:điều|khoản|chương) \d+", re.IGNORECASE)
 _TERM = re.compile(r"\b(?:khóa|Khóa|khoá|Khoá) (?:[IVXLC]+|\d+)\b")
 _WORD = re.compile(r"[^\W\d_]+")
+_REPLACED = re.compile(r"\bthay (?:thế|cho)\b", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\btháng \d{1,2}\b", re.IGNORECASE)
 
 # What a question asks for, on folded text. Only unambiguous wordings: "luân chuyển những ai"
@@ -52,12 +53,16 @@ ASKS: dict[str, re.Pattern] = {
     "commune": re.compile(r"\b(?:xa nao|(?<!dia )phuong nao|nhung xa|cac xa nao|nhung phuong)\b"),
     "article": re.compile(r"\b(?:dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b"),
     "term": re.compile(r"\bkhoa (?:may|nao|bao nhieu|thu may)\b"),
+    "replacement": re.compile(
+        r"\b(?:nao|gi) (?:da |duoc |se )?thay the\b|\bbi thay the\b|\bduoc thay the (?:boi|bang)\b|\bthay the (?:chua|khong)\b"
+    ),
 }
 
 
 def asks(folded_question: str) -> frozenset[str]:
     """The kinds of thing a folded question asks for: names, name, person, signer, venue, place,
-    date, article (of a document), term (the Party congress that issued it)."""
+    date, article (of a document), term (the Party congress that issued it), replacement (what
+    replaced a document, or what it replaced)."""
     return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded_question))
 
 
@@ -135,6 +140,8 @@ def gives(ask: str, answer: str, question: str) -> bool:
         return bool(_ARTICLE.search(answer))
     if ask == "term":
         return bool(_TERM.search(answer))
+    if ask == "replacement":
+        return bool(_REPLACED.search(answer))
     if ask == "signer":
         return bool(_SIGNED.search(answer))
     if ask == "venue":
