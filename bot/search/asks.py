@@ -54,7 +54,8 @@ ASKS: dict[str, re.Pattern] = {
     "article": re.compile(r"\b(?:dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b"),
     "term": re.compile(r"\bkhoa (?:may|nao|bao nhieu|thu may)\b"),
     "replacement": re.compile(
-        r"\b(?:nao|gi) (?:da |duoc |se )?thay the\b|\bbi thay the\b|\bduoc thay the (?:boi|bang)\b|\bthay the (?:chua|khong)\b"
+        r"\b(?:nao|gi) (?:da |duoc |se )?thay the\b|\bbi thay the\b"
+        r"|\bduoc thay the (?:boi|bang)\b|\bthay the (?:chua|khong)\b"
     ),
 }
 
