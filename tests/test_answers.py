@@ -445,3 +445,12 @@ def test_a_figure_the_source_lacks_is_explained_not_answered(engine):
     assert exceeded.found and "vượt chỉ tiêu" in exceeded.answer
     target = engine.answer("chỉ tiêu đề ra là bao nhiêu?", context=exceeded)
     assert not target.found and "không nêu con số chỉ tiêu" in target.answer
+
+
+def test_a_post_asked_now_is_not_answered_from_a_fact_years_old(engine):
+    """The source names his posts in 2019: asked what they are now, the bot says it has nothing
+    current and gives the 2019 fact with its date; asked of that time, it answers."""
+    now = engine.answer("Hiện nay đồng chí Nguyễn Văn Quý đang giữ chức vụ gì?")
+    assert not now.found and now.kind == "stale" and "30/05/2019" in now.answer
+    then = engine.answer("Khi chủ trì hội nghị sơ kết, ông Nguyễn Văn Quý đang đảm nhiệm những cương vị gì?")
+    assert then.found and "Bí thư Huyện ủy" in then.answer

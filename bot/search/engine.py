@@ -227,7 +227,9 @@ class Engine:
         best = ranked[0] if ranked else None
         if best is not None and best.score >= threshold:
             rendered = best.item.render(query, self.today)
-            if rendered.found and query.now and query.types & {"who", "figure"} and self._stale(rendered.as_of):
+            if rendered.found and query.now and self._stale(rendered.as_of) and (
+                query.types & {"who", "figure"} or _NOW_POST_RE.search(" ".join(query.tokens))
+            ):
                 return Answer(
                     question, False, STALE_REPLY.format(date=_date_label(rendered.as_of), answer=rendered.text)[:800],
                     best.score, best.item.source, kind="stale", item=best.item.key, reading=reading,
@@ -571,6 +573,10 @@ def _decided(ranked: list[Candidate], threshold: float) -> bool:
 
 
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_NOW_POST_RE = re.compile(r"\b(?:hien nay|hien gio|luc nay|hom nay)\b.*\b(?:chuc vu|chuc gi|lam gi|giu chuc)\b")
+"""Asking what someone's post is now ("hiện nay ông ấy giữ chức vụ gì"): like "who", an old fact
+cannot say it. Not "đang giữ" alone: "lúc chủ trì hội nghị, ông đang giữ chức vụ gì" is asked
+of that time."""
 
 
 def _asking(query: Query) -> set[str]:
