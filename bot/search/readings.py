@@ -55,7 +55,9 @@ _DOCUMENT_KINDS = {
     "qd": r"quy định|quyết định|qđ|qd", "nq": r"nghị quyết|nq", "kl": r"kết luận|kl", "nd": r"nghị định|nđ|nd",
 }
 _POINTED_DOCUMENT_RE = re.compile(
-    rf"\b(?P<noun>{'|'.join(_DOCUMENT_KINDS.values())}|văn bản|vb)\s+(?:đó|này|ấy|kia|trên|nay|ay)\b", re.IGNORECASE
+    rf"\b(?:{'|'.join(f'(?P<{kind}>{nouns})' for kind, nouns in _DOCUMENT_KINDS.items())}|(?P<any>văn bản|vb))"
+    r"\s+(?:đó|này|ấy|kia|trên|nay|ay)\b",
+    re.IGNORECASE,
 )
 _NUMBERED_RE = {
     kind: re.compile(rf"\b(?:{nouns})\s*(?:số\s*)?(\d+)", re.IGNORECASE) for kind, nouns in _DOCUMENT_KINDS.items()
@@ -68,15 +70,13 @@ def resolved(message: str, previous: str) -> str:
     reads "QĐ 98 ban hành ngày nào"); the message itself when the previous one numbers none."""
 
     def name(match: re.Match) -> str:
-        noun = match.group("noun")
-        kinds = [k for k, nouns in _DOCUMENT_KINDS.items() if re.fullmatch(nouns, noun, re.IGNORECASE)] or list(
-            _DOCUMENT_KINDS
-        )
+        kind = match.lastgroup or "any"  # the one kind of document named; "any" for "văn bản"
+        kinds = list(_DOCUMENT_KINDS) if kind == "any" else [kind]
         found = [m for k in kinds for m in _NUMBERED_RE[k].finditer(previous)]
         if not found:
             return match.group(0)
         latest = min(found, key=lambda m: m.start())  # a follow-up's reading puts the newest words first
-        return latest.group(0) if noun.lower() in ("văn bản", "vb") else f"{noun} {latest.group(1)}"
+        return latest.group(0) if kind == "any" else f"{match.group(kind)} {latest.group(1)}"
 
     return _POINTED_DOCUMENT_RE.sub(name, message)
 
