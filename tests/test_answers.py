@@ -454,3 +454,25 @@ def test_a_post_asked_now_is_not_answered_from_a_fact_years_old(engine):
     assert not now.found and now.kind == "stale" and "30/05/2019" in now.answer
     then = engine.answer("Khi chủ trì hội nghị sơ kết, ông Nguyễn Văn Quý đang đảm nhiệm những cương vị gì?")
     assert then.found and "Bí thư Huyện ủy" in then.answer
+
+
+
+def test_a_phrase_that_asks_about_any_topic_leaves_its_words_to_topics(engine):
+    """"kết quả" asks about any topic, "sơ kết" names one: "sơ kết vào năm nào" after questions
+    about Nghị quyết 02 is the review's year, not the resolution's."""
+    first = engine.answer("nq 02 tam duong ve luan chuyen can bo ban hanh nam nao")
+    body = engine.answer("cơ quan nào ban hành", context=first)
+    review = engine.answer("sơ kết vào năm nào", context=body)
+    assert review.found and "2019" in review.answer
+
+
+def test_a_pointed_document_is_not_what_a_follow_up_adds(seed_store):
+    """"kết luận đó" points back at Kết luận 24; what the follow-up adds is "mấy mục", which
+    no item holds, so it is not answered with Kết luận 24 again (an entry without phrasings)."""
+    bare = build_engine(seed_store, today=TODAY, phrasings=False)
+    first = bare.answer("Kết luận 24-KL/TW của Bộ Chính trị ban hành ngày nào?")
+    topic = bare.answer("nói về cái gì", context=first)
+    until = bare.answer("đến năm bao nhiêu", context=topic)
+    assert "2020" in until.answer
+    sections = bare.answer("kết luận đó có mấy mục?", context=until)
+    assert not sections.found

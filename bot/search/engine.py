@@ -30,7 +30,7 @@ from .analysis import (
 from .catalog import Catalog, ItemList
 from .index import InvertedIndex
 from .items import Item
-from .readings import compound_parts, contrasts, leans_on_context, points_back, readings
+from .readings import compound_parts, contrasts, leans_on_context, points_back, readings, unpointed
 from .replies import (
     EMPTY_REPLY,
     GUESS_REPLY,
@@ -371,7 +371,8 @@ class Engine:
         """Whether a short message that points back at nothing says enough to be its own
         question ("luân chuyển cán bộ là gì" after another answer): then, answered as written,
         it is not read with the previous question."""
-        topic = set(self._analyze(message).content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS
+        query = self._analyze(message)
+        topic = set(query.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(query)
         return not points_back(message) and len(topic) >= STANDALONE_WORDS
 
     def _names_a_topic(self, text: str, after: bool = False) -> bool:
@@ -388,7 +389,7 @@ class Engine:
     def _covers_own_words(self, message: str, doc: int) -> bool:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh
         năm bao nhiêu" after a question about a person: it does not)."""
-        own = self._analyze(message)
+        own = self._analyze(unpointed(message))
         added = set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own)
         if not added:
             return True

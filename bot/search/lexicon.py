@@ -208,15 +208,16 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     """
     ban hanh hieu luc van ban dieu khoan thay the nam ngay thang ky so hieu noi dung cu the chi tiet
     truong hop dac biet the nao ra sao sao dau gi nao khi bao nhieu may luot nguoi con thi quy dinh
-    ap dung ket qua tiep tuc sau do truoc thoi gian no ay nay kia the vay nguon ngoai le khoa gio hom
+    ap dung qua tiep tuc sau do truoc thoi gian no ay nay kia the vay nguon ngoai le khoa gio hom
     """.split()
 )
 
 # Question words: a message made only of these and function words asks nothing answerable.
-# Phrases that ask which body or unit, how long or up to when, about any topic ("cơ quan nào ban
-# hành?", "trong bao lâu?" read "thời hạn", "tính đến khi nào?").
+# Phrases that ask which body or unit, how long or up to when, or what came of it, about any
+# topic ("cơ quan nào ban hành?", "trong bao lâu?" read "thời hạn", "tính đến khi nào?", "kết
+# quả ra sao?"); phrases, because their syllables alone may name a topic ("sơ kết").
 GENERIC_ASKS: tuple[str, ...] = (
-    "co quan nao", "don vi nao", "to chuc nao", "cap nao", "thoi han", "tinh den", "tinh toi",
+    "ket qua", "co quan nao", "don vi nao", "to chuc nao", "cap nao", "thoi han", "tinh den", "tinh toi",
 )
 
 QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())

@@ -81,6 +81,12 @@ def resolved(message: str, previous: str) -> str:
     return _POINTED_DOCUMENT_RE.sub(name, message)
 
 
+def unpointed(message: str) -> str:
+    """A message without its pointed documents ("kết luận đó có mấy mục?" → "có mấy mục?"):
+    what a follow-up adds to the document it points back at."""
+    return _POINTED_DOCUMENT_RE.sub(" ", message)
+
+
 def question_sentences(message: str) -> list[tuple[str, bool]]:
     """The sentences of a long message that ask something, alone (True) and with the sentence
     before (which often names what "đó" or "này" stands for); nothing for a short message."""
