@@ -476,3 +476,20 @@ def test_a_pointed_document_is_not_what_a_follow_up_adds(seed_store):
     assert "2020" in until.answer
     sections = bare.answer("kết luận đó có mấy mục?", context=until)
     assert not sections.found
+
+
+def test_slips_of_typing_inside_a_set_phrase_are_forgiven(engine):
+    """A final "h" left out ("quy địn", "bộ chín trị") and a tone left out ("hiệu lưc", "nghị
+    quyêt") in a phrase the knowledge uses are slips, not other words."""
+    answer = engine.answer("quy địn 65 có hiệu lưc từ khi nào")
+    assert answer.found and "28/4/2022" in answer.answer
+    answer = engine.answer("nghị quyêt 11 bộ chín trị ra năm nào")
+    assert answer.found and "2002" in answer.answer
+
+
+def test_a_word_with_other_diacritics_outside_the_items_phrase_still_differs(seed_store):
+    """"được bổ nhiệm" folds like "được bố trí" but is another word: an item about placing
+    rotated cadres does not answer how many were promoted (an entry without phrasings)."""
+    bare = build_engine(seed_store, today=TODAY, phrasings=False)
+    answer = bare.answer("Bao nhiêu cán bộ luân chuyển ở Tam Dương sau đó được bổ nhiệm chức vụ cao hơn?")
+    assert not answer.found

@@ -432,7 +432,7 @@ _TONE_KEYS = "sfrxj"
 
 PAIR_REPAIR_ITEMS = 5
 """Items that must use a pair before a word is rewritten to make it."""
-_FINAL_SWAPS = (("ng", "nh"), ("nh", "ng"), ("c", "t"), ("t", "c"), ("n", "ng"), ("ng", "n"))
+_FINAL_SWAPS = (("ng", "nh"), ("nh", "ng"), ("c", "t"), ("t", "c"), ("n", "ng"), ("ng", "n"), ("n", "nh"))
 """Final sounds that phone typing and regional speech confuse."""
 
 

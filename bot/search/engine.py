@@ -493,9 +493,22 @@ class Engine:
         return bool(words) and self.index.with_all(words, CHANCE_ITEMS)
 
     def _accent_conflicts(self, doc: int, query: Query) -> set[str]:
-        """Folded words the user typed with other diacritics than the item uses (lương/lượng)."""
+        """Folded words the user typed with other diacritics than the item uses (lương/lượng);
+        not a word typed only inside pairs the item uses ("quy đinh 65", "nghị quyêt 11" are slips
+        for its "quy định", "nghị quyết"; "được bổ nhiệm" is no slip for "được bố trí", as the item
+        has no "bổ nhiệm")."""
         accents = self._accents(doc)
-        return {f for f, key in query.marks.items() if f in accents and key not in accents[f]}
+        terms, tokens = self.index.terms_of(doc), query.tokens
+
+        def pairs(i: int) -> list[bool]:  # whether the item uses each pair of the word at i with a content word
+            around = [j for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+            return [self.index.term_id(f"{tokens[min(i, j)]}_{tokens[max(i, j)]}") in terms
+                    for j in around if tokens[j] not in lexicon.STOPWORDS and not tokens[j].isdigit()]
+
+        def slip(word: str) -> bool:  # typed only inside pairs the item uses
+            return all((found := pairs(i)) and all(found) for i, t in enumerate(tokens) if t == word)
+
+        return {f for f, key in query.marks.items() if f in accents and key not in accents[f] and not slip(f)}
 
     def _phrasing_terms(self, doc: int) -> list[set[str]]:
         """Word sets of each phrasing of an item, computed on first need and kept."""
