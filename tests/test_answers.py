@@ -493,3 +493,12 @@ def test_a_word_with_other_diacritics_outside_the_items_phrase_still_differs(see
     bare = build_engine(seed_store, today=TODAY, phrasings=False)
     answer = bare.answer("Bao nhiêu cán bộ luân chuyển ở Tam Dương sau đó được bổ nhiệm chức vụ cao hơn?")
     assert not answer.found
+
+
+def test_initials_of_several_phrases_find_each_of_them(engine):
+    """"HL", "bh" stand for hiệu lực, ban hành (and "bh" for bảo hiểm too): initials with more
+    than one reading match any phrase they can stand for, as officials type them."""
+    still = engine.answer("QĐ 98 còn HL không?")
+    assert still.found and "65" in still.answer
+    issued = engine.answer("NQ 11 bh ngày nào")
+    assert issued.found and "25/01/2002" in issued.answer

@@ -29,7 +29,6 @@ ABBREVIATIONS: dict[str, str] = {
     "nd": "nghị định",
     "ndcp": "nghị định chính phủ",
     "cp": "chính phủ",
-    "sk": "sơ kết",
     "tk": "tổng kết",
     # people, posts and pay
     "cb": "cán bộ",
@@ -109,6 +108,17 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("quy", "hoach"): "qh",
     ("huong", "dan"): "hd",
     ("hoi", "nghi"): "hn",
+    ("chuc", "vu"): "cv",
+    ("cong", "van"): "cv",
+    ("co", "so"): "cs",
+    ("chinh", "sach"): "cs",
+    ("hieu", "luc"): "hl",
+    ("ban", "hanh"): "bh",
+    ("bao", "hiem"): "bh",
+    ("tham", "quyen"): "tq",
+    ("trung", "quoc"): "tq",
+    ("so", "ket"): "sk",
+    ("suc", "khoe"): "sk",
 }
 
 # Phrases with the same meaning, rewritten to one canonical phrase on both sides.
