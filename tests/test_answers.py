@@ -36,6 +36,19 @@ def test_a_long_polite_message_is_answered_from_its_question_sentence(engine):
     assert answer.found and "3 năm" in answer.answer
 
 
+@pytest.mark.parametrize("message, expected", [
+    ("Chào bot. Mình là cán bộ xã mới, cần biết ai chủ trì hội nghị sơ kết Nghị quyết 02 ở Tam Dương để ghi "
+     "vào sổ tay. Cảm ơn nhé.", "Nguyễn Văn Quý"),
+    ("Kính chào đồng chí. Tôi là chuyên viên văn phòng, anh trưởng phòng nhờ tôi tra lại xem Kết luận 24 ban "
+     "hành ngày nào để ghi vào tờ trình. Xin cảm ơn.", "05/6/2012"),
+])
+def test_a_question_is_read_without_what_the_asker_says_of_himself_and_his_purpose(engine, message, expected):
+    """Clauses about the asker ("Tôi là chuyên viên văn phòng, anh trưởng phòng nhờ tôi ...") and a
+    closing purpose ("để ghi vào sổ tay") name nothing an answer must hold."""
+    answer = engine.answer(message)
+    assert answer.found and expected in answer.answer
+
+
 def test_a_question_sentence_that_points_back_is_read_with_the_sentence_before(engine):
     """"Con số đó là bao nhiêu lượt ạ?" names no topic of its own: alone it matched the best-known
     figure; the sentence before says which figure."""

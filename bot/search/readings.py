@@ -89,22 +89,55 @@ def unpointed(message: str) -> str:
 
 def question_sentences(message: str) -> list[tuple[str, bool]]:
     """The sentences of a long message that ask something, alone (True) and with the sentence
-    before (which often names what "đó" or "này" stands for); nothing for a short message."""
+    before (which often names what "đó" or "này" stands for); nothing for a short message. A
+    sentence that opens on the asker ("Em là chuyên viên mới, sếp bảo em tìm xem QĐ 65 khóa
+    mấy") is also read from its question on, without a closing purpose ("để ghi vào tờ trình")."""
     sentences = [s.strip() for s in _SENTENCE_RE.findall(message) if s.strip()]
     if len(sentences) < 2 and len(message.split()) < LONG_MESSAGE_WORDS:
         return []
     out: dict[str, bool] = {}
     for i, sentence in enumerate(sentences):
-        folded = " ".join(normalize(sentence))
-        # the cue is looked for before synonyms rewrite it too ("bao lâu" is read "thời hạn")
-        plain = " ".join(tokenize(fold_for_matching(sentence)))
-        asks = _CUE_RE.search(f"{folded} {plain}" + (" ?" if sentence.endswith("?") else ""))
-        if not asks or _courtesy(folded):
+        if not _asks(sentence) or _courtesy(" ".join(normalize(sentence))):
             continue
-        out.setdefault(sentence, True)
-        if i > 0 and not _courtesy(" ".join(normalize(sentences[i - 1]))):
-            out.setdefault(f"{sentences[i - 1]} {sentence}", False)
+        before = sentences[i - 1] if i > 0 and not _courtesy(" ".join(normalize(sentences[i - 1]))) else None
+        own = [sentence, *filter(None, [_asked_clauses(sentence)])]
+        for text in own:
+            out.setdefault(text, True)
+            if before:
+                out.setdefault(f"{before} {text}", False)
     return [(text, alone) for text, alone in out.items() if text != message.strip()]
+
+
+def _asks(sentence: str) -> bool:
+    """Whether a sentence asks something: a question mark or a question word."""
+    folded = " ".join(normalize(sentence))
+    # the cue is looked for before synonyms rewrite it too ("bao lâu" is read "thời hạn")
+    plain = " ".join(tokenize(fold_for_matching(sentence)))
+    return bool(_CUE_RE.search(f"{folded} {plain}" + (" ?" if sentence.endswith("?") else "")))
+
+
+_ASKER_RE = re.compile(r"\b(?:toi|em|e|minh|chung toi|bon em|chung em|sep)\b")
+"""Words by which a clause speaks of the asker ("Em là chuyên viên mới", "sếp bảo em")."""
+_PURPOSE_RE = re.compile(r"(?i)[,\s]+(?:để|de)\s+(?!(?:làm gì|lam gi|làm chi|lam chi)\b)[^,?]*[.?!]*$")
+"""A closing purpose ("... để ghi vào tờ trình"), not a question about one ("để làm gì?")."""
+
+
+def _asked_clauses(sentence: str) -> str | None:
+    """A sentence without its leading clauses about the asker ("Em là chuyên viên mới, ...")
+    and its closing purpose; None when that is the sentence itself."""
+    clauses = [c for c in re.split(r"\s*[,:]\s*", sentence.strip()) if c]
+    start = 0
+    while start < len(clauses) - 1 and _about_asker(clauses[start]):
+        start += 1
+    asked = _PURPOSE_RE.sub("", ", ".join(clauses[start:]))
+    if not _asks(asked):
+        return None
+    return asked if asked != sentence.strip() else None
+
+
+def _about_asker(clause: str) -> bool:
+    """Whether a clause speaks of the one asking and asks nothing itself."""
+    return bool(_ASKER_RE.search(" ".join(tokenize(fold_for_matching(clause))))) and not _asks(clause)
 
 
 def _courtesy(folded: str) -> bool:
