@@ -515,3 +515,10 @@ def test_initials_of_several_phrases_find_each_of_them(engine):
     assert still.found and "65" in still.answer
     issued = engine.answer("NQ 11 bh ngày nào")
     assert issued.found and "25/01/2002" in issued.answer
+
+
+def test_a_count_of_articles_after_another_count_is_still_a_count(engine):
+    """In "bao nhiêu điều, bao nhiêu mục", "điều bao nhiêu" is no question about article number
+    so-and-so: it asks how many articles, which no figure of rotated cadres answers."""
+    answer = engine.answer("Nghị quyết 02 của huyện Tam Dương có tất cả bao nhiêu điều, bao nhiêu mục?")
+    assert not answer.found and "136" not in answer.answer
