@@ -522,3 +522,12 @@ def test_a_count_of_articles_after_another_count_is_still_a_count(engine):
     so-and-so: it asks how many articles, which no figure of rotated cadres answers."""
     answer = engine.answer("Nghị quyết 02 của huyện Tam Dương có tất cả bao nhiêu điều, bao nhiêu mục?")
     assert not answer.found and "136" not in answer.answer
+
+
+def test_a_whole_year_is_not_answered_by_a_figure_counted_since_years_before(engine):
+    """136 rotations were counted from 2017 to May 2019: that is no figure for "cả năm 2019",
+    though it still answers "tính đến năm 2019, tổng cộng"."""
+    year = engine.answer("cả năm 2019 Tam Dương luân chuyển bao nhiêu lượt cán bộ?")
+    assert not year.found and "Chưa có số liệu" in year.answer
+    until = engine.answer("tính đến hội nghị năm 2019 Tam Dương luân chuyển tổng cộng bao nhiêu lượt cán bộ?")
+    assert until.found and "136 lượt" in until.answer

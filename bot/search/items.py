@@ -375,9 +375,10 @@ class MetricItem(Item):
             text = (f"Tổng {self.title} trong {period.label()} (các kỳ có số liệu: {months}): "
                     f"{format_number(total)} {self.unit}.")
             return Rendered(text, as_of=_as_of(chosen[-1]))
-        if query.cumulative:
+        if query.cumulative and not _WHOLE_PERIOD_RE.search(" ".join(query.tokens)):
             # "tổng cộng ... từ 2017", "tính đến hội nghị năm 2019": the whole counted from or up
-            # to a time in the asked period answers it, under its own dates.
+            # to a time in the asked period answers it, under its own dates; not "cả năm 2019",
+            # which asks for that year alone.
             touching = [r for r in self.rows if _bound_within(r.period, period)]
             if touching:
                 return self._answer([max(touching, key=_span)])
@@ -412,6 +413,10 @@ def _with_note(text: str, row: StatRow) -> str:
 def _as_of(row: StatRow) -> str | None:
     end = row.period.end
     return f"{end.year:04d}-{end.month:02d}" if end else None
+
+
+_WHOLE_PERIOD_RE = re.compile(r"\b(?:ca|tron|rieng) nam\b")
+"""Words that ask for one period as a whole ("cả năm 2019", "riêng năm 2019")."""
 
 
 def _bound_within(row: Period, period: Period) -> bool:
