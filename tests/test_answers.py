@@ -531,3 +531,13 @@ def test_a_whole_year_is_not_answered_by_a_figure_counted_since_years_before(eng
     assert not year.found and "Chưa có số liệu" in year.answer
     until = engine.answer("tính đến hội nghị năm 2019 Tam Dương luân chuyển tổng cộng bao nhiêu lượt cán bộ?")
     assert until.found and "136 lượt" in until.answer
+
+
+def test_everyday_words_for_rotation_and_a_midway_review_are_understood(engine, seed_store):
+    """"cử sang làm ở nơi khác" is luân chuyển, and the phrasings' "tổng kết giữa kỳ" is a sơ kết:
+    so a final review in 2021, which no source reports, is not answered with the 2019 one."""
+    bare = build_engine(seed_store, today=TODAY, phrasings=False)
+    support = bare.answer("Cán bộ được cử sang làm ở nơi khác thì nơi đến phải hỗ trợ gì?")
+    assert support.found and "nhà ở" in support.answer
+    final = engine.answer("Kết quả tổng kết Nghị quyết 02 huyện Tam Dương vào năm 2021 thế nào?")
+    assert not final.found

@@ -171,6 +171,25 @@ SYNONYMS: dict[str, str] = {
     "van kien": "van ban",
     "lang xa": "xa",
     "thu thach": "ren luyen",
+    # everyday words for rotating a cadre: working elsewhere for a while
+    "di lam viec o noi khac": "luan chuyen",
+    "di lam viec noi khac": "luan chuyen",
+    "di lam o noi khac": "luan chuyen",
+    "di lam noi khac": "luan chuyen",
+    "di lam cho khac": "luan chuyen",
+    "di lam o cho khac": "luan chuyen",
+    "sang lam o noi khac": "luan chuyen",
+    "sang lam noi khac": "luan chuyen",
+    "sang lam o cho khac": "luan chuyen",
+    "sang lam cho khac": "luan chuyen",
+    "sang vi tri khac": "luan chuyen",
+    "lam viec o noi khac": "luan chuyen",
+    "doi cho lam": "luan chuyen",
+    # a review midway
+    "nhin lai giua chung": "so ket",
+    "nhin lai giua ky": "so ket",
+    "tong ket giua ky": "so ket",
+    "danh gia giua ky": "so ket",
 }
 
 # Words that say nothing about the topic: left out when measuring how much of a question a
