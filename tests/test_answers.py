@@ -541,3 +541,18 @@ def test_everyday_words_for_rotation_and_a_midway_review_are_understood(engine, 
     assert support.found and "nhà ở" in support.answer
     final = engine.answer("Kết quả tổng kết Nghị quyết 02 huyện Tam Dương vào năm 2021 thế nào?")
     assert not final.found
+
+
+@pytest.mark.parametrize("question", [
+    "Có bao nhiêu cán bộ luân chuyển được bổ nhiệm chức vụ cao hơn?",
+    "Mức phụ cấp chức vụ của Chủ tịch xã là bao nhiêu?",
+])
+def test_the_number_of_a_document_is_no_count_that_answers_how_many(engine, question):
+    """"Quy định 65" holds a number, not a count: a text citing it does not answer "bao nhiêu"."""
+    assert not engine.answer(question).found
+
+
+def test_changing_an_amount_asks_whether_not_how_many(engine):
+    """"tăng số lượng cấp phó ... không?" asks whether it is allowed, not a number."""
+    answer = engine.answer("Có được tăng số lượng cấp phó để bố trí cán bộ luân chuyển không?")
+    assert answer.found and answer.answer.startswith("Không")

@@ -53,7 +53,8 @@ _SLASHED = [
     (re.compile(r"\b[dđ]c(?=\s+(?:nào|nao|ấy|ay|kia)\b)", re.IGNORECASE), "đồng chí"),
     (re.compile(r"\bv/v\b", re.IGNORECASE), "về việc"),
 ]
-_FIGURE_RE = re.compile(r"\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
+_FIGURE_RE = re.compile(r"(?<!tang )(?<!giam )(?<!them )\b(?:" + "|".join(lexicon.FIGURE_WORDS) + r")\b")
+"""Words that ask for a number; not an amount changed ("tăng số lượng cấp phó" asks whether)."""
 # "năm bao nhiêu", "khóa mấy", "số mấy": a noun before the number word asks which one, not
 # how many ("mấy năm" counts years, "năm mấy" asks for a year); not a noun counted just before
 # ("bao nhiêu điều, bao nhiêu mục").
@@ -181,6 +182,8 @@ def article_number(tokens: list[str], i: int) -> bool:
 
 
 _ARTICLE_WORDS = frozenset({"dieu", "khoan", "chuong"})
+_NUMBERED_WORDS = _ARTICLE_WORDS | {"dinh", "quyet", "qd", "nq", "kl", "nd", "khoa"}
+"""Last words of what a number names: quy định, nghị quyết, nghị định, quyết định, khóa."""
 
 
 def content_words(tokens: list[str], kept: Set[str] = frozenset()) -> list[str]:
@@ -259,6 +262,8 @@ def quantities(folded: str) -> list[tuple[str, str]]:
     tokens = tokenize(text)
     found = []
     for i, tok in enumerate(tokens):
+        if i > 0 and tokens[i - 1] in _NUMBERED_WORDS:
+            continue  # "Quy định 65", "Điều 5": a number that names a document or a part of one
         # a number word counts only before a counted noun: "Tam Dương" is no "8 ..."
         counted = i + 1 < len(tokens) and tokens[i + 1] in lexicon.NUMBER_COUNTERS
         if _DIGITS_RE.match(tok) or (tok in lexicon.NUMBER_WORDS and tok != "nam" and counted):
