@@ -58,7 +58,9 @@ _FIGURE_RE = re.compile(r"(?<!tang )(?<!giam )(?<!them )\b(?:" + "|".join(lexico
 # "năm bao nhiêu", "khóa mấy", "số mấy": a noun before the number word asks which one, not
 # how many ("mấy năm" counts years, "năm mấy" asks for a year); not a noun counted just before
 # ("bao nhiêu điều, bao nhiêu mục").
-_ORDINAL_QUESTION_RE = re.compile(r"(?<!nhieu )(?<!may )\b(?:nam|khoa|so|dieu|thu|lan thu|quy|thang|ngay|nhiem ky) (?:bao nhieu|may)\b")
+_ORDINAL_QUESTION_RE = re.compile(
+    r"(?<!nhieu )(?<!may )\b(?:nam|khoa|so|dieu|thu|lan thu|quy|thang|ngay|nhiem ky) (?:bao nhieu|may)\b"
+)
 _DIGITS_RE = re.compile(r"^\d+$")
 _FUNCTION_KEYS = frozenset(accent_key(w) for w in lexicon.ACCENTED_FUNCTION_WORDS)
 _CONTENT_KEYS = frozenset(accent_key(w) for w in lexicon.ACCENTED_CONTENT_WORDS)
