@@ -556,3 +556,12 @@ def test_changing_an_amount_asks_whether_not_how_many(engine):
     """"tăng số lượng cấp phó ... không?" asks whether it is allowed, not a number."""
     answer = engine.answer("Có được tăng số lượng cấp phó để bố trí cán bộ luân chuyển không?")
     assert answer.found and answer.answer.startswith("Không")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("how often are rotated officials assessed under Regulation 65?", "hằng năm"),
+    ("does cấp huyện still exist after July 2025?", "1/7/2025"),
+])
+def test_english_words_for_how_often_still_and_months_are_understood(engine, question, expected):
+    answer = engine.answer(question)
+    assert answer.found and expected in answer.answer

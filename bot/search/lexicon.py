@@ -335,6 +335,13 @@ ENGLISH: dict[str, str] = {
     "decides": "quyet dinh", "decide": "quyet dinh", "plan": "ke hoach", "plans": "ke hoach",
     "make": "thuc hien", "made": "thuc hien", "carried out": "thuc hien", "implement": "thuc hien",
     "implementation": "thuc hien", "what year": "nam nao", "which year": "nam nao", "what date": "ngay nao", "which date": "ngay nao",
+    "reviewed": "danh gia", "assessed": "danh gia", "assessment": "danh gia", "appraisal": "danh gia",
+    "how often": "bao lau mot lan", "annually": "hang nam", "yearly": "hang nam", "every year": "hang nam",
+    "dedicated": "danh rieng", "still": "con", "exist": "ton tai", "exists": "ton tai", "unit": "don vi",
+    "units": "don vi", "district-level": "cap huyen", "after": "sau", "before": "truoc",
+    "january": "thang 1", "february": "thang 2", "march": "thang 3", "april": "thang 4", "june": "thang 6",
+    "july": "thang 7", "august": "thang 8", "september": "thang 9", "october": "thang 10",
+    "november": "thang 11", "december": "thang 12",
 }
 
 # English function words, dropped from a question where they stand among English words ("How
