@@ -565,3 +565,12 @@ def test_changing_an_amount_asks_whether_not_how_many(engine):
 def test_english_words_for_how_often_still_and_months_are_understood(engine, question, expected):
     answer = engine.answer(question)
     assert answer.found and expected in answer.answer
+
+
+def test_a_compound_question_is_found_when_a_part_asks_how_long_or_yes_or_no(engine):
+    """"bao lâu" (read "thời hạn" by synonyms) and "có bị giảm ... không" ask as well as
+    "bao nhiêu": both parts get their answers."""
+    both = engine.answer("Quy định 65 quy định thời gian luân chuyển tối thiểu là bao lâu, và cán bộ được hỗ trợ những gì?")
+    assert both.found and "3 năm" in both.answer and "nhà ở" in both.answer
+    kept = engine.answer("Cán bộ luân chuyển được hỗ trợ những gì và có bị giảm phụ cấp chức vụ không?")
+    assert kept.found and "nhà ở" in kept.answer and "phụ cấp chức vụ cũ" in kept.answer

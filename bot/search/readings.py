@@ -161,9 +161,20 @@ def compound_parts(message: str) -> list[str]:
     message asks one thing."""
     for match in _JOINS_RE.finditer(message):
         first, second = message[: match.start()].strip(" ,;?"), message[match.end() :].strip()
-        if all(_ASKS_RE.search(" ".join(normalize(part))) for part in (first, second)):
+        if all(_asks_again(part) for part in (first, second)):
             return [first + "?", second]
     return []
+
+
+_YES_NO_RE = re.compile(r"\b(?:co|duoc|bi|da|phai)\b.*\b(?:khong|chua)$")
+"""A part asking yes or no ("có bị giảm phụ cấp không")."""
+
+
+def _asks_again(part: str) -> bool:
+    """Whether a part of a message asks a question of its own, as typed ("bao lâu", which
+    synonyms rewrite) or written out ("bn" → "bao nhiêu")."""
+    plain = " ".join(tokenize(fold_for_matching(part)))
+    return any(_ASKS_RE.search(text) for text in (" ".join(normalize(part)), plain)) or bool(_YES_NO_RE.search(plain))
 
 
 def leans_on_context(message: str) -> bool:
