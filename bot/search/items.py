@@ -415,8 +415,7 @@ def _as_of(row: StatRow) -> str | None:
     return f"{end.year:04d}-{end.month:02d}" if end else None
 
 
-_WHOLE_PERIOD_RE = re.compile(r"\b(?:ca|tron|rieng) nam\b")
-"""Words that ask for one period as a whole ("cả năm 2019", "riêng năm 2019")."""
+_WHOLE_PERIOD_RE = re.compile(r"\b(?:" + "|".join(lexicon.WHOLE_PERIOD_WORDS) + r")\b")
 
 
 def _bound_within(row: Period, period: Period) -> bool:

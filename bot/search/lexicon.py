@@ -257,6 +257,10 @@ CUMULATIVE_WORDS: tuple[str, ...] = (
     "ca nam", "tron nam",
 )
 
+# Words that ask for one period as a whole ("cả năm 2019"): a figure counted from years before
+# does not answer them, though it answers "tính đến năm 2019".
+WHOLE_PERIOD_WORDS: tuple[str, ...] = ("ca nam", "tron nam", "rieng nam")
+
 # Words that ask for a number.
 FIGURE_WORDS: tuple[str, ...] = ("bao nhieu", "may", "so luong", "tong so", "tong cong", "tong", "ty le", "so luot")
 

@@ -108,11 +108,15 @@ def question_sentences(message: str) -> list[tuple[str, bool]]:
     return [(text, alone) for text, alone in out.items() if text != message.strip()]
 
 
+def _spellings(text: str) -> tuple[str, str]:
+    """A text folded with abbreviations written out ("bn" → "bao nhiêu") and as typed, before
+    synonyms rewrite a way of asking ("bao lâu" is read "thời hạn")."""
+    return " ".join(normalize(text)), " ".join(tokenize(fold_for_matching(text)))
+
+
 def _asks(sentence: str) -> bool:
     """Whether a sentence asks something: a question mark or a question word."""
-    folded = " ".join(normalize(sentence))
-    # the cue is looked for before synonyms rewrite it too ("bao lâu" is read "thời hạn")
-    plain = " ".join(tokenize(fold_for_matching(sentence)))
+    folded, plain = _spellings(sentence)
     return bool(_CUE_RE.search(f"{folded} {plain}" + (" ?" if sentence.endswith("?") else "")))
 
 
@@ -171,10 +175,9 @@ _YES_NO_RE = re.compile(r"\b(?:co|duoc|bi|da|phai)\b.*\b(?:khong|chua)$")
 
 
 def _asks_again(part: str) -> bool:
-    """Whether a part of a message asks a question of its own, as typed ("bao lâu", which
-    synonyms rewrite) or written out ("bn" → "bao nhiêu")."""
-    plain = " ".join(tokenize(fold_for_matching(part)))
-    return any(_ASKS_RE.search(text) for text in (" ".join(normalize(part)), plain)) or bool(_YES_NO_RE.search(plain))
+    """Whether a part of a message asks a question of its own, in either spelling."""
+    folded, plain = _spellings(part)
+    return bool(_ASKS_RE.search(folded) or _ASKS_RE.search(plain) or _YES_NO_RE.search(plain))
 
 
 def leans_on_context(message: str) -> bool:
