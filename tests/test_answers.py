@@ -14,8 +14,8 @@ import pytest
 from bot.knowledge.editing import Editor
 from bot.knowledge.live import LiveEngine, build_engine
 from bot.knowledge.store import KnowledgeStore
+from bot.search import details, lexicon, semantic
 from bot.search import engine as engine_module
-from bot.search import lexicon, semantic
 from bot.search.analysis import content_words, drop_english_function_words, goes_up, is_syllable, normalize
 from bot.search.asks import asks, gives, places
 from bot.search.engine import Engine
@@ -574,3 +574,40 @@ def test_a_compound_question_is_found_when_a_part_asks_how_long_or_yes_or_no(eng
     assert both.found and "3 năm" in both.answer and "nhà ở" in both.answer
     kept = engine.answer("Cán bộ luân chuyển được hỗ trợ những gì và có bị giảm phụ cấp chức vụ không?")
     assert kept.found and "nhà ở" in kept.answer and "phụ cấp chức vụ cũ" in kept.answer
+
+
+def test_a_follow_up_asking_a_detail_of_the_answer_is_answered_from_its_sentence(engine):
+    """The answer to "trong thời gian bao lâu?" after the 136 figure, or to "văn bản thay thế ban
+    hành ngày nào" after "QĐ 98 was replaced by QĐ 65 (28/4/2022)", is a sentence of the answer
+    just given; a detail that answer lacks ("ký ngày mấy" of a year, "sinh năm nào") is not."""
+    managed = engine.answer("Tam Dương có bao nhiêu lượt cán bộ diện BTV Huyện ủy quản lý được luân chuyển?")
+    total = engine.answer("tổng số lượt là bao nhiêu?", context=managed)
+    assert "136" in total.answer
+    how_long = engine.answer("trong thời gian bao lâu?", context=total)
+    assert how_long.found and how_long.answer == "Đây là kết quả sau 2 năm thực hiện Nghị quyết 02."
+    assert how_long.source == total.source
+    in_force = engine.answer("QĐ 98 giờ còn hiệu lực ko")
+    replaced = engine.answer("văn bản thay thế ban hành ngày nào", context=in_force)
+    assert replaced.found and "28/4/2022" in replaced.answer
+    least = engine.answer("cb luan chuyen thi thoi gian toi thieu bao lau")
+    assert "36 tháng" in engine.answer("tính ra mấy tháng", context=least).answer  # "tính ra" asks, names nothing
+
+
+
+_RULES = ("Theo Điều 8, thời gian tối thiểu là 3 năm (36 tháng); Quy định mới ban hành ngày 28/4/2022. "
+          "Nghị quyết áp dụng cho giai đoạn 2017-2021.")
+
+
+@pytest.mark.parametrize(("follow_up", "answer", "sentence"), [
+    ("tính ra mấy tháng?", _RULES, "Theo Điều 8, thời gian tối thiểu là 3 năm (36 tháng)."),
+    ("ban hành ngày nào?", _RULES, "Quy định mới ban hành ngày 28/4/2022."),
+    ("điều mấy?", _RULES, "Theo Điều 8, thời gian tối thiểu là 3 năm (36 tháng)."),
+    ("ban hành ngày nào?", "Nghị quyết ban hành năm 2017.", None),  # a day is asked: a year is no answer
+    ("mấy nhiệm kỳ?", _RULES, None),  # no count of terms is given
+])
+def test_the_sentence_of_an_answer_that_gives_a_detail_is_the_one_holding_that_kind_of_thing(
+    engine, follow_up, answer, sentence,
+):
+    query = engine.analyzer.analyze(follow_up, TODAY)
+    assert details.asked(query)
+    assert details.sentences_giving(query, answer)[:1] == ([sentence] if sentence else [])

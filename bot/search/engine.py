@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 from rapidfuzz import fuzz
 
-from . import lexicon
+from . import details, lexicon
 from .analysis import (
     Analyzer,
     Query,
@@ -245,6 +245,9 @@ class Engine:
                 kind="no_data", item=best.item.key, suggested_items=[i.key for i in offered], reading=reading,
                 titles=[i.short() for i in offered],
             )
+        detail = self._detail_of(question, context) if previous and context is not None and context.found else None
+        if detail is not None:
+            return detail
         offered = self._suggestions(ranked)
         if best is not None and offered and offered[0] is best.item and self._close_guess(ranked, threshold, query):
             reply = GUESS_REPLY.replace("{question}", best.item.suggestion().rstrip(" ?"))
@@ -255,6 +258,25 @@ class Engine:
             question, False, addressed(reply, self.address), best.score if best else 0.0,
             suggestions=[i.suggestion() for i in offered], kind=kind, suggested_items=[i.key for i in offered],
             titles=[i.short() for i in offered],
+        )
+
+    def _detail_of(self, question: str, context: Answer) -> Answer | None:
+        """The sentences of the previous answer that give the detail a follow-up asks for and
+        nothing else answers ("tính ra mấy tháng?" after "3 năm (36 tháng)"); None unless the
+        follow-up names no other period and every word it adds is in that answer."""
+        query = self._analyze(question)
+        if query.period is not None or query.cumulative or not leans_on_context(question) or not details.asked(query):
+            return None
+        own = self._analyze(unpointed(question))
+        added = set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own) - {own.count_noun}
+        if not added <= set(self._analyze(context.answer).content):
+            return None
+        picked = details.sentences_giving(query, context.answer)
+        if not picked:
+            return None
+        return Answer(
+            question, True, " ".join(picked), context.score, context.source,
+            kind="answer", as_of=context.as_of, item=context.item, reading=context.reading,
         )
 
     def _analyze(self, text: str) -> Query:

@@ -247,6 +247,7 @@ GENERIC_WORDS: frozenset[str] = frozenset(
 # quả ra sao?"); phrases, because their syllables alone may name a topic ("sơ kết").
 GENERIC_ASKS: tuple[str, ...] = (
     "ket qua", "co quan nao", "don vi nao", "to chuc nao", "cap nao", "thoi han", "tinh den", "tinh toi",
+    "tinh ra", "quy ra", "doi ra",
 )
 
 QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())
