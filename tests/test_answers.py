@@ -61,7 +61,9 @@ def test_a_question_sentence_that_points_back_is_read_with_the_sentence_before(e
 
 @pytest.mark.parametrize("message", ["cảm ơn đồng chí nhiều ạ", "dạ vâng ạ", "đồng chí ơi", "Kính chào đồng chí",
                                      "thanks a lot", "Thank you very much!", "many thanks", "good evening",
-                                     "Xin chào, chúc bot một ngày tốt lành", "cảm ơn, chúc đ/c làm việc hiệu quả nhé"])
+                                     "Xin chào, chúc bot một ngày tốt lành", "cảm ơn, chúc đ/c làm việc hiệu quả nhé",
+                                     "rõ, cảm ơn", "tuyệt, cảm ơn", "ok noted, cảm ơn", "ok đc rồi",
+                                     "Tôi xin trân trọng cảm ơn quý cơ quan đã giải đáp tận tình."])
 def test_courtesy_gets_a_courteous_reply_never_a_figure(engine, message):
     answer = engine.answer(message)
     assert not answer.found and answer.kind in ("greeting", "thanks") and "đồng chí" in answer.answer.lower()
@@ -611,3 +613,12 @@ def test_the_sentence_of_an_answer_that_gives_a_detail_is_the_one_holding_that_k
     query = engine.analyzer.analyze(follow_up, TODAY)
     assert details.asked(query)
     assert details.sentences_giving(query, answer)[:1] == ([sentence] if sentence else [])
+
+
+def test_now_in_the_previous_question_does_not_make_a_follow_up_ask_about_now(engine):
+    """"Văn bản nào ... hiện nay?" then "khóa mấy": the follow-up asks which Politburo issued
+    NQ 11, not what holds today, so it is answered, not called out of date."""
+    first = engine.answer("Văn bản nào của Trung ương khởi đầu chính sách luân chuyển cán bộ hiện nay?")
+    term = engine.answer("khóa mấy", context=first)
+    assert term.found and "khóa IX" in term.answer
+    assert engine.answer("ai ban hành", context=term).found

@@ -227,8 +227,10 @@ class Engine:
         best = ranked[0] if ranked else None
         if best is not None and best.score >= threshold:
             rendered = best.item.render(query, self.today)
-            if rendered.found and query.now and self._stale(rendered.as_of) and (
-                query.types & {"who", "figure"} or _NOW_POST_RE.search(" ".join(query.tokens))
+            # a follow-up asks about now in its own words, not in the previous question's "hiện nay"
+            own = self._analyze(question) if reading == f"{question} {previous}" else query
+            if rendered.found and own.now and self._stale(rendered.as_of) and (
+                query.types & {"who", "figure"} or _NOW_POST_RE.search(" ".join(own.tokens))
             ):
                 return Answer(
                     question, False, STALE_REPLY.format(date=_date_label(rendered.as_of), answer=rendered.text)[:800],

@@ -393,14 +393,14 @@ GREETINGS: tuple[str, ...] = (
 THANKS: tuple[str, ...] = (
     "cam on", "cam on ban", "cam on bot", "thank", "thanks", "thank you", "tks", "thanks bot",
     "camon", "ok cam on", "ok", "oke", "okay", "tot", "hay qua", "tuyet voi", "tran trong cam on", "xin cam on",
-    "cam on nhieu", "da ro", "ro roi", "hieu roi",
+    "cam on nhieu", "da ro", "ro roi", "hieu roi", "ro", "tuyet", "noted", "duoc roi",
     "thanks a lot", "thanks so much", "thanks very much", "thank you very much", "thank you so much", "many thanks",
     "thx", "much appreciated", "appreciate it", "got it",
 )
 THANKED_FOR: tuple[str, ...] = (
     "da giai dap", "da tra loi", "da ho tro", "da giup", "da giup do", "da cung cap thong tin", "da thong tin",
     "vi da", "giai dap", "tra loi", "ho tro", "giup do", "nhieu", "rat nhieu", "nhe", "nha", "nhiet tinh", "rat nhiet tinh",
-    "tan tinh", "chu dao",
+    "tan tinh", "chu dao", "quy co quan",
 )
 """What thanks are for, after "cảm ơn" ("cảm ơn đ/c đã giải đáp"): still only thanks."""
 WISHES: tuple[str, ...] = (
