@@ -622,3 +622,13 @@ def test_now_in_the_previous_question_does_not_make_a_follow_up_ask_about_now(en
     term = engine.answer("khóa mấy", context=first)
     assert term.found and "khóa IX" in term.answer
     assert engine.answer("ai ban hành", context=term).found
+
+
+def test_a_follow_ups_own_words_choose_between_items_of_the_same_topic(engine):
+    """After two questions on NQ 02, "căn cứ vào đâu để ban hành" is about NQ 02 still; read
+    with them it ranks the year of issue as high as the grounds, and its own words decide."""
+    first = engine.answer("nghi quyet 02 cua huyen tam duong ve luan chuyen can bo la cua co quan nao ban hanh")
+    year = engine.answer("ban hanh nam nao", context=first)
+    grounds = engine.answer("can cu vao dau de ban hanh", context=year)
+    assert grounds.found and "Trung ương" in grounds.answer and "thực tế" in grounds.answer
+    assert "2 năm" in engine.answer("hoi nghi so ket may nam", context=grounds).answer

@@ -96,6 +96,9 @@ STANDALONE_WORDS = 3
 """Topic words from which a short message that points back at nothing stands on its own."""
 FOLLOW_UP_COVERAGE = 0.5
 """Share of a follow-up's own words (IDF-weighted) the item answering it must know."""
+AGREEMENT = 15.0
+"""Points within which a follow-up's reading with the previous question ranks the item the
+message picks alone as high as its own best: the message's own words then decide."""
 VAGUE_WORDS = 4
 VAGUE_SHARE = 0.35
 """A message of this many syllables or fewer, with no question word and no number, whose words
@@ -362,6 +365,12 @@ class Engine:
             query = self._analyze(question)
             return query, [], 100.0, question
         margin, reading, query, ranked, threshold = max(options, key=lambda o: o[0])
+        if reading.kind == "follow-up":
+            alone = next((o for o in options if o[1].kind == "whole" and o[0] >= 0), None)
+            if alone is not None and _agrees(ranked, alone[3][0].item.key):
+                # the message alone picks an item the context ranks as high: the words it adds
+                # decide, and the reading with the context stays for the next follow-up
+                _, _, query, ranked, threshold = alone
         return query, ranked, threshold, reading.text
 
     def answer_item(self, key: str) -> Answer | None:
@@ -615,6 +624,11 @@ _NOW_POST_RE = re.compile(r"\b(?:hien nay|hien gio|luc nay|hom nay)\b.*\b(?:chuc
 """Asking what someone's post is now ("hiện nay ông ấy giữ chức vụ gì"): like "who", an old fact
 cannot say it. Not "đang giữ" alone: "lúc chủ trì hội nghị, ông đang giữ chức vụ gì" is asked
 of that time."""
+
+
+def _agrees(ranked: list[Candidate], key: str) -> bool:
+    """Whether an item is ranked within AGREEMENT points of the best."""
+    return any(c.item.key == key and c.score >= ranked[0].score - AGREEMENT for c in ranked)
 
 
 def _asking(query: Query) -> set[str]:
