@@ -517,6 +517,10 @@ def test_initials_of_several_phrases_find_each_of_them(engine):
     assert still.found and "65" in still.answer
     issued = engine.answer("NQ 11 bh ngày nào")
     assert issued.found and "25/01/2002" in issued.answer
+    period = engine.answer("NQ 02 của BCH ĐB huyện TD về lc cb áp dụng giai đoạn nào?")  # ĐB: Đảng bộ, or đặc biệt
+    assert period.found and "2017-2021" in period.answer
+    member = engine.answer("đc Quý là TUV, BT HU đúng ko?")  # TUV: tỉnh ủy viên
+    assert member.found and "Tỉnh ủy viên" in member.answer
 
 
 def test_a_count_of_articles_after_another_count_is_still_a_count(engine):

@@ -17,6 +17,8 @@ ABBREVIATIONS: dict[str, str] = {
     "bbt": "ban bí thư",
     "tw": "trung ương",
     "hu": "huyện ủy",
+    "tuv": "tỉnh ủy viên",
+    "huv": "huyện ủy viên",
     "btc": "ban tổ chức",
     "ubkt": "ủy ban kiểm tra",
     "hdnd": "hội đồng nhân dân",
@@ -36,7 +38,6 @@ ABBREVIATIONS: dict[str, str] = {
     "cbccvc": "cán bộ công chức viên chức",
     "cc": "công chức",
     "vc": "viên chức",
-    "dv": "đảng viên",
     "ldql": "lãnh đạo quản lý",
     "ld": "lãnh đạo",
     "ql": "quản lý",
@@ -119,6 +120,10 @@ ALIASES: dict[tuple[str, ...], str] = {
     ("trung", "quoc"): "tq",
     ("so", "ket"): "sk",
     ("suc", "khoe"): "sk",
+    ("dang", "vien"): "dv",
+    ("don", "vi"): "dv",
+    ("dang", "bo"): "db",
+    ("dac", "biet"): "db",
 }
 
 # Phrases with the same meaning, rewritten to one canonical phrase on both sides.
