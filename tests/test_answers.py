@@ -197,6 +197,14 @@ def test_how_long_and_which_term_ask_about_the_previous_topic_and_name_none_alon
     assert not engine.answer("khóa mấy?").found and not engine.answer("trong bao lâu?").found
 
 
+def test_which_day_is_answered_only_by_a_text_that_gives_a_day(engine):
+    """"ngày, tháng nào" asks for a day: a text that gives only the year is no answer (it is
+    refused, or explained when the text says its source lacks the day)."""
+    assert not engine.answer("Nghị định 138/2020/NĐ-CP được Chính phủ ban hành ngày, tháng nào?").found
+    assert engine.answer("Nghị định 138/2020/NĐ-CP ban hành năm nào?").found
+    assert "28/4/2022" in engine.answer("QĐ 65 ban hành ngày nào").answer
+
+
 def test_which_article_is_answered_only_by_a_text_that_names_one(engine):
     """"điều mấy?" asks for an article: after an answer that cites one, that answer; a text
     that cites none (the article on Tam Dương) does not answer it."""

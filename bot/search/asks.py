@@ -31,6 +31,7 @@ _ARTICLE = re.compile(r"\b(?:điều|khoản|chương) \d+", re.IGNORECASE)
 _TERM = re.compile(r"\b(?:khóa|Khóa|khoá|Khoá) (?:[IVXLC]+|\d+)\b")
 _WORD = re.compile(r"[^\W\d_]+")
 _REPLACED = re.compile(r"\bthay (?:thế|cho)\b", re.IGNORECASE)
+_DAY = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d{1,2}\b", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\btháng \d{1,2}\b", re.IGNORECASE)
 
 # What a question asks for, on folded text. Only unambiguous wordings: "luân chuyển những ai"
@@ -50,6 +51,7 @@ ASKS: dict[str, re.Pattern] = {
     "venue": re.compile(r"\b(?:tai dau|dia diem|hoi truong nao|phong hop nao|to chuc o dau)\b"),
     "place": re.compile(r"\b(?:o dau|noi nao|xa nao|phuong nao|thon nao|nhung xa|cac xa nao|dia ban nao)\b"),
     "date": re.compile(r"\b(?:khi nao|bao gio|nam nao|ngay nao|thang nao|thoi diem nao|luc nao|ngay bao nhieu)\b"),
+    "day": re.compile(r"\bngay,? (?:nao|may|bao nhieu|thang nao|thang may)\b"),
     "commune": re.compile(r"\b(?:xa nao|(?<!dia )phuong nao|nhung xa|cac xa nao|nhung phuong)\b"),
     "article": re.compile(r"\b(?:dieu|khoan|chuong) (?:may|nao|bao nhieu|so may)\b"),
     "term": re.compile(r"\bkhoa (?:may|nao|bao nhieu|thu may)\b"),
@@ -62,8 +64,9 @@ ASKS: dict[str, re.Pattern] = {
 
 def asks(folded_question: str) -> frozenset[str]:
     """The kinds of thing a folded question asks for: names, name, person, signer, venue, place,
-    date, article (of a document), term (the Party congress that issued it), replacement (what
-    replaced a document, or what it replaced)."""
+    date, day (a date to the day: a year is no answer to "ngày nào"), article (of a document),
+    term (the Party congress that issued it), replacement (what replaced a document, or what
+    it replaced)."""
     return frozenset(kind for kind, pattern in ASKS.items() if pattern.search(folded_question))
 
 
@@ -130,6 +133,8 @@ def gives(ask: str, answer: str, question: str) -> bool:
     """Whether an answer holds what the question asks for, beyond what the question says."""
     if ask == "date":
         return bool(_DATE.search(answer))
+    if ask == "day":
+        return bool(_DAY.search(answer))
     if ask in ("person", "names"):
         new = {p for p in people(answer) if p not in fold(question)}
         return len(new) >= (2 if ask == "names" else 1)

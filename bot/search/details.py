@@ -4,8 +4,8 @@ After "thời gian luân chuyển tối thiểu là 3 năm (36 tháng)", an offi
 tháng?"; after an answer on QĐ 98, "ban hành ngày nào?". The answer is already on the screen,
 in a sentence of the previous answer, and often in no other item: the question adds nothing
 a search could find. Such a follow-up is answered with that sentence, but only when the
-sentence gives exactly the kind of thing asked (a date with its day, a count of the noun asked,
-a duration, an article, a term) and every word the follow-up adds is in the previous answer
+sentence gives exactly the kind of thing asked (a day when a day is asked, a count of the noun
+asked, a duration, an article, a term) and every word the follow-up adds is in the previous answer
 ("ông ấy sinh năm nào?" adds "sinh": not said, so not answered).
 """
 
@@ -18,8 +18,6 @@ from .asks import gives
 from .text import fold_for_matching
 
 _SENTENCE_RE = re.compile(r"[^.;]+(?:[.;]|$)")
-_DAY_ASKED_RE = re.compile(r"\bngay (?:nao|may|bao nhieu)\b")
-_DAY_RE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
 _DURATION_RE = re.compile(r"\b\d+ (?:nam|thang|nhiem ky)\b")
 DURATION_ASK = "thoi han"
 """How the analyzer reads "bao lâu" (a synonym of "thời hạn")."""
@@ -40,8 +38,6 @@ def _gives(query: Query, sentence: str) -> bool:
     folded = fold_for_matching(sentence)
     if not all(gives(kind, sentence, query.text) for kind in query.asks):
         return False
-    if _DAY_ASKED_RE.search(query.folded) and not _DAY_RE.search(sentence):
-        return False  # "ký ngày mấy?" is not answered by a year
     if query.figure and query.count_noun is not None and not any(
         counts_noun(query.count_noun, following.split()) for _, following in quantities(folded)
     ):
