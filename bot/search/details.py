@@ -35,6 +35,7 @@ def sentences_giving(query: Query, answer: str) -> list[str]:
 
 
 def _gives(query: Query, sentence: str) -> bool:
+    """Whether one sentence holds every kind of thing the question asks for."""
     folded = fold_for_matching(sentence)
     if not all(gives(kind, sentence, query.text) for kind in query.asks):
         return False

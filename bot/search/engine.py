@@ -30,7 +30,7 @@ from .analysis import (
 from .catalog import Catalog, ItemList
 from .index import InvertedIndex
 from .items import Item
-from .readings import compound_parts, contrasts, leans_on_context, points_back, readings, unpointed
+from .readings import compound_parts, contrasts, leans_on_context, points_back, readings, unpointed, with_previous
 from .replies import (
     EMPTY_REPLY,
     GUESS_REPLY,
@@ -231,7 +231,7 @@ class Engine:
         if best is not None and best.score >= threshold:
             rendered = best.item.render(query, self.today)
             # a follow-up asks about now in its own words, not in the previous question's "hiện nay"
-            own = self._analyze(question) if reading == f"{question} {previous}" else query
+            own = self._analyze(question) if previous and reading == with_previous(question, previous) else query
             if rendered.found and own.now and self._stale(rendered.as_of) and (
                 query.types & {"who", "figure"} or _NOW_POST_RE.search(" ".join(own.tokens))
             ):
