@@ -644,3 +644,13 @@ def test_a_follow_ups_own_words_choose_between_items_of_the_same_topic(engine):
     grounds = engine.answer("can cu vao dau de ban hanh", context=year)
     assert grounds.found and "Trung ương" in grounds.answer and "thực tế" in grounds.answer
     assert "2 năm" in engine.answer("hoi nghi so ket may nam", context=grounds).answer
+
+
+def test_the_year_of_a_cited_article_is_not_the_period_a_figure_is_asked_for(engine):
+    """"theo bài báo Vĩnh Phúc năm 2019": 2019 is when the article appeared; the figure asked is
+    the article's own (2017 to 5/2019), not one for the year 2019, which the sources lack."""
+    cited = engine.answer("Tôi cần số lượt cán bộ diện Thường trực, BTV Huyện ủy quản lý được luân chuyển "
+                          "theo bài báo Vĩnh Phúc năm 2019.")
+    assert cited.found and "82 lượt" in cited.answer
+    assert not engine.answer("Năm 2019 có bao nhiêu lượt cán bộ diện Thường trực, BTV Huyện ủy quản lý "
+                             "được luân chuyển?").found

@@ -342,7 +342,7 @@ class Analyzer:
             else:
                 fixed.append(tok)
         tokens = numbers_to_digits(rewrite(self.repair_pairs(fixed, repaired)))
-        period = find_period(folded, today)
+        period = find_period(_without_source_years(folded), today)
         period_words = set(tokenize(folded[period.span[0] : period.span[1]])) if period else set()
         period_numbers = {w for w in period_words if w.isdigit()}
         joined = " ".join(tokens)
@@ -486,6 +486,19 @@ def named_places(text: str) -> list[str]:
             if len(tokens) == 2:
                 places.append(f"{tokens[0]}_{tokens[1]}")
     return places
+
+
+_SOURCE_YEAR_RE = re.compile(
+    r"\b(?:bai bao|bai viet|to bao|ban tin|mot bai|bai do)"
+    r"(?: (?:ve|cua|tren|dang tren) \w+(?: \w+){0,3}| \w+ \w+)? (nam (?:19|20)\d{2})\b"
+)
+
+
+def _without_source_years(folded: str) -> str:
+    """Folded text with the year of an article it cites blanked ("theo bài báo Vĩnh Phúc năm
+    2019", "trong bài báo về Tam Dương năm 2019"): when the article appeared, not the period a
+    figure is asked for. Blanked with spaces, so that positions in the text stay the same."""
+    return _SOURCE_YEAR_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + " " * len(m.group(1)), folded)
 
 
 _QUESTION_TYPE_RES = {name: re.compile(rx) for name, rx in lexicon.QUESTION_TYPES.items()}
