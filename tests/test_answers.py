@@ -203,6 +203,8 @@ def test_which_day_is_answered_only_by_a_text_that_gives_a_day(engine):
     assert not engine.answer("Nghị định 138/2020/NĐ-CP được Chính phủ ban hành ngày, tháng nào?").found
     assert engine.answer("Nghị định 138/2020/NĐ-CP ban hành năm nào?").found
     assert "28/4/2022" in engine.answer("QĐ 65 ban hành ngày nào").answer
+    figure = engine.answer("Tam Dương có bao nhiêu lượt cán bộ diện BTV Huyện ủy quản lý được luân chuyển?")
+    assert not engine.answer("ký ngày mấy?", context=figure).found  # no count gives a day
 
 
 def test_which_article_is_answered_only_by_a_text_that_names_one(engine):

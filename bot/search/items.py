@@ -27,7 +27,7 @@ date, names) beyond what the question itself says: the topic, not the answer."""
 AMOUNT_MISMATCH = 0.5
 """Score factor for an answer about another amount than the question states ("5 năm" asked,
 "2 năm" answered)."""
-FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "signer", "venue", "place"})
+FIGURE_NEVER_GIVES = frozenset({"names", "name", "person", "signer", "venue", "place", "day"})
 """What a question may ask for (see asks.ASKS) that a figure never holds."""
 TITLE_LENGTH = 40
 """Characters of a title on a button or a numbered line."""
