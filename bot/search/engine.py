@@ -30,7 +30,7 @@ from .analysis import (
 from .catalog import Catalog, ItemList
 from .index import InvertedIndex
 from .items import Item
-from .readings import compound_parts, contrasts, leans_on_context, points_back, readings, unpointed, with_previous
+from .readings import Reading, compound_parts, contrasts, leans_on_context, points_back, readings, unpointed
 from .replies import (
     EMPTY_REPLY,
     GUESS_REPLY,
@@ -226,12 +226,13 @@ class Engine:
                 return both
         previous = (context.reading or context.question) if context is not None and context.item else None
         answered = context.item if previous and context is not None else None
-        query, ranked, threshold, reading = self._read(question, previous, answered)
+        query, ranked, threshold, read = self._read(question, previous, answered)
+        reading = read.text
         best = ranked[0] if ranked else None
         if best is not None and best.score >= threshold:
             rendered = best.item.render(query, self.today)
             # a follow-up asks about now in its own words, not in the previous question's "hiện nay"
-            own = self._analyze(question) if previous and reading == with_previous(question, previous) else query
+            own = self._analyze(question) if read.kind == "follow-up" else query
             if rendered.found and own.now and self._stale(rendered.as_of) and (
                 query.types & {"who", "figure"} or _NOW_POST_RE.search(" ".join(own.tokens))
             ):
@@ -334,7 +335,7 @@ class Engine:
 
     def _read(
         self, question: str, previous: str | None, answered: str | None = None,
-    ) -> tuple[Query, list[Candidate], float, str]:
+    ) -> tuple[Query, list[Candidate], float, Reading]:
         """The reading of a message the engine is surest of, with its query, ranked candidates
         and threshold. The message as written wins when it is answered on its own; a sentence
         of a long message, or the message read after the previous question, only when surer.
@@ -363,7 +364,7 @@ class Engine:
                 break
         if not options:
             query = self._analyze(question)
-            return query, [], 100.0, question
+            return query, [], 100.0, Reading(question, "whole")
         margin, reading, query, ranked, threshold = max(options, key=lambda o: o[0])
         if reading.kind == "follow-up":
             alone = next((o for o in options if o[1].kind == "whole" and o[0] >= 0), None)
@@ -371,7 +372,7 @@ class Engine:
                 # the message alone picks an item the context ranks as high: the words it adds
                 # decide, and the reading with the context stays for the next follow-up
                 _, _, query, ranked, threshold = alone
-        return query, ranked, threshold, reading.text
+        return query, ranked, threshold, reading
 
     def answer_item(self, key: str) -> Answer | None:
         """The answer of one item, as if its own question were asked (a tapped suggestion).

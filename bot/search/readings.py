@@ -47,13 +47,8 @@ def readings(message: str, previous: str | None = None) -> list[Reading]:
     found = [Reading(resolved(message, previous) if previous else message, "whole", meaning=not sentences)]
     found += [Reading(text, "sentence", meaning=alone) for text, alone in sentences]
     if previous and leans_on_context(message):
-        found.append(Reading(with_previous(message, previous), "follow-up", meaning=False))
+        found.append(Reading(f"{message} {previous}", "follow-up", meaning=False))
     return found
-
-
-def with_previous(message: str, previous: str) -> str:
-    """A follow-up read after the previous question: its own words first."""
-    return f"{message} {previous}"
 
 
 _DOCUMENT_KINDS = {
