@@ -273,6 +273,15 @@ def test_a_follow_up_that_turns_from_the_answer_asks_about_something_beside_it(e
     assert own.found and "2022" in own.answer
 
 
+
+def test_a_follow_up_that_turns_to_another_case_of_the_same_list_keeps_the_answer(engine):
+    """"còn trưởng thuế?" after "trưởng công an huyện có thuộc diện không?" asks about another
+    post of the same list: the item the message picks on its own words is that list again."""
+    first = engine.answer("trưởng công an huyện có thuộc diện không?")
+    assert first.found and "thuế" in first.answer
+    other = engine.answer("còn trưởng thuế?", context=first)
+    assert other.found and other.item == first.item
+
 # --- meaning beside words -------------------------------------------------------------------
 
 def test_meaning_finds_a_paraphrase_that_shares_no_word():

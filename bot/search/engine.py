@@ -354,7 +354,7 @@ class Engine:
             ranked = self.rank(query, meaning=False, scored=scored) if words else []
             if reading.meaning and self.semantic is not None and ranked and not _decided(ranked, threshold):
                 ranked = self.rank(query, scored=scored)  # the items found by words are not scored again
-            if turns_away:
+            if turns_away and not (reading.kind == "whole" and _clearly_first(ranked, answered)):
                 ranked = [c for c in ranked if c.item.key != answered]
             margin = ranked[0].score - threshold if ranked else -100.0
             if reading.kind == "follow-up" and ranked and not self._covers_own_words(question, ranked[0].doc):
@@ -625,6 +625,13 @@ _NOW_POST_RE = re.compile(r"\b(?:hien nay|hien gio|luc nay|hom nay)\b.*\b(?:chuc
 """Asking what someone's post is now ("hiện nay ông ấy giữ chức vụ gì"): like "who", an old fact
 cannot say it. Not "đang giữ" alone: "lúc chủ trì hội nghị, ông đang giữ chức vụ gì" is asked
 of that time."""
+
+
+def _clearly_first(ranked: list[Candidate], key: str | None) -> bool:
+    """Whether an item leads the others clearly: "còn trưởng thuế?" after a post of the same
+    list turns to another case the answer just given holds, not to another topic."""
+    lead = ranked[0].score - ranked[1].score if len(ranked) > 1 else 100.0
+    return bool(ranked) and ranked[0].item.key == key and lead >= CLEAR_LEAD
 
 
 def _agrees(ranked: list[Candidate], key: str) -> bool:
