@@ -63,7 +63,8 @@ def test_a_question_sentence_that_points_back_is_read_with_the_sentence_before(e
                                      "thanks a lot", "Thank you very much!", "many thanks", "good evening",
                                      "Xin chào, chúc bot một ngày tốt lành", "cảm ơn, chúc đ/c làm việc hiệu quả nhé",
                                      "rõ, cảm ơn", "tuyệt, cảm ơn", "ok noted, cảm ơn", "ok đc rồi",
-                                     "Tôi xin trân trọng cảm ơn quý cơ quan đã giải đáp tận tình."])
+                                     "Tôi xin trân trọng cảm ơn quý cơ quan đã giải đáp tận tình.",
+                                     "great, thanks", "thanks ban", "ok bye", "tạm biệt nhé"])
 def test_courtesy_gets_a_courteous_reply_never_a_figure(engine, message):
     answer = engine.answer(message)
     assert not answer.found and answer.kind in ("greeting", "thanks") and "đồng chí" in answer.answer.lower()

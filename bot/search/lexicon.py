@@ -400,12 +400,13 @@ THANKS: tuple[str, ...] = (
     "camon", "ok cam on", "ok", "oke", "okay", "tot", "hay qua", "tuyet voi", "tran trong cam on", "xin cam on",
     "cam on nhieu", "da ro", "ro roi", "hieu roi", "ro", "tuyet", "noted", "duoc roi",
     "thanks a lot", "thanks so much", "thanks very much", "thank you very much", "thank you so much", "many thanks",
-    "thx", "much appreciated", "appreciate it", "got it",
+    "thx", "much appreciated", "appreciate it", "got it", "great", "perfect", "nice", "cool", "awesome", "excellent",
+    "bye", "bye bye", "goodbye", "tam biet", "hen gap lai", "see you",  # a farewell is answered like thanks
 )
 THANKED_FOR: tuple[str, ...] = (
     "da giai dap", "da tra loi", "da ho tro", "da giup", "da giup do", "da cung cap thong tin", "da thong tin",
     "vi da", "giai dap", "tra loi", "ho tro", "giup do", "nhieu", "rat nhieu", "nhe", "nha", "nhiet tinh", "rat nhiet tinh",
-    "tan tinh", "chu dao", "quy co quan",
+    "tan tinh", "chu dao", "quy co quan", "ban",
 )
 """What thanks are for, after "cảm ơn" ("cảm ơn đ/c đã giải đáp"): still only thanks."""
 WISHES: tuple[str, ...] = (
