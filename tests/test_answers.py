@@ -283,6 +283,14 @@ def test_a_follow_up_that_turns_to_another_case_of_the_same_list_keeps_the_answe
     other = engine.answer("còn trưởng thuế?", context=first)
     assert other.found and other.item == first.item
 
+
+def test_when_a_figure_starts_is_asked_of_the_figure_just_given(engine):
+    """"bắt đầu từ năm nào?" names no topic: it asks when the figure just given starts, not which
+    text was issued first."""
+    figure = engine.answer("Tam Dương luân chuyển được 136 lượt là tính đến năm nào?")
+    start = engine.answer("bắt đầu từ năm nào?", context=figure)
+    assert start.found and start.item == figure.item and "2017" in start.answer
+
 # --- meaning beside words -------------------------------------------------------------------
 
 def test_meaning_finds_a_paraphrase_that_shares_no_word():

@@ -249,10 +249,11 @@ GENERIC_WORDS: frozenset[str] = frozenset(
 # Question words: a message made only of these and function words asks nothing answerable.
 # Phrases that ask which body or unit, how long or up to when, or what came of it, about any
 # topic ("cơ quan nào ban hành?", "trong bao lâu?" read "thời hạn", "tính đến khi nào?", "kết
-# quả ra sao?"); phrases, because their syllables alone may name a topic ("sơ kết").
+# quả ra sao?", "bắt đầu từ năm nào?"); phrases, because their syllables alone may name a topic
+# ("sơ kết").
 GENERIC_ASKS: tuple[str, ...] = (
     "ket qua", "co quan nao", "don vi nao", "to chuc nao", "cap nao", "thoi han", "tinh den", "tinh toi",
-    "tinh ra", "quy ra", "doi ra",
+    "tinh ra", "quy ra", "doi ra", "bat dau",
 )
 
 QUESTION_WORDS: frozenset[str] = frozenset("ai gi nao dau sao bao nhieu may".split())
