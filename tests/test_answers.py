@@ -528,6 +528,9 @@ def test_slips_of_typing_inside_a_set_phrase_are_forgiven(engine):
     assert answer.found and "28/4/2022" in answer.answer
     answer = engine.answer("nghị quyêt 11 bộ chín trị ra năm nào")
     assert answer.found and "2002" in answer.answer
+    # "giã" for "giả" inside "tác giả", though "giã bài" is no pair the item uses
+    answer = engine.answer("tác giã bài báo tam dương luân chuyển la ai")
+    assert answer.found and "Diệu Linh" in answer.answer
 
 
 def test_a_word_with_other_diacritics_outside_the_items_phrase_still_differs(seed_store):

@@ -528,9 +528,9 @@ class Engine:
 
     def _accent_conflicts(self, doc: int, query: Query) -> set[str]:
         """Folded words the user typed with other diacritics than the item uses (lương/lượng);
-        not a word typed only inside pairs the item uses ("quy đinh 65", "nghị quyêt 11" are slips
-        for its "quy định", "nghị quyết"; "được bổ nhiệm" is no slip for "được bố trí", as the item
-        has no "bổ nhiệm")."""
+        not a word typed inside a pair the item uses ("quy đinh 65", "nghị quyêt 11", "tác giã bài
+        báo" are slips for its "quy định", "nghị quyết", "tác giả"; "được bổ nhiệm" is no slip for
+        "được bố trí", as the item has no "bổ nhiệm")."""
         accents = self._accents(doc)
         terms, tokens = self.index.terms_of(doc), query.tokens
 
@@ -539,8 +539,8 @@ class Engine:
             return [self.index.term_id(f"{tokens[min(i, j)]}_{tokens[max(i, j)]}") in terms
                     for j in around if tokens[j] not in lexicon.STOPWORDS and not tokens[j].isdigit()]
 
-        def slip(word: str) -> bool:  # typed only inside pairs the item uses
-            return all((found := pairs(i)) and all(found) for i, t in enumerate(tokens) if t == word)
+        def slip(word: str) -> bool:  # typed, each time, inside a pair the item uses
+            return all((found := pairs(i)) and any(found) for i, t in enumerate(tokens) if t == word)
 
         return {f for f, key in query.marks.items() if f in accents and key not in accents[f] and not slip(f)}
 
