@@ -82,6 +82,7 @@ def test_a_form_of_address_is_not_what_a_question_is_about(engine):
     ("How many years of service must remain for a cadre to be rotated?", "10 năm"),
     ("When was Resolution 11-NQ/TW on rotating leading cadres issued?", "25/01/2002"),
     ("Tam Dương district used to be part of which province?", "Vĩnh Phúc"),
+    ("Solutions for thời gian tới của Tam Dương về luân chuyển là gì?", "kiểm tra"),
 ])
 def test_english_words_mixed_in_are_understood(engine, question, expected):
     answer = engine.answer(question)

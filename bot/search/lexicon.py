@@ -347,6 +347,8 @@ ENGLISH: dict[str, str] = {
     "make": "thuc hien", "made": "thuc hien", "carried out": "thuc hien", "implement": "thuc hien",
     "implementation": "thuc hien", "what year": "nam nao", "which year": "nam nao", "what date": "ngay nao", "which date": "ngay nao",
     "reviewed": "danh gia", "assessed": "danh gia", "assessment": "danh gia", "appraisal": "danh gia",
+    "benefit": "tac dung", "benefits": "tac dung", "solution": "giai phap", "solutions": "giai phap",
+    "source": "nguon", "sources": "nguon", "levels": "cap", "achieved": "dat", "exceed": "vuot",
     "how often": "bao lau mot lan", "annually": "hang nam", "yearly": "hang nam", "every year": "hang nam",
     "dedicated": "danh rieng", "still": "con", "exist": "ton tai", "exists": "ton tai", "unit": "don vi",
     "units": "don vi", "district-level": "cap huyen", "after": "sau", "before": "truoc",
