@@ -498,6 +498,8 @@ def test_a_post_asked_now_is_not_answered_from_a_fact_years_old(engine):
     assert not now.found and now.kind == "stale" and "30/05/2019" in now.answer
     then = engine.answer("Khi chủ trì hội nghị sơ kết, ông Nguyễn Văn Quý đang đảm nhiệm những cương vị gì?")
     assert then.found and "Bí thư Huyện ủy" in then.answer
+    for later in ("hiện nay ông Quý còn làm bí thư không?", "Sau năm 2019 ông Nguyễn Văn Quý được điều động làm gì?"):
+        assert engine.answer(later).kind == "stale"
 
 
 

@@ -233,8 +233,8 @@ class Engine:
             rendered = best.item.render(query, self.today)
             # a follow-up asks about now in its own words, not in the previous question's "hiện nay"
             own = self._analyze(question) if read.kind == "follow-up" else query
-            if rendered.found and own.now and self._stale(rendered.as_of) and (
-                query.types & {"who", "figure"} or _NOW_POST_RE.search(" ".join(own.tokens))
+            if rendered.found and self._stale(rendered.as_of) and (
+                own.now and query.types & {"who", "figure"} or _LATER_POST_RE.search(" ".join(own.tokens))
             ):
                 return Answer(
                     question, False, STALE_REPLY.format(date=_date_label(rendered.as_of), answer=rendered.text)[:800],
@@ -621,10 +621,13 @@ def _decided(ranked: list[Candidate], threshold: float) -> bool:
 
 
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
-_NOW_POST_RE = re.compile(r"\b(?:hien nay|hien gio|luc nay|hom nay)\b.*\b(?:chuc vu|chuc gi|lam gi|giu chuc)\b")
-"""Asking what someone's post is now ("hiện nay ông ấy giữ chức vụ gì"): like "who", an old fact
-cannot say it. Not "đang giữ" alone: "lúc chủ trì hội nghị, ông đang giữ chức vụ gì" is asked
-of that time."""
+_LATER_POST_RE = re.compile(
+    r"\b(?:hien nay|hien gio|luc nay|hom nay|bay gio|sau (?:nam )?(?:19|20)\d\d)\b"
+    r".*\b(?:chuc vu|chuc gi|lam gi|giu chuc|con lam)\b"
+)
+"""Asking what someone's post is now or after a year ("hiện nay ông ấy giữ chức vụ gì", "còn
+làm bí thư không", "sau năm 2019 được điều động làm gì"): like "who", an old fact cannot say
+it. Not "đang giữ" alone: "lúc chủ trì hội nghị, ông đang giữ chức vụ gì" is asked of that time."""
 
 
 def _clearly_first(ranked: list[Candidate], key: str | None) -> bool:
