@@ -234,7 +234,7 @@ class Engine:
             # a follow-up asks about now in its own words, not in the previous question's "hiện nay"
             own = self._analyze(question) if read.kind == "follow-up" else query
             if rendered.found and self._stale(rendered.as_of) and (
-                own.now and query.types & {"who", "figure"} or _LATER_POST_RE.search(" ".join(own.tokens))
+                (own.now and query.types & {"who", "figure"}) or _LATER_POST_RE.search(" ".join(own.tokens))
             ):
                 return Answer(
                     question, False, STALE_REPLY.format(date=_date_label(rendered.as_of), answer=rendered.text)[:800],
@@ -633,8 +633,9 @@ it. Not "đang giữ" alone: "lúc chủ trì hội nghị, ông đang giữ ch�
 def _clearly_first(ranked: list[Candidate], key: str | None) -> bool:
     """Whether an item leads the others clearly: "còn trưởng thuế?" after a post of the same
     list turns to another case the answer just given holds, not to another topic."""
-    lead = ranked[0].score - ranked[1].score if len(ranked) > 1 else 100.0
-    return bool(ranked) and ranked[0].item.key == key and lead >= CLEAR_LEAD
+    if not ranked or ranked[0].item.key != key:
+        return False
+    return len(ranked) == 1 or ranked[0].score - ranked[1].score >= CLEAR_LEAD
 
 
 def _agrees(ranked: list[Candidate], key: str) -> bool:
