@@ -274,8 +274,7 @@ class Engine:
         if query.period is not None or query.cumulative or not leans_on_context(question) or not details.asked(query):
             return None
         own = self._analyze(unpointed(question))
-        added = set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own) - {own.count_noun}
-        if not added <= set(self._analyze(context.answer).content):
+        if not self._added_words(own) - {own.count_noun} <= set(self._analyze(context.answer).content):
             return None
         picked = details.sentences_giving(query, context.answer)
         if not picked:
@@ -420,11 +419,16 @@ class Engine:
         generic = lexicon.GENERIC_WORDS | lexicon.QUESTION_WORDS | _asking(query)
         return any(not (after and _YEAR_RE.fullmatch(t)) if t.isdigit() else t not in generic for t in query.content)
 
+    @staticmethod
+    def _added_words(own: Query) -> set[str]:
+        """The words a follow-up adds to the previous question: not those that only ask."""
+        return set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own)
+
     def _covers_own_words(self, message: str, doc: int) -> bool:
         """Whether an item accounts for what a follow-up adds to the previous question ("sinh
         năm bao nhiêu" after a question about a person: it does not)."""
         own = self._analyze(unpointed(message))
-        added = set(own.content) - lexicon.QUESTION_WORDS - lexicon.GENERIC_WORDS - _asking(own)
+        added = self._added_words(own)
         if not added:
             return True
         # only what it adds: "nó", "giờ" in "tỉnh của nó giờ là tỉnh gì" name nothing to cover
